@@ -1,0 +1,13 @@
+# Sourced by the scripts in bin/: picks the Temurin JDK 25 under /usr/lib/jvm, whatever the default java is.
+petrel_pick_jdk() {
+  local candidate
+  for candidate in "${PETREL_JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25-jdk* /usr/lib/jvm/*-25-* /usr/lib/jvm/*25*; do
+    if [ -n "$candidate" ] && [ -x "$candidate/bin/java" ]; then
+      export JAVA_HOME="$candidate"
+      export PATH="$JAVA_HOME/bin:$PATH"
+      return 0
+    fi
+  done
+  echo "petrel: no JDK 25 found under /usr/lib/jvm" >&2
+  return 1
+}
