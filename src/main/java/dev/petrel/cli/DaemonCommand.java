@@ -1,0 +1,75 @@
+package dev.petrel.cli;
+
+import dev.petrel.config.Config;
+import dev.petrel.config.ConfigException;
+import dev.petrel.config.MainConfig;
+import dev.petrel.log.MainLog;
+import dev.petrel.queue.QueueRunner;
+import dev.petrel.server.SmtpServer;
+import dev.petrel.spool.Spool;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+@Command(name = "daemon", description = "Run the MTA: SMTP listener and queue runner.")
+final class DaemonCommand implements Callable<Integer> {
+    private static volatile boolean running;
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = {"-q", "--queue-interval"}, paramLabel = "SECONDS",
+            description = "Seconds between queue runs (default ${DEFAULT-VALUE}).", defaultValue = "300")
+    long queueIntervalSeconds;
+
+    static boolean running() {
+        return running;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Config loaded;
+        try {
+            loaded = config.load();
+        } catch (ConfigException | IOException e) {
+            System.err.println("petrel: configuration error: " + e.getMessage());
+            return 1;
+        }
+        MainConfig main = loaded.main();
+        MainLog log;
+        Spool spool;
+        try {
+            log = MainLog.open(main.logFilePath(), main.logSelector());
+            spool = Spool.open(main.spoolDirectory());
+        } catch (IOException e) {
+            System.err.println("petrel: cannot open log or spool: " + e.getMessage());
+            return 1;
+        }
+        QueueRunner queue = new QueueRunner(loaded, spool, log, Duration.ofSeconds(queueIntervalSeconds));
+        SmtpServer server = new SmtpServer(main, spool, log, queue::submit, Version.NUMBER);
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            log.panic("daemon could not start: " + e.getMessage());
+            System.err.println("petrel: cannot listen: " + e.getMessage());
+            server.close();
+            queue.close();
+            return 1;
+        }
+        queue.start();
+        running = true;
+        System.err.println("petrel: daemon running, config " + loaded.source() + ", listening on "
+                + server.boundAddresses() + ", log " + MainLog.pathOf(main.logFilePath(), "main"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            queue.close();
+            spool.close();
+            log.main("Petrel daemon stopped: pid=" + ProcessHandle.current().pid());
+        }, "shutdown"));
+        return 0;
+    }
+}

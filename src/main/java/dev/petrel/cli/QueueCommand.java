@@ -1,0 +1,106 @@
+package dev.petrel.cli;
+
+import dev.petrel.config.Config;
+import dev.petrel.config.ConfigException;
+import dev.petrel.log.MainLog;
+import dev.petrel.queue.QueueAdmin;
+import dev.petrel.queue.QueueListing;
+import dev.petrel.queue.QueueRunner;
+import dev.petrel.spool.Spool;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "queue", description = "Look at and act on the queue.",
+        subcommands = {QueueCommand.ListCommand.class, QueueCommand.RunCommand.class, QueueCommand.RemoveCommand.class})
+final class QueueCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    /** Opens what every queue command needs, from the configuration. */
+    abstract static class QueueJob implements Callable<Integer> {
+        @Mixin
+        ConfigOption config;
+
+        @Override
+        public Integer call() {
+            try {
+                Config loaded = config.load();
+                try (MainLog log = MainLog.open(loaded.main().logFilePath(), loaded.main().logSelector());
+                     Spool spool = Spool.open(loaded.main().spoolDirectory())) {
+                    return run(loaded, spool, log);
+                }
+            } catch (ConfigException e) {
+                System.err.println("petrel: configuration error: " + e.getMessage());
+                return 1;
+            } catch (IOException e) {
+                System.err.println("petrel: " + e.getMessage());
+                return 1;
+            }
+        }
+
+        abstract int run(Config config, Spool spool, MainLog log) throws IOException;
+    }
+
+    @Command(name = "list", description = "List the messages in the queue (Exim's mailq).")
+    static final class ListCommand extends QueueJob {
+        @Override
+        int run(Config config, Spool spool, MainLog log) throws IOException {
+            System.out.print(new QueueListing(spool).render());
+            return 0;
+        }
+    }
+
+    @Command(name = "run", description = "Attempt delivery of every queued message now, in the foreground.")
+    static final class RunCommand extends QueueJob {
+        @Override
+        int run(Config config, Spool spool, MainLog log) {
+            try (QueueRunner runner = new QueueRunner(config, spool, log, Duration.ofDays(1))) {
+                runner.runQueue();
+                awaitIdle(runner);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", description = "Remove messages from the queue without delivering them.")
+    static final class RemoveCommand extends QueueJob {
+        @Parameters(paramLabel = "ID", arity = "1..*")
+        List<String> ids;
+
+        @Override
+        int run(Config config, Spool spool, MainLog log) throws IOException {
+            QueueAdmin admin = new QueueAdmin(spool, log);
+            int status = 0;
+            for (String id : ids) {
+                if (admin.removeMessage(id)) {
+                    System.out.println("Message " + id + " has been removed");
+                } else {
+                    System.err.println("Message " + id + " is not in the queue");
+                    status = 1;
+                }
+            }
+            return status;
+        }
+    }
+
+    /** Waits, boundedly, for the deliveries a foreground run started. */
+    static void awaitIdle(QueueRunner runner) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (!runner.idle() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.petrel.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * A parsed configuration, written in a subset of Exim's syntax.
+ *
+ * <p>The file has a main section of {@code name = value} options, named lists
+ * ({@code domainlist NAME = ...}, {@code hostlist NAME = ...}) and macros ({@code NAME = value} with an
+ * upper-case first letter, replaced as whole words in later lines), then {@code begin routers} and
+ * {@code begin transports} sections of driver instances, each a {@code name:} line followed by its
+ * options. Comments start a line with {@code #}; a trailing {@code \} continues a line; a value may be
+ * double-quoted to use backslash escapes. Booleans may be written bare ({@code name}, {@code no_name},
+ * {@code not_name}) or as {@code name = true|false|yes|no}.
+ *
+ * <p>{@code begin acl}, {@code begin retry}, {@code begin rewrite} and {@code begin authenticators} are
+ * accepted and their contents ignored: Petrel has no ACL language, uses its built-in retry schedule,
+ * does not rewrite addresses and offers no authenticators configured this way. {@code .include} and
+ * {@code .ifdef}-style directives are rejected. Any error — unknown option, driver or section, bad
+ * value, undefined transport — is a {@link ConfigException} naming the file and line.
+ *
+ * @param source the file path, or {@code "(embedded default)"}
+ * @param transports by name, in file order
+ * @param effectiveMainOptions every known main option, defaults included, as {@link #describe()} prints it,
+ *     in alphabetical order (as {@code exim -bP} lists them)
+ */
+public record Config(String source, MainConfig main, List<RouterConfig> routers,
+                     Map<String, TransportConfig> transports, Map<String, String> effectiveMainOptions) {
+
+    public static final String EMBEDDED_SOURCE = "(embedded default)";
+
+    public Config {
+        routers = List.copyOf(routers);
+        transports = Collections.unmodifiableMap(new LinkedHashMap<>(transports));
+        effectiveMainOptions = Collections.unmodifiableMap(new LinkedHashMap<>(effectiveMainOptions));
+    }
+
+    public static Config load(Path file) throws ConfigException, IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    public static Config parse(String text, String source) throws ConfigException {
+        return ConfigParser.parse(text, source);
+    }
+
+    /** The configuration shipped inside the jar, so that {@code petrel daemon} runs with no file at all. */
+    public static Config embeddedDefault() {
+        try {
+            return parse(embeddedDefaultText(), EMBEDDED_SOURCE);
+        } catch (ConfigException e) {
+            throw new IllegalStateException("the embedded default configuration is broken: " + e.getMessage(), e);
+        }
+    }
+
+    /** The text of the embedded default, for operators who want a starting point ({@code petrel config --default}). */
+    public static String embeddedDefaultText() {
+        try (InputStream in = Config.class.getResourceAsStream("default.conf")) {
+            if (in == null) {
+                throw new IllegalStateException("resource dev/petrel/config/default.conf is missing");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every main option as {@code name = value} lines, one per option, each ending in a newline. */
+    public String describe() {
+        return effectiveMainOptions.keySet().stream()
+                .map(name -> line(name, effectiveMainOptions.get(name)) + "\n")
+                .collect(Collectors.joining());
+    }
+
+    /** One main option as {@code name = value}; empty if there is no such option. */
+    public Optional<String> describe(String optionName) {
+        String value = effectiveMainOptions.get(optionName);
+        return value == null ? Optional.empty() : Optional.of(line(optionName, value));
+    }
+
+    /** The transport a router names, if it names one that exists. */
+    public Optional<TransportConfig> transportFor(RouterConfig router) {
+        return Optional.ofNullable(router.transport()).map(transports::get);
+    }
+
+    private static String line(String name, String value) {
+        // An unset option prints as "name =", like exim -bP, with no trailing space.
+        return value.isEmpty() ? name + " =" : name + " = " + value;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.petrel.queue;
+
+import dev.petrel.log.MainLog;
+import dev.petrel.spool.Spool;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+
+/** Operator actions on queued messages ({@code petrel queue remove}), logged as Exim logs them. */
+public final class QueueAdmin {
+    private final Spool spool;
+    private final MainLog log;
+
+    public QueueAdmin(Spool spool, MainLog log) {
+        this.spool = spool;
+        this.log = log;
+    }
+
+    /** Removes a message without delivering it, on behalf of the user running the command. */
+    public boolean removeMessage(String id) throws IOException {
+        return removeMessage(id, System.getProperty("user.name", "unknown"));
+    }
+
+    /** @return false when there is no such message in the queue */
+    public boolean removeMessage(String id, String user) throws IOException {
+        if (!spool.contains(id)) {
+            return false;
+        }
+        try {
+            spool.remove(id);
+        } catch (NoSuchFileException e) {
+            return false; // delivered in the meantime
+        }
+        log.main(id + " removed by " + user);
+        log.main(id + " Completed");
+        return true;
+    }
+}

@@ -1,0 +1,743 @@
+package dev.petrel.server;
+
+import dev.petrel.config.MainConfig;
+import dev.petrel.smtp.DataFlaw;
+import dev.petrel.smtp.InboundEvent;
+import dev.petrel.smtp.PathArgument;
+import dev.petrel.smtp.Reply;
+import dev.petrel.smtp.SmtpCommand;
+import dev.petrel.smtp.SmtpInboundDecoder;
+import dev.petrel.smtp.SmtpSyntaxException;
+import dev.petrel.smtp.Verb;
+import dev.petrel.spool.Envelope;
+import dev.petrel.spool.MessageId;
+import dev.petrel.spool.Reception;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One inbound SMTP connection: decides what to answer to each command. Replies are written as commands are
+ * handled and flushed when the input that arrived together has been handled (RFC 2920), so a pipelined
+ * group gets its replies in one write.
+ *
+ * <p>Early pipelining (PIPECONNECT): the banner is written only after the event loop has once more polled
+ * the socket; if the client has already spoken by then and may pipeline early, banner and replies leave in
+ * one write; if it may not, it gets Exim's 554 for input sent without waiting for the greeting.
+ */
+final class SmtpSession extends ChannelInboundHandlerAdapter {
+    private static final DateTimeFormatter RFC_5322 = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z",
+            Locale.ROOT);
+
+    private final SessionServices services;
+    private final MainConfig config;
+    private final SmtpInboundDecoder decoder;
+
+    private ChannelHandlerContext ctx;
+    private InetSocketAddress remote;
+    private InetSocketAddress local;
+    private long connectedAt;
+    private boolean counted;
+
+    /** The client may send before the banner (pipelining_connect_advertise_hosts matched). */
+    private boolean earlyAllowed;
+    private boolean bannerSent;
+    private boolean earlyPipeliningUsed;
+    private boolean dataSeen;
+
+    private String helo;
+    private boolean esmtp;
+    private boolean pipeliningAdvertised;
+    private boolean pipeconnectAdvertised;
+    private boolean chunkingAdvertised;
+    /** Some command since the last message arrived while another's reply was pending. */
+    private boolean pipelinedInMessage;
+
+    private Transaction transaction;
+    /** The reply owed at the end of a BDAT chunk that is being read only to be thrown away. */
+    private Reply chunkRefusal;
+    private boolean chunkLast;
+
+    private int unknownCommands;
+    private int protocolErrors;
+    private boolean closing;
+    private int messagesAccepted;
+
+    SmtpSession(SessionServices services, SmtpInboundDecoder decoder) {
+        this.services = services;
+        this.config = services.config();
+        this.decoder = decoder;
+    }
+
+    // ---------------------------------------------------------------- connection
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        local = (InetSocketAddress) ctx.channel().localAddress();
+        connectedAt = System.nanoTime();
+        int count = services.connections().incrementAndGet();
+        counted = true;
+        if (config.smtpAcceptMax() > 0 && count > config.smtpAcceptMax()) {
+            services.log().main("Connection from " + hostBracket() + " refused: too many connections");
+            closing = true;
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(Reply.of(421, config.primaryHostname()
+                    + " Too many concurrent SMTP connections; please try again later").encode()))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (services.log().selected("smtp_connection")) {
+            services.log().main("SMTP connection from " + hostBracket() + ":" + remote.getPort()
+                    + " (TCP/IP connection count = " + count + ")");
+        }
+        InetAddress address = remote.getAddress();
+        earlyAllowed = config.pipeliningAdvertiseHosts().matches(address)
+                && config.pipeliningConnectAdvertiseHosts().matches(address);
+        // A zero-delay scheduled task runs after the loop's next poll of the socket, so input that came with
+        // the connection is seen first and the banner can go out together with the replies to it.
+        ctx.executor().schedule(this::sendBannerIfNotYet, 0, TimeUnit.NANOSECONDS);
+        ctx.fireChannelActive();
+    }
+
+    private void sendBannerIfNotYet() {
+        if (!bannerSent && !closing && ctx.channel().isActive()) {
+            writeBanner();
+            ctx.flush();
+        }
+    }
+
+    private void writeBanner() {
+        bannerSent = true;
+        write(Reply.of(220, config.primaryHostname() + " ESMTP Petrel " + services.version() + " "
+                + ZonedDateTime.now(ZoneId.systemDefault()).format(RFC_5322)));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (counted) {
+            services.connections().decrementAndGet();
+        }
+        if (transaction != null && transaction.receiving()) {
+            transaction.reception.discard();
+            services.log().main("SMTP connection from " + hostDescription() + " lost while reading message data"
+                    + (transaction.sender != null ? " (header)" : ""));
+        } else if (!closing && services.log().selected("smtp_connection")) {
+            services.log().main("SMTP connection from " + hostDescription() + " lost D=" + elapsed());
+        }
+        transaction = null;
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && !closing) {
+            if (transaction != null && transaction.receiving()) {
+                services.log().main("SMTP data timeout (message abandoned) on connection from "
+                        + hostDescription() + " F=<" + transaction.sender + ">");
+            } else {
+                services.log().main("SMTP command timeout on connection from " + hostDescription());
+            }
+            closeWith(Reply.of(421, config.primaryHostname() + " SMTP incoming data timeout - closing connection."));
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!closing) {
+            services.log().main("SMTP connection from " + hostDescription() + " closed after error: "
+                    + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+            closing = true;
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (bannerSent) {
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    // ---------------------------------------------------------------- input
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (closing) {
+                return;
+            }
+            switch (msg) {
+                case InboundEvent.CommandLine line -> commandLine(line);
+                case InboundEvent.Content content -> content(content.content());
+                case InboundEvent.DataEnd end -> endOfData(end.flaws());
+                case InboundEvent.ChunkEnd ignored -> endOfChunk();
+                default -> throw new IllegalStateException("unexpected " + msg);
+            }
+        } finally {
+            InboundEvent.release(msg);
+        }
+    }
+
+    private void commandLine(InboundEvent.CommandLine line) {
+        if (!bannerSent) {
+            if (!earlyAllowed) {
+                String input = line.text() + (line.bareLf() ? "\n" : "\r\n") + decoder.peekBuffered(128);
+                services.log().reject("SMTP protocol synchronization error (input sent without waiting for greeting):"
+                        + " rejected connection from H=" + hostBracket() + " input=\"" + printable(input, 128) + "\"");
+                closeWith(Reply.of(554, "SMTP synchronization error"));
+                return;
+            }
+            earlyPipeliningUsed = true;
+            writeBanner();
+        }
+        if (line.tooLong()) {
+            protocolError(Reply.of(500, "5.5.2 Line too long (more than 512 octets)"), "line too long");
+            return;
+        }
+        SmtpCommand command = SmtpCommand.parse(line.text());
+        Verb verb = command.verb();
+        boolean more = decoder.hasBufferedInput();
+        switch (verb) {
+            case EHLO, HELO -> hello(command);
+            case MAIL -> mail(command);
+            case RCPT -> rcpt(command);
+            case DATA -> data();
+            case BDAT -> bdat(command);
+            case RSET -> {
+                resetTransaction();
+                write(Reply.of(250, "2.0.0 Reset OK"));
+            }
+            case NOOP -> write(Reply.of(250, "2.0.0 OK"));
+            case QUIT -> {
+                if (services.log().selected("smtp_connection")) {
+                    services.log().main("SMTP connection from " + hostDescription() + " closed by QUIT");
+                }
+                closeWith(Reply.of(221, config.primaryHostname() + " closing connection"));
+                return;
+            }
+            case VRFY -> write(Reply.of(252, "2.1.0 Cannot VRFY user, but will accept message and attempt delivery"));
+            case EXPN -> write(Reply.of(502, "5.5.1 EXPN not available"));
+            case HELP -> write(new Reply(214, List.of("Commands supported:",
+                    "AUTH HELO EHLO MAIL RCPT DATA BDAT NOOP QUIT RSET HELP")));
+            case STARTTLS -> protocolError(Reply.of(503, "5.5.1 STARTTLS not available"), "STARTTLS without TLS");
+            case AUTH -> protocolError(Reply.of(503, "5.5.1 AUTH not advertised"), "AUTH not advertised");
+            case UNKNOWN -> unknownCommand(line.text());
+        }
+        if (!closing && more && verb != Verb.BDAT) { // what follows BDAT is its chunk, not a command
+            checkSynchronisation(command);
+        }
+    }
+
+    /**
+     * RFC 2920: a command that ends a group must be the last of the input, and without PIPELINING every
+     * command must be. The exception is early pipelining: a host that may use it sends EHLO and what follows
+     * before any reply, up to its first DATA or BDAT.
+     */
+    private void checkSynchronisation(SmtpCommand command) {
+        Verb verb = command.verb();
+        boolean groupEnd = verb.endsGroup() || !pipeliningAdvertised;
+        if (!groupEnd) {
+            pipelinedInMessage = true;
+            return;
+        }
+        boolean early = earlyAllowed && !dataSeen && verb != Verb.DATA && verb != Verb.QUIT;
+        if (early) {
+            if (verb == Verb.EHLO || verb == Verb.HELO) {
+                earlyPipeliningUsed = true;
+            }
+            pipelinedInMessage = true;
+            return;
+        }
+        if (!config.smtpEnforceSync()) {
+            pipelinedInMessage = true;
+            return;
+        }
+        services.log().reject("SMTP protocol synchronization error (next input sent too soon: pipelining was "
+                + (pipeliningAdvertised ? "" : "not ") + "advertised): rejected \"" + printable(command.line(), 128)
+                + "\" " + hostDescription() + " next input=\"" + printable(decoder.peekBuffered(128), 128) + "\"");
+        closeWith(Reply.of(554, "SMTP synchronization error"));
+    }
+
+    private void hello(SmtpCommand command) {
+        String name = command.argument();
+        if (name.isEmpty() || name.chars().anyMatch(c -> c < 33 || c == 127)) {
+            protocolError(Reply.of(501, "5.5.4 Syntactic error in " + command.verb() + " argument"),
+                    "bad " + command.verb() + " argument");
+            return;
+        }
+        resetTransaction();
+        helo = name;
+        esmtp = command.verb() == Verb.EHLO;
+        if (!esmtp) {
+            pipeliningAdvertised = false;
+            pipeconnectAdvertised = false;
+            chunkingAdvertised = false;
+            write(Reply.of(250, config.primaryHostname() + " Hello " + name + " " + hostBracket()));
+            return;
+        }
+        InetAddress address = remote.getAddress();
+        pipeliningAdvertised = config.pipeliningAdvertiseHosts().matches(address);
+        pipeconnectAdvertised = pipeliningAdvertised && earlyAllowed;
+        chunkingAdvertised = config.chunkingAdvertiseHosts().matches(address);
+        List<String> lines = new ArrayList<>();
+        lines.add(config.primaryHostname() + " Hello " + name + " " + hostBracket());
+        lines.add(config.messageSizeLimit() > 0 ? "SIZE " + config.messageSizeLimit() : "SIZE");
+        lines.add("8BITMIME");
+        if (pipeliningAdvertised) {
+            lines.add("PIPELINING");
+        }
+        if (pipeconnectAdvertised) {
+            lines.add("PIPECONNECT");
+        }
+        if (chunkingAdvertised) {
+            lines.add("CHUNKING");
+        }
+        lines.add("SMTPUTF8");
+        lines.add("ENHANCEDSTATUSCODES");
+        lines.add("HELP");
+        write(new Reply(250, lines));
+    }
+
+    private void mail(SmtpCommand command) {
+        if (helo == null) {
+            protocolError(Reply.of(503, "5.5.1 EHLO or HELO first"), "MAIL before HELO");
+            return;
+        }
+        if (transaction != null) {
+            protocolError(Reply.of(503, "5.5.1 Sender already given"), "second MAIL");
+            return;
+        }
+        PathArgument from;
+        try {
+            from = PathArgument.parse(command.argument(), "FROM", true);
+            checkMailParameters(from.parameters());
+        } catch (SmtpSyntaxException e) {
+            syntaxError(e.reply(), command);
+            return;
+        }
+        String size = from.parameters().get("SIZE");
+        if (size != null && config.messageSizeLimit() > 0 && exceeds(size, config.messageSizeLimit())) {
+            services.log().reject(hostDescription() + " F=<" + from.address() + "> rejected MAIL: message too big:"
+                    + " SIZE=" + size);
+            write(Reply.of(552, "5.3.4 Message size exceeds maximum permitted"));
+            return;
+        }
+        transaction = new Transaction(from.address(), from.parameters().containsKey("SMTPUTF8"));
+        write(Reply.of(250, "2.1.0 OK"));
+    }
+
+    private void checkMailParameters(Map<String, String> parameters) throws SmtpSyntaxException {
+        for (Map.Entry<String, String> p : parameters.entrySet()) {
+            switch (p.getKey()) {
+                case "SIZE" -> {
+                    if (!p.getValue().matches("[0-9]{1,20}")) {
+                        throw new SmtpSyntaxException("501 5.5.4 SIZE value must be a number");
+                    }
+                }
+                case "BODY" -> {
+                    String body = p.getValue().toUpperCase(Locale.ROOT);
+                    if (!body.equals("7BIT") && !body.equals("8BITMIME")) {
+                        throw new SmtpSyntaxException("501 5.5.4 BODY must be 7BIT or 8BITMIME");
+                    }
+                }
+                case "SMTPUTF8" -> {
+                    if (!p.getValue().isEmpty()) {
+                        throw new SmtpSyntaxException("501 5.5.4 SMTPUTF8 takes no value");
+                    }
+                }
+                default -> throw new SmtpSyntaxException("555 5.5.4 Unsupported parameter " + p.getKey());
+            }
+            if (!esmtp) {
+                throw new SmtpSyntaxException("555 5.5.4 Parameters need EHLO");
+            }
+        }
+    }
+
+    private static boolean exceeds(String number, long limit) {
+        return number.length() > 18 || Long.parseLong(number) > limit;
+    }
+
+    private void rcpt(SmtpCommand command) {
+        if (transaction == null) {
+            protocolError(Reply.of(503, "5.5.1 sender not yet given"), "RCPT before MAIL");
+            return;
+        }
+        if (transaction.receiving() || chunkRefusal != null) {
+            protocolError(Reply.of(503, "5.5.1 RCPT not allowed during message transfer"), "RCPT during BDAT");
+            return;
+        }
+        PathArgument to;
+        try {
+            to = PathArgument.parse(command.argument(), "TO", false);
+            if (!to.parameters().isEmpty()) {
+                throw new SmtpSyntaxException("555 5.5.4 Unsupported parameter "
+                        + to.parameters().keySet().iterator().next());
+            }
+        } catch (SmtpSyntaxException e) {
+            syntaxError(e.reply(), command);
+            return;
+        }
+        if (transaction.recipients.size() >= config.recipientsMax()) {
+            services.log().reject(hostDescription() + " F=<" + transaction.sender + "> rejected RCPT <"
+                    + to.address() + ">: too many recipients");
+            write(Reply.of(452, "4.5.3 Too many recipients"));
+            return;
+        }
+        String recipient = to.postmaster() ? "postmaster@" + config.primaryHostname() : to.address();
+        String domain = to.postmaster() ? config.primaryHostname() : to.mailbox().domainLowerCase();
+        boolean local = config.localDomains().matches(domain);
+        boolean relayAllowed = local || config.relayToDomains().matches(domain)
+                || config.relayFromHosts().matches(remote.getAddress());
+        if (!relayAllowed) {
+            services.log().reject(hostDescription() + " F=<" + transaction.sender + "> rejected RCPT <" + recipient
+                    + ">: relay not permitted");
+            write(Reply.of(550, "5.7.1 relay not permitted"));
+            return;
+        }
+        transaction.recipients.add(recipient);
+        write(Reply.of(250, "2.1.5 Accepted"));
+    }
+
+    private void data() {
+        Reply refusal = transactionRefusal("DATA");
+        if (refusal == null && transaction.chunking) {
+            refusal = Reply.of(503, "5.5.1 DATA not permitted after BDAT");
+        }
+        dataSeen = true;
+        if (refusal != null) {
+            protocolError(refusal, "DATA refused");
+            return;
+        }
+        startReception();
+        write(Reply.of(354, "Enter message, ending with \".\" on a line by itself"));
+        decoder.expectData();
+    }
+
+    /** Why DATA or BDAT cannot start a message now, or null when it can. */
+    private Reply transactionRefusal(String verb) {
+        if (transaction == null) {
+            return Reply.of(503, "5.5.1 " + verb + " without MAIL (sender not yet given)");
+        }
+        if (transaction.recipients.isEmpty()) {
+            return Reply.of(503, "5.5.1 valid RCPT command must precede " + verb);
+        }
+        return null;
+    }
+
+    private void bdat(SmtpCommand command) {
+        dataSeen = true;
+        String[] words = command.argument().split(" +");
+        boolean last = words.length == 2 && words[1].equalsIgnoreCase("LAST");
+        if (words.length < 1 || words.length > 2 || (words.length == 2 && !last) || !words[0].matches("[0-9]{1,18}")) {
+            // Without a size we cannot find the end of the chunk, so the rest of the input is meaningless.
+            services.log().reject("SMTP protocol error in \"" + printable(command.line(), 128) + "\" "
+                    + hostDescription() + ": invalid BDAT size, connection dropped");
+            closeWith(Reply.of(501, "5.5.4 BDAT: invalid chunk size; closing connection"));
+            return;
+        }
+        long size = Long.parseLong(words[0]);
+        Reply refusal = transactionRefusal("BDAT");
+        if (!chunkingAdvertised && refusal == null) {
+            refusal = Reply.of(503, "5.5.1 CHUNKING not advertised");
+        }
+        chunkLast = last;
+        if (refusal == null) {
+            transaction.chunking = true;
+            if (!transaction.receiving()) {
+                startReception();
+            }
+        }
+        chunkRefusal = refusal;
+        if (size == 0) {
+            endOfChunk();
+        } else {
+            decoder.expectChunk(size);
+        }
+    }
+
+    private void content(ByteBuf data) {
+        Transaction t = transaction;
+        if (t == null || !t.receiving() || chunkRefusal != null) {
+            return; // read only to keep in step with the client
+        }
+        if (t.oversize) {
+            return;
+        }
+        t.headers.feed(data);
+        t.dataSize += data.readableBytes();
+        long limit = config.messageSizeLimit();
+        if (limit > 0 && t.dataSize > limit) {
+            t.oversize = true;
+            return;
+        }
+        try {
+            for (ByteBuffer b : data.nioBuffers()) {
+                t.reception.append(b);
+            }
+        } catch (IOException e) {
+            services.log().panic("cannot buffer message from " + hostDescription() + ": " + e.getMessage());
+            t.oversize = true;
+        }
+    }
+
+    private void endOfChunk() {
+        if (chunkRefusal != null) {
+            Reply refusal = chunkRefusal;
+            chunkRefusal = null;
+            protocolError(refusal, "BDAT refused");
+            return;
+        }
+        if (chunkLast) {
+            finishMessage(Set.of());
+        } else {
+            write(Reply.of(250, "2.0.0 chunk received"));
+        }
+    }
+
+    private void endOfData(Set<DataFlaw> flaws) {
+        finishMessage(flaws);
+    }
+
+    private void finishMessage(Set<DataFlaw> flaws) {
+        Transaction t = transaction;
+        if (!flaws.isEmpty()) {
+            DataFlaw flaw = flaws.iterator().next();
+            services.log().reject(hostDescription() + " F=<" + t.sender + "> rejected after DATA: "
+                    + flaw.reply().substring(4));
+            refuseMessage(Reply.parse(flaw.reply()));
+            return;
+        }
+        if (t.oversize) {
+            services.log().reject(hostDescription() + " F=<" + t.sender + "> rejected after DATA: message too big: "
+                    + "read=" + t.reception.size() + " max=" + config.messageSizeLimit());
+            refuseMessage(Reply.of(552, "5.3.4 Message size exceeds maximum permitted"));
+            return;
+        }
+        Reception reception = t.reception;
+        Envelope envelope = new Envelope(t.sender, t.recipients, Instant.now(), helo,
+                remote.getAddress().getHostAddress(), remote.getPort(), protocolName(), null);
+        String lField = pipeliningField();
+        // Input pipelined behind the message waits in the decoder until the 250 (or 451) is written.
+        transaction = null;
+        decoder.pause();
+        ctx.channel().config().setAutoRead(false);
+        reception.commit(envelope).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
+            if (failure == null) {
+                messagesAccepted++;
+                services.log().main(receivedLine(reception, t, lField));
+                write(Reply.of(250, "OK id=" + reception.messageId()));
+                services.accepted().accept(reception.messageId());
+            } else {
+                services.log().panic("failed to spool message from " + hostDescription() + ": "
+                        + failure.getMessage());
+                write(Reply.of(451, "4.3.0 Temporary local problem - please try again later"));
+            }
+            pipelinedInMessage = false;
+            resumeInput();
+        }));
+    }
+
+    private void refuseMessage(Reply reply) {
+        transaction.reception.discard();
+        transaction = null;
+        pipelinedInMessage = false;
+        write(reply);
+    }
+
+    /** Picks up input that arrived while the decoder was paused, then flushes what it produced. */
+    private void resumeInput() {
+        decoder.resume();
+        ctx.channel().config().setAutoRead(true);
+        ctx.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER);
+        if (!closing) {
+            ctx.flush();
+        }
+    }
+
+    private void startReception() {
+        String id = MessageId.next();
+        Reception reception = services.spool().receive(id);
+        transaction.reception = reception;
+        try {
+            reception.append(receivedHeader(id).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            transaction.oversize = true;
+        }
+    }
+
+    private String receivedHeader(String id) {
+        StringBuilder h = new StringBuilder(256);
+        h.append("Received: from ").append(helo).append(" (").append(hostBracket()).append(")\r\n\tby ")
+                .append(config.primaryHostname()).append(" with ").append(protocolName()).append(" (Petrel ")
+                .append(services.version()).append(")\r\n\t(envelope-from <").append(transaction.sender)
+                .append(">)\r\n\tid ").append(id);
+        if (transaction.recipients.size() == 1) {
+            h.append("\r\n\tfor ").append(transaction.recipients.get(0));
+        }
+        h.append(";\r\n\t").append(ZonedDateTime.now(ZoneId.systemDefault()).format(RFC_5322)).append("\r\n");
+        return h.toString();
+    }
+
+    private String protocolName() {
+        return esmtp ? "esmtp" : "smtp";
+    }
+
+    /** Exim's L field: L, then * (early pipelining used) or . (offered, not used), then - if not pipelined. */
+    private String pipeliningField() {
+        if (!pipeliningAdvertised) {
+            return null;
+        }
+        return "L" + (earlyPipeliningUsed ? "*" : pipeconnectAdvertised ? "." : "") + (pipelinedInMessage ? "" : "-");
+    }
+
+    private String receivedLine(Reception reception, Transaction t, String lField) {
+        StringBuilder line = new StringBuilder(200);
+        line.append(reception.messageId()).append(" <= ").append(t.sender.isEmpty() ? "<>" : t.sender)
+                .append(" H=").append(hostDescriptionNoPort());
+        if (services.log().selected("incoming_port")) {
+            line.append(':').append(remote.getPort());
+        }
+        line.append(" P=").append(protocolName());
+        if (lField != null && services.log().selected("pipelining")) {
+            line.append(' ').append(lField);
+        }
+        line.append(" S=").append(reception.size());
+        String messageId = t.headers.messageId();
+        if (messageId != null) {
+            line.append(" id=").append(messageId);
+        }
+        if (services.log().selected("subject")) {
+            String subject = t.headers.header("Subject");
+            if (subject != null) {
+                line.append(" T=\"").append(subject.replace("\"", "\\\"")).append('"');
+            }
+        }
+        if (services.log().selected("received_recipients")) {
+            line.append(" for ").append(String.join(" ", t.recipients));
+        }
+        return line.toString();
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    private void unknownCommand(String text) {
+        unknownCommands++;
+        services.log().reject("unknown command \"" + printable(text, 64) + "\" from " + hostDescription());
+        if (unknownCommands > config.smtpMaxUnknownCommands()) {
+            services.log().reject("SMTP call from " + hostDescription()
+                    + " dropped: too many unrecognized commands (last was \"" + printable(text, 64) + "\")");
+            closeWith(Reply.of(500, "5.5.1 Too many unrecognized commands"));
+            return;
+        }
+        write(Reply.of(500, "5.5.1 Unrecognized command"));
+    }
+
+    private void syntaxError(Reply reply, SmtpCommand command) {
+        services.log().reject("SMTP syntax error in \"" + printable(command.line(), 128) + "\" " + hostDescription()
+                + " " + reply.logText());
+        countProtocolError(reply);
+    }
+
+    private void protocolError(Reply reply, String what) {
+        services.log().reject("SMTP protocol error in \"" + what + "\" " + hostDescription() + " " + reply.logText());
+        countProtocolError(reply);
+    }
+
+    private void countProtocolError(Reply reply) {
+        if (++protocolErrors > config.smtpMaxSynprotErrors()) {
+            services.log().reject("SMTP call from " + hostDescription()
+                    + " dropped: too many syntax or protocol errors");
+            write(reply);
+            closeWith(Reply.of(421, config.primaryHostname() + " too many syntax or protocol errors"));
+            return;
+        }
+        write(reply);
+    }
+
+    private void resetTransaction() {
+        if (transaction != null && transaction.receiving()) {
+            transaction.reception.discard();
+        }
+        transaction = null;
+    }
+
+    // ---------------------------------------------------------------- output
+
+    private void write(Reply reply) {
+        ctx.write(Unpooled.wrappedBuffer(reply.encode()));
+    }
+
+    private void closeWith(Reply reply) {
+        closing = true;
+        resetTransaction();
+        decoder.pause();
+        write(reply);
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private String hostBracket() {
+        return "[" + remote.getAddress().getHostAddress() + "]";
+    }
+
+    private String hostDescriptionNoPort() {
+        return (helo != null ? "(" + printable(helo, 64) + ") " : "") + hostBracket();
+    }
+
+    private String hostDescription() {
+        return "H=" + hostDescriptionNoPort();
+    }
+
+    private String elapsed() {
+        return Duration.ofNanos(System.nanoTime() - connectedAt).toSeconds() + "s";
+    }
+
+    /** Text from the network as Exim puts it in a log line: CR and LF visible, other controls escaped. */
+    static String printable(String text, int max) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < text.length() && i < max; i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\r' -> out.append("\\r");
+                case '\n' -> out.append("\\n");
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 32 || c == 127) {
+                        out.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    int messagesAccepted() {
+        return messagesAccepted;
+    }
+}

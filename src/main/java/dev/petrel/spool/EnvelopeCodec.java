@@ -1,0 +1,108 @@
+package dev.petrel.spool;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The envelope block at the head of a spool file: a first line naming the message, then one
+ * {@code key value} line per field, then an empty line; the message data follows. Text, so that an
+ * operator can read a spool file with {@code less}.
+ */
+final class EnvelopeCodec {
+    private EnvelopeCodec() {
+    }
+
+    static byte[] encode(String id, Envelope e) {
+        StringBuilder out = new StringBuilder(256);
+        out.append(id).append("-H\n");
+        out.append("sender <").append(e.sender()).append(">\n");
+        out.append("received ").append(e.receivedAt().getEpochSecond()).append('\n');
+        field(out, "helo", e.heloName());
+        if (e.hostAddress() != null) {
+            out.append("host ").append(e.hostAddress()).append(' ').append(e.hostPort()).append('\n');
+        }
+        field(out, "protocol", e.receivedProtocol());
+        field(out, "tls", e.tlsCipher());
+        for (String rcpt : e.recipients()) {
+            out.append("rcpt ").append(rcpt).append('\n');
+        }
+        out.append('\n');
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void field(StringBuilder out, String key, String value) {
+        if (value != null) {
+            out.append(key).append(' ').append(value).append('\n');
+        }
+    }
+
+    /** What {@link #decode} found: the envelope and the offset of the message data. */
+    record Decoded(Envelope envelope, long dataOffset) {
+    }
+
+    static Decoded decode(String id, byte[] head) throws IOException {
+        int pos = 0;
+        String sender = null;
+        Instant received = null;
+        String helo = null;
+        String host = null;
+        int port = 0;
+        String protocol = null;
+        String tls = null;
+        List<String> rcpts = new ArrayList<>();
+        boolean first = true;
+        while (true) {
+            int nl = indexOf(head, pos);
+            if (nl < 0) {
+                throw new IOException("spool file for " + id + " has no complete envelope");
+            }
+            String line = new String(head, pos, nl - pos, StandardCharsets.UTF_8);
+            pos = nl + 1;
+            if (first) {
+                if (!line.equals(id + "-H")) {
+                    throw new IOException("spool file for " + id + " starts with \"" + line + "\"");
+                }
+                first = false;
+                continue;
+            }
+            if (line.isEmpty()) {
+                break;
+            }
+            int sp = line.indexOf(' ');
+            String key = sp < 0 ? line : line.substring(0, sp);
+            String value = sp < 0 ? "" : line.substring(sp + 1);
+            switch (key) {
+                case "sender" -> sender = value.substring(1, value.length() - 1);
+                case "received" -> received = Instant.ofEpochSecond(Long.parseLong(value));
+                case "helo" -> helo = value;
+                case "host" -> {
+                    int hs = value.lastIndexOf(' ');
+                    host = value.substring(0, hs);
+                    port = Integer.parseInt(value.substring(hs + 1));
+                }
+                case "protocol" -> protocol = value;
+                case "tls" -> tls = value;
+                case "rcpt" -> rcpts.add(value);
+                default -> {
+                    // Written by a later version: ignoring it keeps old spools deliverable.
+                }
+            }
+        }
+        if (sender == null || received == null) {
+            throw new IOException("spool file for " + id + " lacks sender or time");
+        }
+        return new Decoded(new Envelope(sender, rcpts, received, helo, host, port, protocol, tls), pos);
+    }
+
+    private static int indexOf(byte[] data, int from) {
+        for (int i = from; i < data.length; i++) {
+            if (data[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

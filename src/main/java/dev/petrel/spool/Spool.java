@@ -1,0 +1,177 @@
+package dev.petrel.spool;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The durable message store: {@code spool_directory/input/ID} holds a message's envelope and data,
+ * {@code ID-J} the recipients already delivered. A message exists once its file has its final name.
+ *
+ * <p>Commits run on a pool of threads so that many sessions' fsyncs are in flight together (the
+ * filesystem journal then commits them as one), and renames share directory fsyncs through
+ * {@link DirectorySync}. Nothing here runs on a network thread.
+ */
+public final class Spool implements Closeable {
+    private static final int COMMIT_THREADS = 32;
+
+    private final Path input;
+    private final DirectorySync directorySync;
+    private final ExecutorService committers;
+
+    private Spool(Path input) {
+        this.input = input;
+        this.directorySync = new DirectorySync(input);
+        this.committers = Executors.newFixedThreadPool(COMMIT_THREADS, Thread.ofPlatform().name("spool-commit-", 0)
+                .daemon(true).factory());
+    }
+
+    /** Opens (creating if needed) the spool under {@code spoolDirectory}, clearing half-received messages. */
+    public static Spool open(Path spoolDirectory) throws IOException {
+        Path input = spoolDirectory.resolve("input");
+        Files.createDirectories(input);
+        Spool spool = new Spool(input);
+        spool.removeLeftovers();
+        return spool;
+    }
+
+    public Path inputDirectory() {
+        return input;
+    }
+
+    public Reception receive(String messageId) {
+        return new Reception(this, messageId);
+    }
+
+    /** Ids of the messages in the queue, oldest first (ids sort by time). */
+    public List<String> messageIds() throws IOException {
+        List<String> ids = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(input)) {
+            for (Path p : dir) {
+                String name = p.getFileName().toString();
+                if (MessageId.isValid(name)) {
+                    ids.add(name);
+                }
+            }
+        }
+        Collections.sort(ids);
+        return ids;
+    }
+
+    public boolean contains(String id) {
+        return MessageId.isValid(id) && Files.exists(input.resolve(id));
+    }
+
+    public SpooledMessage read(String id) throws IOException {
+        if (!MessageId.isValid(id)) {
+            throw new NoSuchFileException(id + ": not a message id");
+        }
+        Path file = input.resolve(id);
+        byte[] head;
+        long fileSize;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(64 * 1024);
+            fileSize = Files.size(file);
+        }
+        EnvelopeCodec.Decoded decoded = EnvelopeCodec.decode(id, head);
+        return new SpooledMessage(id, decoded.envelope(), delivered(id), file, decoded.dataOffset(),
+                fileSize - decoded.dataOffset());
+    }
+
+    /** Records, durably, that a recipient was delivered, so that a restart does not deliver it again. */
+    public void recordDelivered(String id, String recipient) throws IOException {
+        try (FileChannel journal = FileChannel.open(input.resolve(id + "-J"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            Reception.writeFully(journal, ByteBuffer.wrap((recipient + "\n").getBytes(StandardCharsets.UTF_8)));
+            journal.force(false);
+        }
+    }
+
+    /** Takes a message out of the queue once all its recipients are dealt with. */
+    public void remove(String id) throws IOException {
+        if (!MessageId.isValid(id)) {
+            throw new NoSuchFileException(id + ": not a message id");
+        }
+        Files.delete(input.resolve(id));
+        Files.deleteIfExists(input.resolve(id + "-J"));
+        directorySync.changedAndWait();
+    }
+
+    private Set<String> delivered(String id) throws IOException {
+        Path journal = input.resolve(id + "-J");
+        if (!Files.exists(journal)) {
+            return Set.of();
+        }
+        return new HashSet<>(Files.readAllLines(journal, StandardCharsets.UTF_8));
+    }
+
+    CompletableFuture<Void> commit(Reception reception, Envelope envelope) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                writeDurably(reception, envelope);
+            } catch (IOException e) {
+                throw new SpoolException("cannot spool " + reception.messageId() + ": " + e.getMessage(), e);
+            } finally {
+                reception.closeSpill();
+            }
+        }, committers);
+    }
+
+    private void writeDurably(Reception reception, Envelope envelope) throws IOException {
+        String id = reception.messageId();
+        Path temp = input.resolve(id + ".tmp");
+        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            Reception.writeFully(out, ByteBuffer.wrap(EnvelopeCodec.encode(id, envelope)));
+            reception.writeDataTo(out);
+            out.force(false);
+        } catch (IOException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        Files.move(temp, input.resolve(id), StandardCopyOption.ATOMIC_MOVE);
+        directorySync.changedAndWait();
+        if (reception.spilled()) {
+            Files.deleteIfExists(spillPath(id));
+        }
+    }
+
+    Path spillPath(String id) {
+        return input.resolve(id + ".spill");
+    }
+
+    private void removeLeftovers() throws IOException {
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(input)) {
+            for (Path p : dir) {
+                String name = p.getFileName().toString();
+                boolean halfReceived = name.endsWith(".tmp") || name.endsWith(".spill");
+                boolean orphanJournal = name.endsWith("-J")
+                        && !Files.exists(input.resolve(name.substring(0, name.length() - 2)));
+                if (halfReceived || orphanJournal) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        committers.shutdown();
+    }
+}

@@ -1,0 +1,313 @@
+package dev.petrel.transport;
+
+import dev.petrel.config.TransportConfig;
+import dev.petrel.spool.SpooledMessage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Set;
+
+/**
+ * The appendfile transport with {@code maildir_format}: one file per message in {@code directory/new}.
+ *
+ * <p>A delivery must happen at most once even if the process is killed at any instant and the queue then
+ * retries the recipient. So the file name is derived from (message id, recipient) instead of being unique
+ * per attempt, and the file becomes visible with a hard link, which fails if the name already exists:
+ * whichever attempt links first delivers, any later one finds the name and reports success without a
+ * second copy. A name already in {@code cur/} means a mail client has seen it since.
+ */
+public final class MaildirDelivery implements Transport {
+    private static final int CHUNK = 64 * 1024;
+
+    private final String name;
+    private final String directory;
+    private final Path relativeTo;
+    private final String hostPart;
+    private final boolean returnPathAdd;
+    private final boolean envelopeToAdd;
+    private final boolean deliveryDateAdd;
+
+    /**
+     * @param relativeTo where a relative {@code directory} option is rooted (the daemon's working directory;
+     *                   Exim insists on absolute paths, the embedded default config does not)
+     */
+    public MaildirDelivery(TransportConfig transport, String primaryHostname, Path relativeTo) {
+        this.name = transport.name();
+        this.directory = transport.option("directory", null);
+        if (directory == null || directory.isBlank()) {
+            throw new IllegalArgumentException("transport " + name + ": appendfile needs a directory option");
+        }
+        this.relativeTo = relativeTo;
+        this.hostPart = maildirSafe(primaryHostname);
+        this.returnPathAdd = transport.flag("return_path_add", false);
+        this.envelopeToAdd = transport.flag("envelope_to_add", false);
+        this.deliveryDateAdd = transport.flag("delivery_date_add", false);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public DeliveryResult deliver(SpooledMessage message, String recipient) {
+        Address address = Address.parse(recipient);
+        String unsafe = unsafeReason(address);
+        if (unsafe != null) {
+            return DeliveryResult.failed(unsafe);
+        }
+        Path maildir;
+        try {
+            maildir = maildirFor(address);
+        } catch (IllegalArgumentException e) {
+            return DeliveryResult.deferred(-1, e.getMessage());
+        }
+        String fileName = fileName(message, recipient);
+        try {
+            deliverOnce(message, recipient, maildir, fileName);
+            return DeliveryResult.delivered(address.localPart());
+        } catch (IOException e) {
+            return DeliveryResult.deferred(errno(e), "failed to write maildir file in " + maildir + ": " + describe(e));
+        }
+    }
+
+    /**
+     * The name under {@code tmp/}, {@code new/} and (with a client's suffix) {@code cur/}: the usual maildir
+     * shape "time.unique.host", with the unique part fixed per message and recipient.
+     */
+    public String fileName(SpooledMessage message, String recipient) {
+        return message.envelope().receivedAt().getEpochSecond() + "." + message.id() + "_" + recipientTag(recipient)
+                + "." + hostPart;
+    }
+
+    Path maildirFor(Address address) {
+        String expanded = Expansion.forRecipient(address).expand(directory);
+        Path path = relativeTo.resolve(expanded);
+        // The variables were checked already; this catches a template that itself climbs out ("../$local_part").
+        for (Path part : path) {
+            String s = part.toString();
+            if (s.equals(".") || s.equals("..")) {
+                throw new IllegalArgumentException("directory \"" + expanded + "\" contains a . or .. component");
+            }
+        }
+        return path;
+    }
+
+    private void deliverOnce(SpooledMessage message, String recipient, Path maildir, String fileName)
+            throws IOException {
+        Path tmpDir = maildir.resolve("tmp");
+        Path newDir = maildir.resolve("new");
+        Path curDir = maildir.resolve("cur");
+        createMaildir(maildir, tmpDir, newDir, curDir);
+        if (alreadyThere(newDir, fileName) || alreadyThere(curDir, fileName)) {
+            return;
+        }
+        Path temp = tmpDir.resolve(fileName);
+        Path visible = newDir.resolve(fileName);
+        try {
+            writeMessage(message, recipient, temp);
+            try {
+                Files.createLink(visible, temp);
+            } catch (FileAlreadyExistsException e) {
+                // An earlier attempt got this far before the process died: that one was the delivery.
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        fsyncDirectory(newDir);
+    }
+
+    private void writeMessage(SpooledMessage message, String recipient, Path temp) throws IOException {
+        try (FileChannel out = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING), permissions(temp, "rw-------"));
+             InputStream in = message.openData()) {
+            StringBuilder added = new StringBuilder(160);
+            if (returnPathAdd) {
+                added.append("Return-path: <").append(message.envelope().sender()).append(">\n");
+            }
+            if (envelopeToAdd) {
+                added.append("Envelope-to: ").append(recipient).append('\n');
+            }
+            if (deliveryDateAdd) {
+                added.append("Delivery-date: ").append(MailDate.now()).append('\n');
+            }
+            writeFully(out, ByteBuffer.wrap(added.toString().getBytes(StandardCharsets.UTF_8)));
+            copyWithUnixLineEnds(in, out);
+            out.force(true);
+        }
+    }
+
+    /** Maildir files use LF; the spool keeps the CRLF of the wire. A CR not followed by LF is content. */
+    static void copyWithUnixLineEnds(InputStream in, FileChannel out) throws IOException {
+        byte[] chunk = new byte[CHUNK];
+        byte[] converted = new byte[CHUNK + 1];
+        boolean pendingCr = false;
+        int n;
+        while ((n = in.read(chunk)) > 0) {
+            int w = 0;
+            for (int i = 0; i < n; i++) {
+                byte b = chunk[i];
+                if (pendingCr && b != '\n') {
+                    converted[w++] = '\r';
+                }
+                pendingCr = b == '\r';
+                if (!pendingCr) {
+                    converted[w++] = b;
+                }
+            }
+            writeFully(out, ByteBuffer.wrap(converted, 0, w));
+        }
+        if (pendingCr) {
+            writeFully(out, ByteBuffer.wrap(new byte[] {'\r'}));
+        }
+    }
+
+    private static boolean alreadyThere(Path dir, String fileName) throws IOException {
+        if (Files.exists(dir.resolve(fileName))) {
+            return true;
+        }
+        // Clients append ":2,FLAGS" (and Dovecot ",S=size") when they move a message; the name is a prefix.
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String other = entry.getFileName().toString();
+                if (other.startsWith(fileName) && !continuesName(other.charAt(fileName.length()))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean continuesName(char c) {
+        return Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_';
+    }
+
+    private static void createMaildir(Path maildir, Path... subdirs) throws IOException {
+        boolean createdTop = !Files.isDirectory(maildir);
+        if (createdTop) {
+            Files.createDirectories(maildir);
+        }
+        boolean createdSub = false;
+        for (Path sub : subdirs) {
+            if (!Files.isDirectory(sub)) {
+                try {
+                    Files.createDirectory(sub, permissions(sub, "rwx------"));
+                } catch (FileAlreadyExistsException e) {
+                    // Another worker delivering to the same mailbox made it first.
+                }
+                createdSub = true;
+            }
+        }
+        // A message linked into a new/ that itself vanishes in a crash would be lost: make the directories durable.
+        if (createdSub) {
+            fsyncDirectory(maildir);
+        }
+        if (createdTop && maildir.toAbsolutePath().getParent() != null) {
+            fsyncDirectory(maildir.toAbsolutePath().getParent());
+        }
+    }
+
+    private static FileAttribute<?>[] permissions(Path path, String mode) {
+        if (path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode))};
+        }
+        return new FileAttribute<?>[0];
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    private static void writeFully(FileChannel out, ByteBuffer data) throws IOException {
+        while (data.hasRemaining()) {
+            out.write(data);
+        }
+    }
+
+    /**
+     * Local parts and domains come from the SMTP client and end up in a path: anything that could leave the
+     * intended directory, hide a file, or confuse a shell script reading the mailbox tree is refused.
+     */
+    static String unsafeReason(Address address) {
+        String local = address.localPart();
+        if (local.isEmpty() || local.startsWith(".") || hasUnsafeChar(local)) {
+            return "local part \"" + printable(local) + "\" is unsafe in a file name";
+        }
+        String domain = address.domain();
+        if (domain.startsWith(".") || hasUnsafeChar(domain)) {
+            return "domain \"" + printable(domain) + "\" is unsafe in a file name";
+        }
+        return null;
+    }
+
+    private static boolean hasUnsafeChar(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String printable(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\x%02x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static String recipientTag(String recipient) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(recipient.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+
+    /** The maildir convention for a host name: "/" and ":" would break the name's structure. */
+    private static String maildirSafe(String hostname) {
+        String host = hostname == null || hostname.isEmpty() ? "localhost" : hostname;
+        return host.replace("/", "\\057").replace(":", "\\072");
+    }
+
+    private static int errno(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return 13;
+        }
+        String text = String.valueOf(e.getMessage());
+        if (text.contains("No space left")) {
+            return 28;
+        }
+        if (text.contains("quota")) {
+            return 122;
+        }
+        return -1;
+    }
+
+    private static String describe(IOException e) {
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+}

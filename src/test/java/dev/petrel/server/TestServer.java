@@ -1,0 +1,141 @@
+package dev.petrel.server;
+
+import dev.petrel.config.Config;
+import dev.petrel.log.MainLog;
+import dev.petrel.queue.QueueRunner;
+import dev.petrel.spool.Spool;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A Petrel server in the test JVM, listening on a free loopback port, with its spool and logs in a temp dir. */
+final class TestServer implements AutoCloseable {
+    final Path dir;
+    final Config config;
+    final MainLog log;
+    final Spool spool;
+    final SmtpServer server;
+    final QueueRunner queue;
+    final List<String> accepted = new CopyOnWriteArrayList<>();
+
+    private TestServer(Path dir, String extraMain, boolean deliver) throws Exception {
+        this.dir = dir;
+        String text = """
+                primary_hostname = petrel.test
+                local_interfaces = 127.0.0.1.%3$d
+                spool_directory = %1$s/spool
+                log_file_path = %1$s/log/%%slog
+                log_selector = +all
+                smtp_receive_timeout = 30s
+                domainlist local_domains = @ : localhost : test.ex
+                domainlist relay_to_domains = relay.test
+                hostlist relay_from_hosts =
+                %2$s
+                begin routers
+                localuser:
+                  driver = accept
+                  domains = +local_domains
+                  transport = local_delivery
+                begin transports
+                local_delivery:
+                  driver = appendfile
+                  directory = %1$s/mail/$local_part
+                  maildir_format
+                """.formatted(dir.toAbsolutePath(), extraMain, dev.petrel.it.DaemonProcess.freePort());
+        this.config = Config.parse(text, "test.conf");
+        this.log = MainLog.open(config.main().logFilePath(), config.main().logSelector());
+        this.spool = Spool.open(config.main().spoolDirectory());
+        this.queue = deliver ? new QueueRunner(config, spool, log, Duration.ofHours(1)) : null;
+        this.server = new SmtpServer(config.main(), spool, log, id -> {
+            accepted.add(id);
+            if (queue != null) {
+                queue.submit(id);
+            }
+        }, "test");
+        server.start();
+    }
+
+    static TestServer start(Path dir, String... extraMainLines) throws Exception {
+        return new TestServer(dir, String.join("\n", extraMainLines), false);
+    }
+
+    static TestServer startDelivering(Path dir, String... extraMainLines) throws Exception {
+        return new TestServer(dir, String.join("\n", extraMainLines), true);
+    }
+
+    interface IoAction<T> {
+        T run() throws Exception;
+    }
+
+    /**
+     * Runs {@code action} while every worker event loop is held, so that whatever the client sends is already
+     * waiting in the socket when the server first looks at the connection: the early-talker case, made
+     * deterministic.
+     */
+    <T> T withWorkersHeld(IoAction<T> action) throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<io.netty.util.concurrent.EventExecutor> loops = new java.util.ArrayList<>();
+        server.workers().forEach(loops::add);
+        java.util.concurrent.CountDownLatch allHeld = new java.util.concurrent.CountDownLatch(loops.size());
+        for (io.netty.util.concurrent.EventExecutor loop : loops) {
+            loop.execute(() -> {
+                allHeld.countDown();
+                try {
+                    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        allHeld.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            T result = action.run();
+            Thread.sleep(100); // let the bytes cross loopback into the server's socket buffer
+            return result;
+        } finally {
+            release.countDown();
+        }
+    }
+
+    int port() {
+        return server.boundAddresses().get(0).getPort();
+    }
+
+    RawClient client() throws IOException {
+        return new RawClient(port());
+    }
+
+    List<String> mainlog() throws IOException {
+        Path path = MainLog.pathOf(config.main().logFilePath(), "main");
+        return Files.exists(path) ? Files.readAllLines(path, StandardCharsets.UTF_8) : List.of();
+    }
+
+    /** Waits (boundedly) for a mainlog line containing {@code text}. */
+    String awaitLog(String text) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String line : mainlog()) {
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no log line containing \"" + text + "\" in:\n" + String.join("\n", mainlog()));
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+        if (queue != null) {
+            queue.close();
+        }
+        spool.close();
+        log.close();
+    }
+}

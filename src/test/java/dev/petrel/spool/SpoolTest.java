@@ -1,0 +1,128 @@
+package dev.petrel.spool;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SpoolTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void committedMessageReadsBackWithEnvelopeAndData() throws IOException {
+        try (Spool spool = Spool.open(dir)) {
+            String id = MessageId.next();
+            Reception r = spool.receive(id);
+            r.append("Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+            Envelope sent = new Envelope("alice@example.org", List.of("bob@test.ex", "carol@test.ex"),
+                    Instant.ofEpochSecond(1_700_000_000L), "client.example", "192.0.2.1", 40000, "esmtps",
+                    "TLS1.3:TLS_AES_256_GCM_SHA384:256");
+            r.commit(sent).join();
+
+            assertThat(spool.messageIds()).containsExactly(id);
+            SpooledMessage m = spool.read(id);
+            assertThat(m.envelope()).isEqualTo(sent);
+            assertThat(m.delivered()).isEmpty();
+            assertThat(m.dataSize()).isEqualTo(21);
+            try (InputStream in = m.openData()) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII))
+                        .isEqualTo("Subject: hi\r\n\r\nbody\r\n");
+            }
+        }
+    }
+
+    @Test
+    void journalledRecipientsComeBackAsDelivered() throws IOException {
+        try (Spool spool = Spool.open(dir)) {
+            String id = MessageId.next();
+            Reception r = spool.receive(id);
+            r.append("x\r\n".getBytes(StandardCharsets.US_ASCII));
+            r.commit(Envelope.local("", List.of("a@test.ex", "b@test.ex"))).join();
+            spool.recordDelivered(id, "a@test.ex");
+
+            assertThat(spool.read(id).delivered()).containsExactly("a@test.ex");
+            spool.remove(id);
+            assertThat(spool.messageIds()).isEmpty();
+            assertThat(dir.resolve("input")).isEmptyDirectory();
+        }
+    }
+
+    @Test
+    void messageIdsAreExim497FormatAndUnique() {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 100_000; i++) {
+            String id = MessageId.next();
+            assertThat(id).hasSize(23);
+            assertThat(MessageId.isValid(id)).as(id).isTrue();
+            assertThat(seen.add(id)).as("duplicate %s", id).isTrue();
+        }
+        assertThat(MessageId.isValid("../../etc/passwd")).isFalse();
+        assertThat(MessageId.isValid(null)).isFalse();
+    }
+
+    @Test
+    void openingRemovesHalfReceivedLeftovers() throws IOException {
+        Path input = dir.resolve("input");
+        Files.createDirectories(input);
+        String kept = MessageId.next();
+        Files.writeString(input.resolve(MessageId.next() + ".tmp"), "partial");
+        Files.writeString(input.resolve(MessageId.next() + ".spill"), "partial");
+        Files.writeString(input.resolve(MessageId.next() + "-J"), "orphan@test.ex\n");
+        try (Spool spool = Spool.open(dir)) {
+            Reception r = spool.receive(kept);
+            r.append(new byte[] {'x'});
+            r.commit(Envelope.local("", List.of("a@test.ex"))).join();
+        }
+        try (Spool spool = Spool.open(dir)) {
+            try (var files = Files.list(input)) {
+                assertThat(files.map(p -> p.getFileName().toString())).containsExactly(kept);
+            }
+            assertThat(spool.messageIds()).containsExactly(kept);
+        }
+    }
+
+    @Test
+    void messageOverOneMebibyteSpillsAndCommits() throws IOException {
+        byte[] data = new byte[3 * 1024 * 1024 + 17];
+        new Random(42).nextBytes(data);
+        try (Spool spool = Spool.open(dir)) {
+            String id = MessageId.next();
+            Reception r = spool.receive(id);
+            for (int off = 0; off < data.length; off += 65_536) {
+                r.append(java.nio.ByteBuffer.wrap(data, off, Math.min(65_536, data.length - off)));
+            }
+            assertThat(r.spilled()).isTrue();
+            assertThat(spool.spillPath(id)).exists();
+            r.commit(Envelope.local("a@test.ex", List.of("b@test.ex"))).join();
+
+            assertThat(spool.spillPath(id)).doesNotExist();
+            SpooledMessage m = spool.read(id);
+            assertThat(m.dataSize()).isEqualTo(data.length);
+            try (InputStream in = m.openData()) {
+                assertThat(in.readAllBytes()).isEqualTo(data);
+            }
+        }
+    }
+
+    @Test
+    void discardedReceptionLeavesNothing() throws IOException {
+        try (Spool spool = Spool.open(dir)) {
+            Reception r = spool.receive(MessageId.next());
+            r.append(new byte[2 * 1024 * 1024]);
+            r.discard();
+            assertThat(dir.resolve("input")).isEmptyDirectory();
+        }
+    }
+}
