@@ -92,7 +92,7 @@ for p in "${extract_packages[@]}"; do
     # a harmless "unsandboxed as root" warning.
     if ! (cd "$root/debs" && apt-get download -qq "$p" >&2 2>/dev/null); then
       apt_update
-      (cd "$root/debs" && apt-get download -qq "$p" >&2 2>/dev/null)
+      (cd "$root/debs" && apt-get download -qq "$p" >&2)
     fi
   fi
 done

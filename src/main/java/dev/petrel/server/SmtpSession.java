@@ -140,10 +140,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         }
         if (transaction != null && transaction.receiving()) {
             transaction.reception.discard();
-            services.log().main("SMTP connection from " + hostDescription() + " lost while reading message data"
-                    + (transaction.sender != null ? " (header)" : ""));
+            services.log().main("SMTP connection from " + hostDescriptionNoPort() + " lost while reading message data");
         } else if (!closing && services.log().selected("smtp_connection")) {
-            services.log().main("SMTP connection from " + hostDescription() + " lost D=" + elapsed());
+            services.log().main("SMTP connection from " + hostDescriptionNoPort() + ":" + remote.getPort()
+                    + " lost D=" + elapsed());
         }
         transaction = null;
         ctx.fireChannelInactive();
@@ -234,7 +234,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             case NOOP -> write(Reply.of(250, "2.0.0 OK"));
             case QUIT -> {
                 if (services.log().selected("smtp_connection")) {
-                    services.log().main("SMTP connection from " + hostDescription() + " closed by QUIT");
+                    services.log().main("SMTP connection from " + hostDescriptionNoPort() + ":" + remote.getPort()
+                            + " closed by QUIT");
                 }
                 closeWith(Reply.of(221, config.primaryHostname() + " closing connection"));
                 return;

@@ -46,7 +46,7 @@ public final class Reception {
         int n = data.remaining();
         size += n;
         if (spill == null && buffered + n > SPILL_AT) {
-            spill = FileChannel.open(spool.spillPath(id), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            spill = FileChannel.open(spool.spillPath(id), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING);
             writeFully(spill, ByteBuffer.wrap(buffer, 0, buffered));
             buffer = null;

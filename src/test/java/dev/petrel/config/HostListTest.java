@@ -124,7 +124,7 @@ class HostListTest {
 
     @Test
     void namedLists() {
-        HostList relay = HostList.parse("10.0.0.0/8 : !10.9.0.0/16", Map.of(), "x");
+        HostList relay = HostList.parse("!10.9.0.0/16 : 10.0.0.0/8", Map.of(), "x");
         Map<String, HostList> named = Map.of("relay", relay);
         HostList l = HostList.parse("+relay : 192.0.2.1", named, "x");
         assertThat(l.matches(ip("10.1.0.1"))).isTrue();

@@ -148,6 +148,22 @@ class QueueRunnerTest {
     }
 
     @Test
+    void theEmbeddedDefaultDeliversToMaildirsUnderTheWorkingDirectory() throws Exception {
+        runner = new QueueRunner(Config.embeddedDefault(), spool, log, Duration.ofHours(1), dir);
+        runner.start();
+        String id = spool("", "user@localhost");
+
+        runner.submit(id);
+        awaitLog(id + " Completed");
+
+        assertThat(mainLog()).containsExactly(id + " => user <user@localhost> R=localuser T=local_delivery",
+                id + " Completed");
+        try (Stream<Path> s = Files.list(dir.resolve("var/mail/user/new"))) {
+            assertThat(s).hasSize(1);
+        }
+    }
+
+    @Test
     void theQueueRunAtStartDeliversWhatIsAlreadySpooled() throws Exception {
         String first = spool("alice@test.ex", "bob@test.ex");
         String second = spool("", "carol@test.ex");
