@@ -6,6 +6,7 @@ import dev.petrel.config.MainConfig;
 import dev.petrel.log.MainLog;
 import dev.petrel.queue.QueueRunner;
 import dev.petrel.server.SmtpServer;
+import dev.petrel.spool.MessageId;
 import dev.petrel.spool.Spool;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,7 +45,7 @@ final class DaemonCommand implements Callable<Integer> {
         Spool spool;
         try {
             log = MainLog.open(main.logFilePath(), main.logSelector());
-            spool = Spool.open(main.spoolDirectory());
+            spool = Spool.open(main.spoolDirectory(), MessageId.Format.of(main.messageIdFormat()));
         } catch (IOException e) {
             System.err.println("petrel: cannot open log or spool: " + e.getMessage());
             return 1;

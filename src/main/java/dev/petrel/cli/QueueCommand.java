@@ -6,6 +6,7 @@ import dev.petrel.log.MainLog;
 import dev.petrel.queue.QueueAdmin;
 import dev.petrel.queue.QueueListing;
 import dev.petrel.queue.QueueRunner;
+import dev.petrel.spool.MessageId;
 import dev.petrel.spool.Spool;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +35,7 @@ final class QueueCommand implements Runnable {
             try {
                 Config loaded = config.load();
                 try (MainLog log = MainLog.open(loaded.main().logFilePath(), loaded.main().logSelector());
-                     Spool spool = Spool.open(loaded.main().spoolDirectory())) {
+                     Spool spool = Spool.open(loaded.main().spoolDirectory(), MessageId.Format.of(loaded.main().messageIdFormat()))) {
                     return run(loaded, spool, log);
                 }
             } catch (ConfigException e) {

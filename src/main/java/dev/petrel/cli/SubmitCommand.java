@@ -74,9 +74,9 @@ final class SubmitCommand implements Callable<Integer> {
             return 1;
         }
         byte[] body = toCrlf(System.in);
-        String id = MessageId.next();
         try (MainLog log = MainLog.open(main.logFilePath(), main.logSelector());
-             Spool spool = Spool.open(main.spoolDirectory())) {
+             Spool spool = Spool.open(main.spoolDirectory(), MessageId.Format.of(main.messageIdFormat()))) {
+            String id = spool.newMessageId();
             Reception reception = spool.receive(id);
             String date = ZonedDateTime.now().format(RFC_5322);
             StringBuilder added = new StringBuilder();

@@ -38,6 +38,8 @@ import java.util.Set;
  * @param smtpMaxUnknownCommands {@code smtp_max_unknown_commands}; default 3
  * @param smtpMaxSynprotErrors {@code smtp_max_synprot_errors}; default 3
  * @param qualifyDomain {@code qualify_domain}; default {@code primaryHostname}
+ * @param messageIdFormat {@code message_id_format} (Petrel's own): {@code 4.97} for Exim's current 23-character
+ *     ids (default), {@code 4.96} for the 16-character ids that Exim 4.96 and its eximstats/exigrep expect
  */
 public record MainConfig(
         String primaryHostname,
@@ -67,7 +69,8 @@ public record MainConfig(
         Duration retryDataExpire,
         int smtpMaxUnknownCommands,
         int smtpMaxSynprotErrors,
-        String qualifyDomain) {
+        String qualifyDomain,
+        String messageIdFormat) {
 
     public MainConfig {
         Objects.requireNonNull(primaryHostname, "primaryHostname");

@@ -52,6 +52,7 @@ final class MainSection {
         DEFAULTS.put("smtp_max_unknown_commands", "3");
         DEFAULTS.put("smtp_max_synprot_errors", "3");
         DEFAULTS.put("qualify_domain", null);
+        DEFAULTS.put("message_id_format", "4.97");
     }
 
     record NamedList(String kind, String name, String value, int line) {}
@@ -171,7 +172,8 @@ final class MainSection {
                 value("retry_data_expire", Values::parseTime),
                 value("smtp_max_unknown_commands", t -> Values.parseInt(t, 0)),
                 value("smtp_max_synprot_errors", t -> Values.parseInt(t, 0)),
-                qualify);
+                qualify,
+                value("message_id_format", MainSection::messageIdFormat));
         return new Result(main, printable(main), hostLists, domainLists);
     }
 
@@ -203,7 +205,15 @@ final class MainSection {
         p.put("smtp_max_unknown_commands", Integer.toString(m.smtpMaxUnknownCommands()));
         p.put("smtp_max_synprot_errors", Integer.toString(m.smtpMaxSynprotErrors()));
         p.put("qualify_domain", m.qualifyDomain());
+        p.put("message_id_format", m.messageIdFormat());
         return new LinkedHashMap<>(p);
+    }
+
+    private static String messageIdFormat(String text) {
+        if (!text.equals("4.96") && !text.equals("4.97")) {
+            throw new IllegalArgumentException("must be 4.97 (23-character ids) or 4.96 (16-character ids)");
+        }
+        return text;
     }
 
     private interface Parser<T> {

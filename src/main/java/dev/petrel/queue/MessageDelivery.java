@@ -2,7 +2,6 @@ package dev.petrel.queue;
 
 import dev.petrel.log.MainLog;
 import dev.petrel.spool.Envelope;
-import dev.petrel.spool.MessageId;
 import dev.petrel.spool.Reception;
 import dev.petrel.spool.Spool;
 import dev.petrel.spool.SpooledMessage;
@@ -146,7 +145,7 @@ final class MessageDelivery {
         if (sender.isEmpty()) {
             return true; // never a bounce of a bounce
         }
-        String bounceId = MessageId.next();
+        String bounceId = spool.newMessageId();
         Reception reception = spool.receive(bounceId);
         try {
             byte[] text = BounceMessage.render(bounceId, message, failures, primaryHostname, qualifyDomain);

@@ -56,14 +56,17 @@ public final class SmtpServer implements Closeable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         SmtpInboundDecoder decoder = new SmtpInboundDecoder();
                         long timeout = services.config().smtpReceiveTimeout().toMillis();
                         ch.pipeline().addLast("idle", new IdleStateHandler(timeout, 0, 0, TimeUnit.MILLISECONDS));
+                        SmtpSession session = new SmtpSession(services, decoder);
+                        ch.pipeline().addLast("half-close", new HalfCloseGuard(session));
                         ch.pipeline().addLast("decoder", decoder);
-                        ch.pipeline().addLast("session", new SmtpSession(services, decoder));
+                        ch.pipeline().addLast("session", session);
                     }
                 });
         if (epoll) {

@@ -10,7 +10,6 @@ import dev.petrel.smtp.SmtpInboundDecoder;
 import dev.petrel.smtp.SmtpSyntaxException;
 import dev.petrel.smtp.Verb;
 import dev.petrel.spool.Envelope;
-import dev.petrel.spool.MessageId;
 import dev.petrel.spool.Reception;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -82,6 +81,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private int protocolErrors;
     private boolean closing;
     private int messagesAccepted;
+    /** The client shut down its sending side; close once everything it sent is answered. */
+    private boolean inputShutdown;
+    /** A message is being made durable; input waits in the decoder meanwhile. */
+    private boolean committing;
 
     SmtpSession(SessionServices services, SmtpInboundDecoder decoder) {
         this.services = services;
@@ -172,6 +175,27 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             closing = true;
         }
         ctx.close();
+    }
+
+    /** Called by {@link HalfCloseGuard}: every byte the client sent has been read into the decoder. */
+    void inputShutdown() {
+        inputShutdown = true;
+        if (!committing) {
+            closeAfterInput();
+        }
+    }
+
+    private void closeAfterInput() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (services.log().selected("smtp_connection")) {
+            services.log().main("SMTP connection from " + hostDescriptionNoPort() + ":" + remote.getPort()
+                    + " closed by client (end of input) D=" + elapsed());
+        }
+        resetTransaction();
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
@@ -545,6 +569,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         // Input pipelined behind the message waits in the decoder until the 250 (or 451) is written.
         transaction = null;
         decoder.pause();
+        committing = true;
         ctx.channel().config().setAutoRead(false);
         reception.commit(envelope).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
             if (failure == null) {
@@ -571,16 +596,23 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     /** Picks up input that arrived while the decoder was paused, then flushes what it produced. */
     private void resumeInput() {
+        committing = false;
         decoder.resume();
-        ctx.channel().config().setAutoRead(true);
+        if (!inputShutdown) {
+            // After a half-close there is nothing more to read, and epoll refuses to watch the socket again.
+            ctx.channel().config().setAutoRead(true);
+        }
         ctx.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER);
         if (!closing) {
             ctx.flush();
         }
+        if (inputShutdown && !committing) {
+            closeAfterInput();
+        }
     }
 
     private void startReception() {
-        String id = MessageId.next();
+        String id = services.spool().newMessageId();
         Reception reception = services.spool().receive(id);
         transaction.reception = reception;
         try {
@@ -625,6 +657,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         line.append(" P=").append(protocolName());
         if (lField != null && services.log().selected("pipelining")) {
             line.append(' ').append(lField);
+        }
+        if (t.chunking) {
+            line.append(" K");
         }
         line.append(" S=").append(reception.size());
         String messageId = t.headers.messageId();

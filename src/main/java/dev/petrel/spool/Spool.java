@@ -35,9 +35,11 @@ public final class Spool implements Closeable {
     private final Path input;
     private final DirectorySync directorySync;
     private final ExecutorService committers;
+    private final MessageId.Format idFormat;
 
-    private Spool(Path input) {
+    private Spool(Path input, MessageId.Format idFormat) {
         this.input = input;
+        this.idFormat = idFormat;
         this.directorySync = new DirectorySync(input);
         this.committers = Executors.newFixedThreadPool(COMMIT_THREADS, Thread.ofPlatform().name("spool-commit-", 0)
                 .daemon(true).factory());
@@ -45,15 +47,24 @@ public final class Spool implements Closeable {
 
     /** Opens (creating if needed) the spool under {@code spoolDirectory}, clearing half-received messages. */
     public static Spool open(Path spoolDirectory) throws IOException {
+        return open(spoolDirectory, MessageId.Format.EXIM_4_97);
+    }
+
+    public static Spool open(Path spoolDirectory, MessageId.Format idFormat) throws IOException {
         Path input = spoolDirectory.resolve("input");
         Files.createDirectories(input);
-        Spool spool = new Spool(input);
+        Spool spool = new Spool(input, idFormat);
         spool.removeLeftovers();
         return spool;
     }
 
     public Path inputDirectory() {
         return input;
+    }
+
+    /** An id for a new message, in this spool's format; ids are the spool's file names. */
+    public String newMessageId() {
+        return MessageId.next(idFormat);
     }
 
     public Reception receive(String messageId) {

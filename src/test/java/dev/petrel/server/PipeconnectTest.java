@@ -202,4 +202,17 @@ class PipeconnectTest {
             assertThat(c.replyLine()).startsWith("221");
         }
     }
+
+    /** Exim sends BDAT LAST, its data and QUIT in one go, then shuts down its side: every reply still arrives. */
+    @Test
+    void halfCloseAfterPipelinedQuitStillGetsEveryReply() throws Exception {
+        try (TestServer server = TestServer.start(dir); RawClient c = server.client().ehlo("c")) {
+            String body = "Subject: half\r\n\r\nclose\r\n";
+            c.send("MAIL FROM:<a@test.ex>\r\nRCPT TO:<b@test.ex>\r\nBDAT " + body.length() + " LAST\r\n" + body
+                    + "QUIT\r\n");
+            c.shutdownOutput();
+            assertThat(c.readToEnd()).matches("(?s)250 2.1.0 OK\r\n250 2.1.5 Accepted\r\n250 OK id=\\S+\r\n221 .*");
+            assertThat(server.accepted).hasSize(1);
+        }
+    }
 }

@@ -38,6 +38,11 @@ final class RawClient implements Closeable {
         return this;
     }
 
+    /** Half-closes: the server sees the end of input, as after Exim's pipelined QUIT. */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /** Reads one complete (possibly multi-line) reply and returns its lines with the codes. */
     List<String> reply() throws IOException {
         List<String> lines = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.petrel.server;
 import dev.petrel.config.Config;
 import dev.petrel.log.MainLog;
 import dev.petrel.queue.QueueRunner;
+import dev.petrel.spool.MessageId;
 import dev.petrel.spool.Spool;
 
 import java.io.IOException;
@@ -49,7 +50,7 @@ final class TestServer implements AutoCloseable {
                 """.formatted(dir.toAbsolutePath(), extraMain, dev.petrel.it.DaemonProcess.freePort());
         this.config = Config.parse(text, "test.conf");
         this.log = MainLog.open(config.main().logFilePath(), config.main().logSelector());
-        this.spool = Spool.open(config.main().spoolDirectory());
+        this.spool = Spool.open(config.main().spoolDirectory(), MessageId.Format.of(config.main().messageIdFormat()));
         this.queue = deliver ? new QueueRunner(config, spool, log, Duration.ofHours(1)) : null;
         this.server = new SmtpServer(config.main(), spool, log, id -> {
             accepted.add(id);
