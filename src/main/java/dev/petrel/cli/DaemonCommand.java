@@ -51,7 +51,9 @@ final class DaemonCommand implements Callable<Integer> {
             return 1;
         }
         QueueRunner queue = new QueueRunner(loaded, spool, log, Duration.ofSeconds(queueIntervalSeconds));
-        SmtpServer server = new SmtpServer(main, spool, log, queue::submit, Version.NUMBER);
+        // queue_only: accepted mail waits for the next queue run, as with Exim's option of that name.
+        SmtpServer server = new SmtpServer(main, spool, log, main.queueOnly() ? id -> { } : queue::submit,
+                Version.NUMBER);
         try {
             server.start();
         } catch (RuntimeException e) {

@@ -40,6 +40,8 @@ import java.util.Set;
  * @param qualifyDomain {@code qualify_domain}; default {@code primaryHostname}
  * @param messageIdFormat {@code message_id_format} (Petrel's own): {@code 4.97} for Exim's current 23-character
  *     ids (default), {@code 4.96} for the 16-character ids that Exim 4.96 and its eximstats/exigrep expect
+ * @param queueOnly {@code queue_only}: accepted messages wait for the next queue run instead of being delivered
+ *     at once; default false
  */
 public record MainConfig(
         String primaryHostname,
@@ -70,7 +72,8 @@ public record MainConfig(
         int smtpMaxUnknownCommands,
         int smtpMaxSynprotErrors,
         String qualifyDomain,
-        String messageIdFormat) {
+        String messageIdFormat,
+        boolean queueOnly) {
 
     public MainConfig {
         Objects.requireNonNull(primaryHostname, "primaryHostname");

@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * {@code daemon_smtp_ports}).
  */
 final class MainSection {
-    private static final Set<String> BOOLEANS = Set.of("smtp_enforce_sync");
+    private static final Set<String> BOOLEANS = Set.of("smtp_enforce_sync", "queue_only");
     private static final Map<String, String> ALIASES = Map.of("daemon_smtp_port", "daemon_smtp_ports");
 
     /** Every main option, with its default as text (null: unset, or computed). */
@@ -53,6 +53,7 @@ final class MainSection {
         DEFAULTS.put("smtp_max_synprot_errors", "3");
         DEFAULTS.put("qualify_domain", null);
         DEFAULTS.put("message_id_format", "4.97");
+        DEFAULTS.put("queue_only", "false");
     }
 
     record NamedList(String kind, String name, String value, int line) {}
@@ -173,7 +174,8 @@ final class MainSection {
                 value("smtp_max_unknown_commands", t -> Values.parseInt(t, 0)),
                 value("smtp_max_synprot_errors", t -> Values.parseInt(t, 0)),
                 qualify,
-                value("message_id_format", MainSection::messageIdFormat));
+                value("message_id_format", MainSection::messageIdFormat),
+                value("queue_only", Values::parseBoolean));
         return new Result(main, printable(main), hostLists, domainLists);
     }
 
@@ -206,6 +208,7 @@ final class MainSection {
         p.put("smtp_max_synprot_errors", Integer.toString(m.smtpMaxSynprotErrors()));
         p.put("qualify_domain", m.qualifyDomain());
         p.put("message_id_format", m.messageIdFormat());
+        p.put("queue_only", Boolean.toString(m.queueOnly()));
         return new LinkedHashMap<>(p);
     }
 

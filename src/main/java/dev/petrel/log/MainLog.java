@@ -31,6 +31,24 @@ public final class MainLog implements Closeable {
     }
 
     /** Opens the logs named by an Exim-style {@code log_file_path} ({@code %s} becomes main, reject, panic). */
+    /** The timestamp, formatted once a second rather than once a line. */
+    private static final class Stamp {
+        private record Cached(long second, String text) {
+        }
+
+        private static volatile Cached cached = new Cached(-1, "");
+
+        static String now() {
+            long second = System.currentTimeMillis() / 1000;
+            Cached c = cached;
+            if (c.second() != second) {
+                c = new Cached(second, LocalDateTime.now().format(STAMP));
+                cached = c;
+            }
+            return c.text();
+        }
+    }
+
     public static MainLog open(String logFilePath, Set<String> selectors) throws IOException {
         return new MainLog(selectors, append(logFilePath, "main"), append(logFilePath, "reject"),
                 append(logFilePath, "panic"));
@@ -82,7 +100,7 @@ public final class MainLog implements Closeable {
     }
 
     private static void write(OutputStream out, String text) {
-        byte[] line = (LocalDateTime.now().format(STAMP) + " " + text + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] line = (Stamp.now() + " " + text + "\n").getBytes(StandardCharsets.UTF_8);
         synchronized (out) {
             try {
                 out.write(line);

@@ -43,7 +43,8 @@ public final class SmtpServer implements Closeable {
         this.epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.boss = new MultiThreadIoEventLoopGroup(1, io);
-        this.workers = new MultiThreadIoEventLoopGroup(0, io);
+        // One event loop per core: more only adds context switches on a small machine.
+        this.workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
     }
 
     /** Binds every listening address; a failure to bind any of them is a failure to start. */

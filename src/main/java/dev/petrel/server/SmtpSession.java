@@ -54,7 +54,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     private ChannelHandlerContext ctx;
     private InetSocketAddress remote;
-    private InetSocketAddress local;
     private long connectedAt;
     private boolean counted;
 
@@ -98,7 +97,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        local = (InetSocketAddress) ctx.channel().localAddress();
         connectedAt = System.nanoTime();
         int count = services.connections().incrementAndGet();
         counted = true;
@@ -570,7 +568,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         transaction = null;
         decoder.pause();
         committing = true;
-        ctx.channel().config().setAutoRead(false);
         reception.commit(envelope).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
             if (failure == null) {
                 messagesAccepted++;
@@ -598,8 +595,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private void resumeInput() {
         committing = false;
         decoder.resume();
-        if (!inputShutdown) {
-            // After a half-close there is nothing more to read, and epoll refuses to watch the socket again.
+        if (!inputShutdown && !ctx.channel().config().isAutoRead()) {
+            // The decoder stopped reading because too much arrived meanwhile. (After a half-close there is
+            // nothing more to read, and epoll refuses to watch the socket again.)
             ctx.channel().config().setAutoRead(true);
         }
         ctx.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER);

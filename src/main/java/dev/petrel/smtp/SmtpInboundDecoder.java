@@ -22,6 +22,11 @@ public final class SmtpInboundDecoder extends ByteToMessageDecoder {
     public static final int MAX_COMMAND_LINE = 512;
     /** RFC 5321 4.5.3.1.6: a text line is at most 1000 octets including CRLF. */
     public static final int MAX_TEXT_LINE = 998;
+    /**
+     * While paused, input keeps being read (toggling reads costs two epoll_ctl calls a message); past this much
+     * the decoder stops reading until it is resumed, so a client that floods during a pause costs no memory.
+     */
+    static final int PAUSED_BUFFER_LIMIT = 256 * 1024;
 
     private enum Mode { COMMAND, DISCARD_LINE, DATA, CHUNK }
 
@@ -84,6 +89,9 @@ public final class SmtpInboundDecoder extends ByteToMessageDecoder {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (paused) {
+            if (in.readableBytes() > PAUSED_BUFFER_LIMIT && ctx.channel().config().isAutoRead()) {
+                ctx.channel().config().setAutoRead(false);
+            }
             return;
         }
         switch (mode) {

@@ -11,13 +11,14 @@ import java.nio.file.StandardOpenOption;
  * covers every rename made before it started, so twenty sessions cost one directory fsync, not twenty.
  */
 final class DirectorySync {
-    private final Path directory;
+    private final FileChannel directory;
     private long changes;     // renames made so far
     private long durable;     // renames covered by a completed fsync
     private boolean syncing;
 
-    DirectorySync(Path directory) {
-        this.directory = directory;
+    /** Keeps the directory open: one fsync call per group instead of open, fsync and close. */
+    DirectorySync(Path directory) throws IOException {
+        this.directory = FileChannel.open(directory, StandardOpenOption.READ);
     }
 
     /** Call after a rename or unlink in the directory; returns once that change is on stable storage. */
@@ -49,7 +50,7 @@ final class DirectorySync {
             }
             boolean ok = false;
             try {
-                fsync(directory);
+                directory.force(true);
                 ok = true;
             } finally {
                 synchronized (this) {
@@ -63,9 +64,7 @@ final class DirectorySync {
         }
     }
 
-    static void fsync(Path directory) throws IOException {
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+    void close() throws IOException {
+        directory.close();
     }
 }

@@ -37,7 +37,7 @@ public final class Spool implements Closeable {
     private final ExecutorService committers;
     private final MessageId.Format idFormat;
 
-    private Spool(Path input, MessageId.Format idFormat) {
+    private Spool(Path input, MessageId.Format idFormat) throws IOException {
         this.input = input;
         this.idFormat = idFormat;
         this.directorySync = new DirectorySync(input);
@@ -184,5 +184,11 @@ public final class Spool implements Closeable {
     @Override
     public void close() {
         committers.shutdown();
+        try {
+            committers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            directorySync.close();
+        } catch (IOException | InterruptedException e) {
+            // Closing at shutdown: what was committed is already durable.
+        }
     }
 }

@@ -1,0 +1,130 @@
+package dev.petrel.tls;
+
+import static dev.petrel.tls.TlsTestSupport.config;
+import static dev.petrel.tls.TlsTestSupport.handshakeLine;
+import static dev.petrel.tls.TlsTestSupport.sClient;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.petrel.config.MainConfig;
+import dev.petrel.log.MainLog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerTlsTest {
+    @TempDir
+    Path dir;
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    @AfterEach
+    void stopTimer() {
+        timer.shutdownNow();
+    }
+
+    private ServerTls tls(String... extra) throws Exception {
+        MainConfig config = config(dir, extra);
+        return ServerTls.create(config, timer, MainLog.open(config.logFilePath(), Set.of()));
+    }
+
+    @Test
+    void logsTheEngineAndGeneratesAReusableSelfSignedCertificate() throws Exception {
+        String first;
+        try (ServerTls tls = tls()) {
+            assertThat(tls.engine()).startsWith("BoringSSL (netty-tcnative 2.0.84.Final)");
+            first = Files.readString(dir.resolve("spool/tls/selfsigned-cert.pem"));
+            assertThat(tls.credentials().chain().getFirst().getSubjectX500Principal().getName())
+                    .isEqualTo("CN=petrel.test");
+        }
+        Path key = dir.resolve("spool/tls/selfsigned-key.pem");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+        try (ServerTls again = tls()) {
+            assertThat(Files.readString(dir.resolve("spool/tls/selfsigned-cert.pem"))).isEqualTo(first);
+        }
+        assertThat(Files.readString(dir.resolve("log/mainlog")))
+                .contains("TLS engine: BoringSSL (netty-tcnative 2.0.84.Final)");
+    }
+
+    @Test
+    void loadsConfiguredPemFiles() throws Exception {
+        ServerCredentials generated = ServerCredentials.selfSigned(dir.resolve("elsewhere"), "mx.example");
+        try (ServerTls tls = tls("tls_certificate = " + dir.resolve("elsewhere/selfsigned-cert.pem"),
+                "tls_privatekey = " + dir.resolve("elsewhere/selfsigned-key.pem"))) {
+            assertThat(tls.credentials().chain()).isEqualTo(generated.chain());
+            assertThat(Files.exists(dir.resolve("spool/tls"))).isFalse();
+        }
+    }
+
+    @Test
+    void opensslResumesTls12() throws Exception {
+        try (ServerTls tls = tls("tls_resumption_hosts = 127.0.0.1"); TlsEchoServer server = new TlsEchoServer(tls)) {
+            Path sess = dir.resolve("s12");
+            String first = sClient(server.port(), "-tls1_2", sess, null);
+            assertThat(handshakeLine(first)).startsWith("New, TLSv1.2");
+            assertThat(first).contains("TLS session ticket lifetime hint: 7200");
+            assertThat(first).contains("echo: hello");
+            TlsSessionInfo one = server.nextInfo();
+            assertThat(one.resumed()).isFalse();
+            assertThat(one.resumptionText()).isEqualTo("client requested new ticket, server provided");
+
+            String second = sClient(server.port(), "-tls1_2", null, sess);
+            System.out.println("TLS1.2 second connection: " + handshakeLine(second));
+            assertThat(handshakeLine(second)).startsWith("Reused, TLSv1.2");
+            TlsSessionInfo two = server.nextInfo();
+            assertThat(two.resumed()).isTrue();
+            assertThat(two.eximCipherField(true)).matches("TLS1\\.2:ECDHE-RSA-AES(128|256)-GCM-SHA(256|384):(128|256)\\*");
+            assertThat(two.resumption()).isEqualTo(0x17);
+            assertThat(two.resumptionText()).isEqualTo("session resumed");
+            assertThat(tls.stats().orElseThrow().ticketKeyResume()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void opensslResumesTls13() throws Exception {
+        try (ServerTls tls = tls("tls_resumption_hosts = 127.0.0.1"); TlsEchoServer server = new TlsEchoServer(tls)) {
+            Path sess = dir.resolve("s13");
+            String first = sClient(server.port(), "-tls1_3", sess, null, "-msg");
+            assertThat(handshakeLine(first)).startsWith("New, TLSv1.3");
+            // The positive control for the no-ticket test: -msg does show TLS 1.3 tickets when they come.
+            assertThat(first).contains("NewSessionTicket");
+            TlsSessionInfo one = server.nextInfo();
+            assertThat(one.eximCipherField(true)).isEqualTo("TLS1.3:TLS_AES_256_GCM_SHA384:256");
+            assertThat(one.resumptionText()).isEqualTo("client requested new ticket, server provided");
+
+            String second = sClient(server.port(), "-tls1_3", null, sess);
+            System.out.println("TLS1.3 second connection: " + handshakeLine(second));
+            assertThat(handshakeLine(second)).startsWith("Reused, TLSv1.3");
+            TlsSessionInfo two = server.nextInfo();
+            assertThat(two.resumed()).isTrue();
+            assertThat(two.eximCipherField(true)).isEqualTo("TLS1.3:TLS_AES_256_GCM_SHA384:256*");
+            assertThat(two.resumptionText()).isEqualTo("session resumed, also new ticket");
+        }
+    }
+
+    @Test
+    void peerOutsideResumptionHostsGetsNoTicketInEitherVersion() throws Exception {
+        try (ServerTls tls = tls("tls_resumption_hosts = 192.0.2.1"); TlsEchoServer server = new TlsEchoServer(tls)) {
+            for (String version : new String[] {"-tls1_2", "-tls1_3"}) {
+                Path sess = dir.resolve("none" + version);
+                String out = sClient(server.port(), version, sess, null, "-msg");
+                assertThat(out).doesNotContain("NewSessionTicket").doesNotContain("ticket lifetime hint");
+                TlsSessionInfo info = server.nextInfo();
+                assertThat(info.resumption() & Resumption.SERVER_TICKET).isZero();
+                assertThat(info.resumptionText()).isEqualTo("client requested, no server ticket");
+                if (Files.exists(sess)) {
+                    // Whatever was saved holds no ticket, so it cannot be resumed.
+                    String again = sClient(server.port(), version, null, sess);
+                    assertThat(handshakeLine(again)).startsWith("New,");
+                    server.nextInfo();
+                }
+            }
+            assertThat(tls.statsWithoutTickets().orElseThrow().ticketKeyNew()).isZero();
+        }
+    }
+}

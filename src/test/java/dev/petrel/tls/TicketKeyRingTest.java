@@ -1,0 +1,120 @@
+package dev.petrel.tls;
+
+import static dev.petrel.tls.TlsTestSupport.config;
+import static dev.petrel.tls.TlsTestSupport.handshakeLine;
+import static dev.petrel.tls.TlsTestSupport.sClient;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.petrel.config.MainConfig;
+import dev.petrel.log.MainLog;
+import io.netty.handler.ssl.OpenSslSessionStats;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TicketKeyRingTest {
+    @TempDir
+    Path dir;
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    @AfterEach
+    void stopTimer() {
+        timer.shutdownNow();
+    }
+
+    @Test
+    void lifetimeMustExceedRotation() {
+        assertThatThrownBy(() -> TicketKeyRing.start(Duration.ofSeconds(2), Duration.ofSeconds(2), timer))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void keepsCurrentAndPreviousKeyThenDropsByLifetime() throws Exception {
+        try (TicketKeyRing ring = TicketKeyRing.start(Duration.ofMillis(300), Duration.ofMillis(600), timer)) {
+            assertThat(ring.size()).isEqualTo(1);
+            Thread.sleep(450);
+            assertThat(ring.size()).isEqualTo(2);
+            Thread.sleep(1000);
+            // Creation at 0, 300, 600, ...: each key lives 600 ms, so never more than two overlap.
+            assertThat(ring.size()).isBetween(1, 2);
+            assertThat(ring.toString()).doesNotContainPattern("[0-9a-f]{16}");
+        }
+    }
+
+    /**
+     * Rotation every 2 s, keys dropped 4 s after creation. A TLS 1.2 ticket from the first key: resumed and
+     * renewed after one rotation; after the second rotation its key is gone and a full handshake follows,
+     * with no error on the client side.
+     */
+    @Test
+    void ticketUnderPreviousKeyIsRenewedAndAfterTwoRotationsFullHandshake() throws Exception {
+        MainConfig config = config(dir, "tls_resumption_hosts = 127.0.0.1", "tls_ticket_key_rotate = 2s",
+                "tls_ticket_lifetime = 4s");
+        long start = System.nanoTime();
+        System.out.println("DEBUG " + config.tlsTicketKeyRotate() + " " + config.tlsTicketLifetime());
+        try (ServerTls tls = ServerTls.create(config, timer, MainLog.discarding(Set.of()));
+                TlsEchoServer server = new TlsEchoServer(tls)) {
+            OpenSslSessionStats stats = tls.stats().orElseThrow();
+            Path sess = dir.resolve("ticket");
+            assertThat(handshakeLine(sClient(server.port(), "-tls1_2", sess, null))).startsWith("New,");
+            server.nextInfo();
+            assertThat(stats.ticketKeyNew()).isEqualTo(1);
+
+            sleepUntil(start, 2_700);
+            String renewed = sClient(server.port(), "-tls1_2", dir.resolve("renewed"), sess);
+            assertThat(handshakeLine(renewed)).startsWith("Reused,");
+            TlsSessionInfo info = server.nextInfo();
+            assertThat(info.resumed()).isTrue();
+            assertThat(stats.ticketKeyRenew()).as("renewals; ring size %d", tls.ring().size()).isEqualTo(1);
+            assertThat(info.resumptionText()).isEqualTo("session resumed, also new ticket");
+
+            sleepUntil(start, 4_700);
+            String full = sClient(server.port(), "-tls1_2", null, sess);
+            assertThat(handshakeLine(full)).startsWith("New,");
+            assertThat(full).contains("echo: hello").doesNotContain("alert");
+            TlsSessionInfo fullInfo = server.nextInfo();
+            assertThat(fullInfo.resumed()).isFalse();
+            assertThat(fullInfo.resumptionText()).isEqualTo("client offered session, server only provided new ticket");
+            // The renewed ticket, under the key that was current 2.0-4.0 s, still resumes until 6 s.
+            assertThat(handshakeLine(sClient(server.port(), "-tls1_2", null, dir.resolve("renewed"))))
+                    .startsWith("Reused,");
+            server.nextInfo();
+        }
+    }
+
+    @Test
+    void tls13TicketRenewedUnderNewKey() throws Exception {
+        MainConfig config = config(dir, "tls_resumption_hosts = 127.0.0.1", "tls_ticket_key_rotate = 2s",
+                "tls_ticket_lifetime = 4s");
+        long start = System.nanoTime();
+        try (ServerTls tls = ServerTls.create(config, timer, MainLog.discarding(Set.of()));
+                TlsEchoServer server = new TlsEchoServer(tls)) {
+            Path sess = dir.resolve("t13");
+            assertThat(handshakeLine(sClient(server.port(), "-tls1_3", sess, null))).startsWith("New,");
+            server.nextInfo();
+            sleepUntil(start, 2_700);
+            assertThat(handshakeLine(sClient(server.port(), "-tls1_3", null, sess))).startsWith("Reused,");
+            assertThat(server.nextInfo().resumed()).isTrue();
+            assertThat(tls.stats().orElseThrow().ticketKeyRenew()).isPositive();
+            sleepUntil(start, 4_700);
+            String full = sClient(server.port(), "-tls1_3", null, sess);
+            assertThat(handshakeLine(full)).startsWith("New,");
+            assertThat(full).contains("echo: hello");
+            assertThat(server.nextInfo().resumed()).isFalse();
+        }
+    }
+
+    private static void sleepUntil(long start, long millis) throws InterruptedException {
+        long wait = millis - (System.nanoTime() - start) / 1_000_000;
+        if (wait > 0) {
+            Thread.sleep(wait);
+        }
+    }
+}
