@@ -8,6 +8,7 @@ import dev.petrel.queue.QueueRunner;
 import dev.petrel.server.SmtpServer;
 import dev.petrel.spool.MessageId;
 import dev.petrel.spool.Spool;
+import dev.petrel.tls.ServerTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,6 +16,8 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 @Command(name = "daemon", description = "Run the MTA: SMTP listener and queue runner.")
 final class DaemonCommand implements Callable<Integer> {
@@ -52,8 +55,19 @@ final class DaemonCommand implements Callable<Integer> {
         }
         QueueRunner queue = new QueueRunner(loaded, spool, log, Duration.ofSeconds(queueIntervalSeconds));
         // queue_only: accepted mail waits for the next queue run, as with Exim's option of that name.
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("tls-ticket-keys").daemon(true).factory());
+        ServerTls tls;
+        try {
+            tls = ServerTls.create(main, timer, log);
+        } catch (RuntimeException e) {
+            log.panic("TLS not available: " + e.getMessage());
+            System.err.println("petrel: TLS not available: " + e.getMessage());
+            queue.close();
+            return 1;
+        }
         SmtpServer server = new SmtpServer(main, spool, log, main.queueOnly() ? id -> { } : queue::submit,
-                Version.NUMBER);
+                Version.NUMBER, tls);
         try {
             server.start();
         } catch (RuntimeException e) {
@@ -70,6 +84,7 @@ final class DaemonCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             queue.close();
+            tls.close();
             spool.close();
             log.main("Petrel daemon stopped: pid=" + ProcessHandle.current().pid());
         }, "shutdown"));

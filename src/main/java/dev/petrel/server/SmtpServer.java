@@ -5,6 +5,7 @@ import dev.petrel.config.MainConfig;
 import dev.petrel.log.MainLog;
 import dev.petrel.smtp.SmtpInboundDecoder;
 import dev.petrel.spool.Spool;
+import dev.petrel.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -38,8 +39,10 @@ public final class SmtpServer implements Closeable {
     private final EventLoopGroup workers;
     private final List<Channel> listeners = new ArrayList<>();
 
-    public SmtpServer(MainConfig config, Spool spool, MainLog log, Consumer<String> accepted, String version) {
-        this.services = new SessionServices(config, spool, log, accepted, new AtomicInteger(), version);
+    /** @param tls TLS for STARTTLS and tls_on_connect_ports, or null to offer neither */
+    public SmtpServer(MainConfig config, Spool spool, MainLog log, Consumer<String> accepted, String version,
+                      ServerTls tls) {
+        this.services = new SessionServices(config, spool, log, accepted, new AtomicInteger(), version, tls);
         this.epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.boss = new MultiThreadIoEventLoopGroup(1, io);

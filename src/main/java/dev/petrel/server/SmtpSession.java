@@ -11,11 +11,14 @@ import dev.petrel.smtp.SmtpSyntaxException;
 import dev.petrel.smtp.Verb;
 import dev.petrel.spool.Envelope;
 import dev.petrel.spool.Reception;
+import dev.petrel.tls.ServerTls;
+import dev.petrel.tls.TlsSessionInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 
 import java.io.IOException;
@@ -68,6 +71,12 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private boolean pipeliningAdvertised;
     private boolean pipeconnectAdvertised;
     private boolean chunkingAdvertised;
+    private boolean starttlsAdvertised;
+    /** TLS handlers once STARTTLS was accepted or on a tls_on_connect port; null in cleartext. */
+    private ServerTls.Handlers tls;
+    /** The finished handshake's facts; null before. */
+    private TlsSessionInfo tlsInfo;
+    private boolean implicitTls;
     /** Some command since the last message arrived while another's reply was pending. */
     private boolean pipelinedInMessage;
 
@@ -115,10 +124,23 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         InetAddress address = remote.getAddress();
         earlyAllowed = config.pipeliningAdvertiseHosts().matches(address)
                 && config.pipeliningConnectAdvertiseHosts().matches(address);
+        int localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+        if (services.tls() != null && config.tlsOnConnectPorts().contains(localPort)) {
+            // Implicit TLS: the banner follows the handshake (see userEventTriggered).
+            implicitTls = true;
+            tls = services.tls().newHandlers(ctx.alloc(), address);
+            tls.addFirst(ctx.pipeline());
+            ctx.fireChannelActive();
+            return;
+        }
+        scheduleBanner();
+        ctx.fireChannelActive();
+    }
+
+    private void scheduleBanner() {
         // A zero-delay scheduled task runs after the loop's next poll of the socket, so input that came with
         // the connection is seen first and the banner can go out together with the replies to it.
         ctx.executor().schedule(this::sendBannerIfNotYet, 0, TimeUnit.NANOSECONDS);
-        ctx.fireChannelActive();
     }
 
     private void sendBannerIfNotYet() {
@@ -152,6 +174,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent handshake) {
+            handshakeDone(handshake);
+            return;
+        }
         if (evt instanceof IdleStateEvent && !closing) {
             if (transaction != null && transaction.receiving()) {
                 services.log().main("SMTP data timeout (message abandoned) on connection from "
@@ -173,6 +199,24 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             closing = true;
         }
         ctx.close();
+    }
+
+    private void handshakeDone(SslHandshakeCompletionEvent handshake) {
+        if (!handshake.isSuccess()) {
+            if (!closing) {
+                closing = true;
+                Throwable cause = handshake.cause();
+                services.log().main("TLS error on connection from " + hostDescriptionNoPort() + " ("
+                        + (implicitTls ? "tls_on_connect" : "STARTTLS") + "): " + cause.getClass().getSimpleName()
+                        + (cause.getMessage() == null ? "" : ": " + printable(cause.getMessage(), 200)));
+            }
+            ctx.close();
+            return;
+        }
+        tlsInfo = tls.info();
+        if (implicitTls) {
+            scheduleBanner();
+        }
     }
 
     /** Called by {@link HalfCloseGuard}: every byte the client sent has been read into the decoder. */
@@ -266,11 +310,12 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             case EXPN -> write(Reply.of(502, "5.5.1 EXPN not available"));
             case HELP -> write(new Reply(214, List.of("Commands supported:",
                     "AUTH HELO EHLO MAIL RCPT DATA BDAT NOOP QUIT RSET HELP")));
-            case STARTTLS -> protocolError(Reply.of(503, "5.5.1 STARTTLS not available"), "STARTTLS without TLS");
+            case STARTTLS -> startTls(command);
             case AUTH -> protocolError(Reply.of(503, "5.5.1 AUTH not advertised"), "AUTH not advertised");
             case UNKNOWN -> unknownCommand(line.text());
         }
-        if (!closing && more && verb != Verb.BDAT) { // what follows BDAT is its chunk, not a command
+        // What follows BDAT is its chunk; what followed STARTTLS was thrown away (RFC 3207).
+        if (!closing && more && verb != Verb.BDAT && verb != Verb.STARTTLS) {
             checkSynchronisation(command);
         }
     }
@@ -305,6 +350,42 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         closeWith(Reply.of(554, "SMTP synchronization error"));
     }
 
+    /**
+     * RFC 3207. Input pipelined behind STARTTLS is discarded, never read as commands inside TLS (the
+     * CVE-2011-0411 class of injection), and everything learnt before TLS is forgotten.
+     */
+    private void startTls(SmtpCommand command) {
+        if (tls != null) {
+            protocolError(Reply.of(503, "5.5.1 TLS already active"), "STARTTLS inside TLS");
+            return;
+        }
+        if (!starttlsAdvertised) {
+            protocolError(Reply.of(503, "5.5.1 STARTTLS not advertised"), "STARTTLS not advertised");
+            return;
+        }
+        if (!command.argument().isEmpty()) {
+            syntaxError(Reply.of(501, "5.5.4 STARTTLS takes no argument"), command);
+            return;
+        }
+        write(Reply.of(220, "2.0.0 Ready to start TLS"));
+        ctx.flush();
+        String sample = decoder.peekBuffered(128);
+        int discarded = decoder.discardBuffered();
+        if (discarded > 0) {
+            services.log().reject("SMTP protocol error: " + discarded + " octets pipelined after STARTTLS discarded,"
+                    + " " + hostDescription() + " input=\"" + printable(sample, 128) + "\"");
+        }
+        resetTransaction();
+        helo = null;
+        esmtp = false;
+        pipeliningAdvertised = false;
+        pipeconnectAdvertised = false;
+        chunkingAdvertised = false;
+        starttlsAdvertised = false;
+        tls = services.tls().newHandlers(ctx.alloc(), remote.getAddress());
+        tls.addFirst(ctx.pipeline());
+    }
+
     private void hello(SmtpCommand command) {
         String name = command.argument();
         if (name.isEmpty() || name.chars().anyMatch(c -> c < 33 || c == 127)) {
@@ -319,6 +400,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             pipeliningAdvertised = false;
             pipeconnectAdvertised = false;
             chunkingAdvertised = false;
+            starttlsAdvertised = false;
             write(Reply.of(250, config.primaryHostname() + " Hello " + name + " " + hostBracket()));
             return;
         }
@@ -326,6 +408,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         pipeliningAdvertised = config.pipeliningAdvertiseHosts().matches(address);
         pipeconnectAdvertised = pipeliningAdvertised && earlyAllowed;
         chunkingAdvertised = config.chunkingAdvertiseHosts().matches(address);
+        starttlsAdvertised = tls == null && services.tls() != null && config.tlsAdvertiseHosts().matches(address);
         List<String> lines = new ArrayList<>();
         lines.add(config.primaryHostname() + " Hello " + name + " " + hostBracket());
         lines.add(config.messageSizeLimit() > 0 ? "SIZE " + config.messageSizeLimit() : "SIZE");
@@ -338,6 +421,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         }
         if (chunkingAdvertised) {
             lines.add("CHUNKING");
+        }
+        if (starttlsAdvertised) {
+            lines.add("STARTTLS");
         }
         lines.add("SMTPUTF8");
         lines.add("ENHANCEDSTATUSCODES");
@@ -562,7 +648,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         }
         Reception reception = t.reception;
         Envelope envelope = new Envelope(t.sender, t.recipients, Instant.now(), helo,
-                remote.getAddress().getHostAddress(), remote.getPort(), protocolName(), null);
+                remote.getAddress().getHostAddress(), remote.getPort(), protocolName(),
+                tlsInfo == null ? null : tlsInfo.eximCipherField());
         String lField = pipeliningField();
         // Input pipelined behind the message waits in the decoder until the 250 (or 451) is written.
         transaction = null;
@@ -624,7 +711,11 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         StringBuilder h = new StringBuilder(256);
         h.append("Received: from ").append(helo).append(" (").append(hostBracket()).append(")\r\n\tby ")
                 .append(config.primaryHostname()).append(" with ").append(protocolName()).append(" (Petrel ")
-                .append(services.version()).append(")\r\n\t(envelope-from <").append(transaction.sender)
+                .append(services.version()).append(")\r\n\t");
+        if (tlsInfo != null) {
+            h.append("(").append(tlsInfo.protocol()).append(") tls ").append(tlsInfo.cipher()).append("\r\n\t");
+        }
+        h.append("(envelope-from <").append(transaction.sender)
                 .append(">)\r\n\tid ").append(id);
         if (transaction.recipients.size() == 1) {
             h.append("\r\n\tfor ").append(transaction.recipients.get(0));
@@ -634,7 +725,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
 
     private String protocolName() {
-        return esmtp ? "esmtp" : "smtp";
+        return (esmtp ? "esmtp" : "smtp") + (tlsInfo != null ? "s" : "");
     }
 
     /** Exim's L field: L, then * (early pipelining used) or . (offered, not used), then - if not pipelined. */
@@ -656,6 +747,17 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         if (lField != null && services.log().selected("pipelining")) {
             line.append(' ').append(lField);
         }
+        if (tlsInfo != null) {
+            if (services.log().selected("tls_cipher")) {
+                line.append(" X=").append(tlsInfo.eximCipherField(services.log().selected("tls_resumption")));
+            }
+            if (services.log().selected("tls_certificate_verified")) {
+                line.append(" CV=").append(tlsInfo.certificateVerified() ? "yes" : "no");
+            }
+            if (services.log().selected("tls_peerdn") && tlsInfo.peerDn() != null) {
+                line.append(" DN=\"").append(tlsInfo.peerDn().replace("\"", "\\\"")).append('"');
+            }
+        }
         if (t.chunking) {
             line.append(" K");
         }
@@ -663,6 +765,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         String messageId = t.headers.messageId();
         if (messageId != null) {
             line.append(" id=").append(messageId);
+        }
+        if (tlsInfo != null && services.log().selected("tls_resumption_state")) {
+            line.append(" TR=\"").append(tlsInfo.resumptionText()).append('"');
         }
         if (services.log().selected("subject")) {
             String subject = t.headers.header("Subject");
@@ -760,8 +865,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                 case '"' -> out.append("\\\"");
                 case '\\' -> out.append("\\\\");
                 default -> {
-                    if (c < 32 || c == 127) {
+                    if (c < 32 || (c >= 127 && c < 256)) {
                         out.append(String.format("\\x%02x", (int) c));
+                    } else if (c > 255) {
+                        out.append(String.format("\\u%04x", (int) c)); // log files stay ASCII
                     } else {
                         out.append(c);
                     }

@@ -26,6 +26,7 @@ class PipeconnectTest {
                     "250-PIPELINING",
                     "250-PIPECONNECT",
                     "250-CHUNKING",
+                    "250-STARTTLS",
                     "250-SMTPUTF8",
                     "250-ENHANCEDSTATUSCODES",
                     "250 HELP");

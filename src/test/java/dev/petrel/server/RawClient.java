@@ -14,9 +14,9 @@ import java.util.List;
 
 /** A deliberately dumb SMTP client for tests: sends exactly the bytes it is given and reads raw replies. */
 final class RawClient implements Closeable {
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
     RawClient(int port) throws IOException {
@@ -36,6 +36,43 @@ final class RawClient implements Closeable {
         out.write(bytes);
         out.flush();
         return this;
+    }
+
+    /** A TLS client context that trusts any certificate: these tests are about SMTP, not PKI. */
+    static javax.net.ssl.SSLContext trustAll(String protocol) throws Exception {
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance(protocol);
+        ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        return ctx;
+    }
+
+    /** Runs the TLS handshake over this connection (after a 220 to STARTTLS, or at once on an implicit-TLS port). */
+    RawClient startTls(javax.net.ssl.SSLContext context) throws IOException {
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                .createSocket(socket, "petrel.test", socket.getPort(), true);
+        tls.setUseClientMode(true);
+        tls.startHandshake();
+        socket = tls;
+        in = tls.getInputStream();
+        out = tls.getOutputStream();
+        pending.reset();
+        return this;
+    }
+
+    javax.net.ssl.SSLSession tlsSession() {
+        return ((javax.net.ssl.SSLSocket) socket).getSession();
     }
 
     /** Half-closes: the server sees the end of input, as after Exim's pipelined QUIT. */

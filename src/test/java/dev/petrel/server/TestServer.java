@@ -5,6 +5,8 @@ import dev.petrel.log.MainLog;
 import dev.petrel.queue.QueueRunner;
 import dev.petrel.spool.MessageId;
 import dev.petrel.spool.Spool;
+import dev.petrel.tls.ServerCredentials;
+import dev.petrel.tls.ServerTls;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +24,24 @@ final class TestServer implements AutoCloseable {
     final Spool spool;
     final SmtpServer server;
     final QueueRunner queue;
+    final ServerTls tls;
+    private static final java.util.concurrent.ScheduledExecutorService TIMER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "test-tls-timer");
+                t.setDaemon(true);
+                return t;
+            });
+    /** One certificate for every test server in this JVM: RSA key generation is slow. */
+    private static Path sharedCredentials;
+
+    static synchronized Path credentials() throws IOException {
+        if (sharedCredentials == null) {
+            Path dir = Files.createTempDirectory("petrel-test-tls");
+            ServerCredentials.selfSigned(dir, "petrel.test");
+            sharedCredentials = dir;
+        }
+        return sharedCredentials;
+    }
     final List<String> accepted = new CopyOnWriteArrayList<>();
 
     private TestServer(Path dir, String extraMain, boolean deliver) throws Exception {
@@ -33,6 +53,8 @@ final class TestServer implements AutoCloseable {
                 log_file_path = %1$s/log/%%slog
                 log_selector = +all
                 smtp_receive_timeout = 30s
+                tls_certificate = %4$s/selfsigned-cert.pem
+                tls_privatekey = %4$s/selfsigned-key.pem
                 domainlist local_domains = @ : localhost : test.ex
                 domainlist relay_to_domains = relay.test
                 hostlist relay_from_hosts =
@@ -47,17 +69,18 @@ final class TestServer implements AutoCloseable {
                   driver = appendfile
                   directory = %1$s/mail/$local_part
                   maildir_format
-                """.formatted(dir.toAbsolutePath(), extraMain, dev.petrel.it.DaemonProcess.freePort());
+                """.formatted(dir.toAbsolutePath(), extraMain, dev.petrel.it.DaemonProcess.freePort(), credentials());
         this.config = Config.parse(text, "test.conf");
         this.log = MainLog.open(config.main().logFilePath(), config.main().logSelector());
         this.spool = Spool.open(config.main().spoolDirectory(), MessageId.Format.of(config.main().messageIdFormat()));
         this.queue = deliver ? new QueueRunner(config, spool, log, Duration.ofHours(1)) : null;
+        this.tls = ServerTls.create(config.main(), TIMER, log);
         this.server = new SmtpServer(config.main(), spool, log, id -> {
             accepted.add(id);
             if (queue != null) {
                 queue.submit(id);
             }
-        }, "test");
+        }, "test", tls);
         server.start();
     }
 
@@ -133,6 +156,7 @@ final class TestServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         server.close();
+        tls.close();
         if (queue != null) {
             queue.close();
         }
