@@ -1,0 +1,141 @@
+package dev.petrel.it;
+
+import dev.petrel.peers.EximClient;
+import dev.petrel.peers.Peers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** TLS session resumption against real peers: openssl s_client and Exim 4.96 (GnuTLS) as clients. */
+@Timeout(180)
+class TlsPeersTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * Runs {@code openssl s_client -starttls smtp}, then one message through it, a line at a time (the server
+     * enforces SMTP synchronisation), and returns everything s_client printed.
+     */
+    static String sClient(int port, String... options) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-starttls", "smtp", "-connect",
+                "127.0.0.1:" + port, "-crlf", "-ign_eof", "-servername", "petrel.test"));
+        command.addAll(List.of(options));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try (InputStream in = p.getInputStream()) {
+                in.transferTo(output);
+            } catch (IOException ignored) {
+                // process ended
+            }
+        });
+        try (OutputStream in = p.getOutputStream()) {
+            for (String line : List.of("EHLO sclient.test", "MAIL FROM:<s@client.test>", "RCPT TO:<tls@test.ex>",
+                    "DATA", "Subject: via s_client\n\nhello over TLS\n.", "QUIT")) {
+                Thread.sleep(300);
+                in.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+                in.flush();
+            }
+            Thread.sleep(300);
+        } catch (IOException ended) {
+            // s_client is gone (the server closed the connection): its output says why
+        }
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        reader.join(5000);
+        return output.toString(StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-tls1_2", "-tls1_3"})
+    void opensslResumesAndPetrelLogsIt(String protocol) throws Exception {
+        try (DaemonProcess daemon = new DaemonProcess(dir, "tls_resumption_hosts = 127.0.0.1",
+                "log_selector = +pipelining +received_recipients +tls_resumption +tls_resumption_state")) {
+            daemon.start();
+            Path session = dir.resolve("session.pem");
+            String first = sClient(daemon.port, protocol, "-sess_out", session.toString());
+            assertThat(first).contains("250 OK id=").containsPattern("(?m)^New, TLSv1\\.[23]");
+            assertThat(Files.size(session)).isPositive();
+            String second = sClient(daemon.port, protocol, "-sess_in", session.toString());
+            assertThat(second).contains("250 OK id=").containsPattern("(?m)^Reused, TLSv1\\.[23]");
+            System.out.println(protocol + ": " + second.lines().filter(l -> l.startsWith("Reused")).findFirst().orElse(""));
+
+            List<String> received = daemon.mainlog().stream().filter(l -> l.contains(" <= s@client.test ")).toList();
+            assertThat(received).hasSize(2);
+            String version = protocol.equals("-tls1_2") ? "TLS1.2" : "TLS1.3";
+            assertThat(received.get(0)).contains(" P=esmtps ").contains(" X=" + version + ":")
+                    .doesNotContainPattern(" X=\\S+\\* ").contains(" TR=\"client requested new ticket, server provided\"");
+            assertThat(received.get(1)).containsPattern(" X=" + version.replace(".", "\\.") + ":\\S+:\\d+\\* ")
+                    .containsPattern(" TR=\"session resumed(, also new ticket)?\"");
+            received.forEach(System.out::println);
+        }
+    }
+
+    @Test
+    void hostOutsideTlsResumptionHostsGetsNoTicket() throws Exception {
+        try (DaemonProcess daemon = new DaemonProcess(dir,
+                "log_selector = +received_recipients +tls_resumption +tls_resumption_state")) {
+            daemon.start();
+            Path session12 = dir.resolve("s12.pem");
+            String tls12 = sClient(daemon.port, "-tls1_2", "-sess_out", session12.toString());
+            assertThat(tls12).contains("250 OK id=").doesNotContain("TLS session ticket lifetime hint");
+            String tls13 = sClient(daemon.port, "-tls1_3", "-msg");
+            assertThat(tls13).as(tls13).contains("250 OK id=").doesNotContain("NewSessionTicket");
+            if (Files.exists(session12)) { // s_client saves nothing when there is nothing to resume with
+                String again = sClient(daemon.port, "-tls1_2", "-sess_in", session12.toString());
+                assertThat(again).containsPattern("(?m)^New, TLSv1\\.2");
+            }
+            assertThat(daemon.mainlog().stream().filter(l -> l.contains(" <= s@client.test ")))
+                    .hasSizeBetween(2, 3).noneMatch(l -> l.contains("server provided") || l.contains("resumed"));
+        }
+    }
+
+    /**
+     * Exim 4.96 (GnuTLS) with tls_resumption_hosts: the second and third messages resume (X=...* on both
+     * sides), and with hosts_pipe_connect the third also sends EHLO and STARTTLS before the banner (L*).
+     */
+    @Test
+    void eximClientResumesAndPipelinesEarlyOverStartTls() throws Exception {
+        Files.createDirectories(dir.resolve("petrel"));
+        try (DaemonProcess daemon = new DaemonProcess(dir.resolve("petrel"), "tls_resumption_hosts = *",
+                "log_selector = +pipelining +received_recipients +tls_resumption +tls_resumption_state")) {
+            daemon.start();
+            EximClient exim = Peers.exim(dir.resolve("exim")).port(daemon.port).hostsRequireTls("*")
+                    .tlsResumptionHosts("*").logSelector("+pipelining +tls_resumption +received_recipients");
+            for (int i = 1; i <= 3; i++) {
+                exim.send("tls@client.test", "exim-tls@test.ex", "message " + i + "\n").requireOk();
+            }
+            List<String> out = exim.mainlog().stream().filter(l -> l.contains(" => ")).toList();
+            List<String> in = daemon.mainlog().stream().filter(l -> l.contains(" <= tls@client.test ")).toList();
+            System.out.println("Exim client:\n  " + String.join("\n  ", out) + "\nPetrel:\n  " + String.join("\n  ", in));
+            assertThat(out).as("exim: %s\npetrel: %s", exim.mainlog(), daemon.mainlog()).hasSize(3);
+            assertThat(in).hasSize(3);
+            assertThat(out.get(0)).containsPattern(" X=TLS1\\.[23]:\\S+[^*] ");
+            assertThat(in.get(0)).contains(" P=esmtps ").containsPattern(" X=\\S+[^*] ");
+            for (int i = 1; i < 3; i++) {
+                assertThat(out.get(i)).as("exim delivery %d resumed", i + 1).containsPattern(" X=\\S+\\* ");
+                assertThat(in.get(i)).as("petrel reception %d resumed", i + 1).containsPattern(" X=\\S+\\* ")
+                        .contains("TR=\"session resumed");
+            }
+            assertThat(out.get(2)).contains(" L* ");
+            assertThat(in.get(2)).contains(" L* ");
+        }
+    }
+}
