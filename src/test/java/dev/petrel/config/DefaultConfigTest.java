@@ -17,9 +17,11 @@ class DefaultConfigTest {
     void parsesWithTheDocumentedSettings() {
         MainConfig m = config.main();
         assertThat(config.source()).isEqualTo("(embedded default)");
-        assertThat(m.localInterfaces()).containsExactly(new ListenAddress("127.0.0.1", 2525));
+        assertThat(m.localInterfaces()).containsExactly(new ListenAddress("127.0.0.1", 2525),
+                new ListenAddress("127.0.0.1", 2465));
         assertThat(m.daemonSmtpPorts()).containsExactly(2525);
-        assertThat(m.tlsOnConnectPorts()).isEmpty();
+        assertThat(m.tlsOnConnectPorts()).containsExactly(2465);
+        assertThat(m.tlsResumptionHosts().matches(java.net.InetAddress.getLoopbackAddress())).isFalse();
         assertThat(m.spoolDirectory()).isEqualTo(Path.of("var/spool"));
         assertThat(m.logFilePath()).isEqualTo("var/log/%slog");
         assertThat(m.logSelector()).contains("pipelining", "received_recipients", "smtp_connection", "tls_resumption",
@@ -53,7 +55,7 @@ class DefaultConfigTest {
     void describeShowsEffectiveValues() {
         String text = config.describe();
         assertThat(text).contains("pipelining_connect_advertise_hosts = *\n");
-        assertThat(text).contains("local_interfaces = 127.0.0.1.2525\n");
+        assertThat(text).contains("local_interfaces = 127.0.0.1.2525 : 127.0.0.1.2465\n");
         assertThat(text).contains("daemon_smtp_ports = 2525\n");
         assertThat(text).contains("message_size_limit = 50M\n");
         assertThat(text).contains("log_selector = +pipelining +received_recipients +smtp_connection +tls_resumption\n");
