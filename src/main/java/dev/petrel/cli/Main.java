@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "petrel", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Petrel, a mail transfer agent.",
         subcommands = {DaemonCommand.class, VersionCommand.class, ConfigCommand.class, QueueCommand.class,
-                SubmitCommand.class, CommandLine.HelpCommand.class})
+                SubmitCommand.class, HintsCommand.Dump.class, HintsCommand.Tidy.class, ProbeCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

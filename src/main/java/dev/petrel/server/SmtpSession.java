@@ -74,7 +74,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private boolean starttlsAdvertised;
     /** TLS handlers once STARTTLS was accepted or on a tls_on_connect port; null in cleartext. */
     private ServerTls.Handlers tls;
-    /** The finished handshake's facts; null before. */
+    /** The handshake finished; {@link #tlsInfo} is read at the first command after it. */
+    private boolean tlsUp;
+    /** The handshake's facts, read once the server's whole flight (tickets included) has gone out. */
     private TlsSessionInfo tlsInfo;
     private boolean implicitTls;
     /** Some command since the last message arrived while another's reply was pending. */
@@ -213,7 +215,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        tlsInfo = tls.info();
+        tlsUp = true;
         if (implicitTls) {
             scheduleBanner();
         }
@@ -279,6 +281,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             }
             earlyPipeliningUsed = true;
             writeBanner();
+        }
+        if (tlsUp && tlsInfo == null) {
+            tlsInfo = tls.info();
         }
         if (line.tooLong()) {
             protocolError(Reply.of(500, "5.5.2 Line too long (more than 512 octets)"), "line too long");
@@ -725,7 +730,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
 
     private String protocolName() {
-        return (esmtp ? "esmtp" : "smtp") + (tlsInfo != null ? "s" : "");
+        return (esmtp ? "esmtp" : "smtp") + (tlsUp ? "s" : "");
     }
 
     /** Exim's L field: L, then * (early pipelining used) or . (offered, not used), then - if not pipelined. */

@@ -43,8 +43,9 @@ public final class ServerTls implements AutoCloseable {
     public record Handlers(SslHandler ssl, HelloInspector inspector, boolean ticketsEnabled) {
         /** Adds both at the head of the pipeline (nearest the socket), inspector first. */
         public void addFirst(io.netty.channel.ChannelPipeline pipeline) {
-            pipeline.addFirst("tls", ssl);
+            // Inspector first: a client SslHandler writes its ClientHello the moment it is added.
             pipeline.addFirst("tls-hello", inspector);
+            pipeline.addAfter("tls-hello", "tls", ssl);
         }
 
         /** This connection's facts, once the handshake is done. */

@@ -84,9 +84,7 @@ public final class TicketKeyRing implements AutoCloseable {
         TicketKeyRing ring = new TicketKeyRing(lifetime, timer);
         ring.rotate();
         long period = rotate.toNanos();
-        ring.rotation = timer.scheduleAtFixedRate(() -> {
-            try { ring.rotate(); } catch (Throwable t) { t.printStackTrace(); throw t; }
-        }, period, period, TimeUnit.NANOSECONDS);
+        ring.rotation = timer.scheduleAtFixedRate(ring::rotate, period, period, TimeUnit.NANOSECONDS);
         return ring;
     }
 
@@ -109,7 +107,6 @@ public final class TicketKeyRing implements AutoCloseable {
             return;
         }
         Key key = new Key();
-        System.out.println("DEBUG rotate at " + System.nanoTime() / 1_000_000 + " size " + keys.size());
         keys.addFirst(key);
         install();
         timer.schedule(() -> expire(key), lifetime.toNanos(), TimeUnit.NANOSECONDS);

@@ -1,0 +1,337 @@
+package dev.petrel.tls;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.internal.tcnative.SSL;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The client side of TLS for the smtp transport and the probe: offers a stored session where there is a
+ * usable record, stores new tickets, checks the certificate without failing on it, and computes
+ * {@code $tls_out_resumption}.
+ *
+ * <p>Sessions live in tcnative's in-memory client cache (no Java TLS stack here can serialise a TLS 1.3
+ * client session), keyed by (host, port) as given to {@code newHandler}. The port given is derived from the
+ * {@link TicketStore} key, so two peers that differ in anything the key covers (server IP, local IP, SNI...)
+ * never share a session; the DB record decides whether the cached session is offered at all.
+ */
+public final class ClientTls implements AutoCloseable {
+    /**
+     * The settings that select a server's TLS setup, part of the ticket key.
+     *
+     * @param protocols e.g. TLSv1.3, TLSv1.2
+     * @param ciphers cipher suites, empty for the engine's defaults
+     * @param alpn ALPN protocols, empty for none
+     * @param defaultTicketLifetime used when the lifetime hint is not visible (TLS 1.3 tickets are encrypted)
+     */
+    public record Settings(List<String> protocols, List<String> ciphers, List<String> alpn,
+            Duration defaultTicketLifetime) {
+        public Settings {
+            protocols = List.copyOf(protocols);
+            ciphers = List.copyOf(ciphers);
+            alpn = List.copyOf(alpn);
+        }
+
+        public static Settings defaults() {
+            return new Settings(List.of("TLSv1.3", "TLSv1.2"), List.of(), List.of(), Duration.ofHours(2));
+        }
+    }
+
+    private final Settings settings;
+    private final SslContext context;
+    private final TicketStore store;
+    private final X509TrustManager trust;
+
+    private ClientTls(Settings settings, SslContext context, TicketStore store, X509TrustManager trust) {
+        this.settings = settings;
+        this.context = context;
+        this.store = store;
+        this.trust = trust;
+    }
+
+    public static ClientTls create(Settings settings, TicketStore store) {
+        try {
+            SslContextBuilder b = SslContextBuilder.forClient()
+                    .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+                    .protocols(settings.protocols())
+                    // Verification is done after the handshake and recorded, never enforced here.
+                    .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                    .endpointIdentificationAlgorithm(null);
+            if (!settings.ciphers().isEmpty()) {
+                b.ciphers(settings.ciphers());
+            }
+            return new ClientTls(settings, b.build(), store, defaultTrust());
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up client TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private static X509TrustManager defaultTrust() {
+        try {
+            TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            f.init((KeyStore) null);
+            for (var tm : f.getTrustManagers()) {
+                if (tm instanceof X509TrustManager x) {
+                    return x;
+                }
+            }
+            throw new IllegalStateException("no X509TrustManager");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * Prepares one connection's TLS.
+     *
+     * @param resumption whether the transport's {@code tls_resumption_hosts} matches this host
+     */
+    public Attempt begin(ByteBufAllocator alloc, TlsPeer peer, boolean resumption) {
+        String key = TicketStore.key(peer, settings);
+        String cacheHost = peer.sni() != null ? peer.sni() : peer.serverIp().getHostAddress();
+        int cachePort = cachePort(key);
+        Optional<TicketRecord> record = Optional.empty();
+        SslHandler handler;
+        if (resumption) {
+            try {
+                record = store.usable(key);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            // Only the newest cached session for this key may be offered, and none without a live record.
+            pruneCache(cacheHost, cachePort, record.isPresent());
+            handler = context.newHandler(alloc, cacheHost, cachePort);
+            ticketsOn(handler.engine());
+        } else {
+            handler = context.newHandler(alloc);
+            noTickets(handler.engine());
+        }
+        SSLEngine engine = handler.engine();
+        if (peer.sni() != null) {
+            SSLParameters p = engine.getSSLParameters();
+            p.setServerNames(List.of(new SNIHostName(peer.sni())));
+            engine.setSSLParameters(p);
+        }
+        return new Attempt(handler, HelloInspector.forClient(), peer, key, resumption, record.orElse(null),
+                cacheHost, cachePort);
+    }
+
+    private static int cachePort(String key) {
+        return (Integer.parseUnsignedInt(key.substring(0, 7), 16) & 0x7fffffff) | 1;
+    }
+
+    /**
+     * Netty leaves SSL_OP_NO_TICKET set on a client SSL unless TLS 1.3 is enabled, so a TLS 1.2-only client
+     * would neither ask for nor offer tickets; clear it where resumption is wanted.
+     */
+    private static void ticketsOn(SSLEngine engine) {
+        if (engine instanceof ReferenceCountedOpenSslEngine e) {
+            synchronized (e) {
+                SSL.clearOptions(e.sslPointer(), SSL.SSL_OP_NO_TICKET);
+            }
+        }
+    }
+
+    private static void noTickets(SSLEngine engine) {
+        if (engine instanceof ReferenceCountedOpenSslEngine e) {
+            synchronized (e) {
+                SSL.setOptions(e.sslPointer(), SSL.SSL_OP_NO_TICKET);
+            }
+        }
+    }
+
+    private List<SSLSession> cached(String host, int port) {
+        SSLSessionContext sc = context.sessionContext();
+        List<SSLSession> out = new ArrayList<>();
+        for (byte[] id : Collections.list(sc.getIds())) {
+            SSLSession s = sc.getSession(id);
+            if (s != null && s.isValid() && port == s.getPeerPort() && host.equalsIgnoreCase(s.getPeerHost())) {
+                out.add(s);
+            }
+        }
+        out.sort(Comparator.comparingLong(SSLSession::getCreationTime));
+        return out;
+    }
+
+    private Optional<SSLSession> newestCached(String host, int port) {
+        List<SSLSession> all = cached(host, port);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.getLast());
+    }
+
+    private void pruneCache(String host, int port, boolean keepNewest) {
+        List<SSLSession> all = cached(host, port);
+        for (int i = 0; i < all.size() - (keepNewest ? 1 : 0); i++) {
+            all.get(i).invalidate();
+        }
+    }
+
+    /** One connection's TLS, from before the handshake until the first reply after it. */
+    public final class Attempt {
+        private final SslHandler ssl;
+        private final HelloInspector inspector;
+        private final TlsPeer peer;
+        private final String key;
+        private final boolean resumption;
+        private final TicketRecord record;
+        private final String cacheHost;
+        private final int cachePort;
+        private volatile byte[] sessionAtHandshake;
+
+        private Attempt(SslHandler ssl, HelloInspector inspector, TlsPeer peer, String key, boolean resumption,
+                TicketRecord record, String cacheHost, int cachePort) {
+            this.ssl = ssl;
+            this.inspector = inspector;
+            this.peer = peer;
+            this.key = key;
+            this.resumption = resumption;
+            this.record = record;
+            this.cacheHost = cacheHost;
+            this.cachePort = cachePort;
+            // Runs on the event loop as the handshake completes, before any TLS 1.3 ticket can be read.
+            ssl.handshakeFuture().addListener(f -> sessionAtHandshake = newestId());
+        }
+
+        private byte[] newestId() {
+            return resumption ? newestCached(cacheHost, cachePort).map(SSLSession::getId).orElse(new byte[0])
+                    : new byte[0];
+        }
+
+        public SslHandler ssl() {
+            return ssl;
+        }
+
+        public HelloInspector inspector() {
+            return inspector;
+        }
+
+        /** The ticket store key (lowercase hex SHA-256). */
+        public String key() {
+            return key;
+        }
+
+        /** Adds the inspector and the SslHandler at the head of the pipeline. */
+        public void addFirst(ChannelPipeline pipeline) {
+            // Inspector first: a client SslHandler writes its ClientHello the moment it is added.
+            pipeline.addFirst("tls-hello", inspector);
+            pipeline.addAfter("tls-hello", "tls", ssl);
+        }
+
+        /**
+         * Call after the first reply read over TLS (TLS 1.3 tickets follow the handshake). Computes the
+         * session facts and {@code $tls_out_resumption}, and updates the ticket store.
+         *
+         * <p>Bits: 0x01 when resumption is enabled for this host; 0x02 and 0x04 from our own ClientHello as
+         * sent; 0x10 {@code SSL_session_reused} (the wire under JSSE); 0x08 a TLS 1.2 NewSessionTicket seen in
+         * clear, or for TLS 1.3 a new session entering tcnative's cache after the handshake (which only a
+         * NewSessionTicket causes).
+         */
+        public ClientOutcome finish() {
+            SSLEngine engine = ssl.engine();
+            HelloInspector.Seen seen = inspector.seen();
+            String protocol = CipherNames.protocol(engine.getSession().getProtocol());
+            String cipher = CipherNames.cipher(engine);
+            boolean resumed = TlsSessionInfo.reused(engine, seen.flight());
+            boolean ticket = protocol.equals("TLS1.3")
+                    ? resumption && !java.util.Arrays.equals(newestId(), sessionAtHandshake) && newestId().length > 0
+                    : seen.flight().sentTicket();
+            int bits = 0;
+            if (resumption) {
+                bits |= Resumption.SUPPORTED;
+                if (seen.clientRequestedTicket()) {
+                    bits |= Resumption.CLIENT_REQUESTED;
+                }
+                if (seen.clientOfferedSession()) {
+                    bits |= Resumption.CLIENT_OFFERED;
+                }
+                if (ticket) {
+                    bits |= Resumption.SERVER_TICKET;
+                }
+                if (resumed) {
+                    bits |= Resumption.RESUMED;
+                }
+            }
+            Verification verification = resumed && record != null ? record.verification() : verify(engine);
+            TlsSessionInfo info = new TlsSessionInfo(protocol, cipher, CipherNames.bits(cipher), resumed, bits,
+                    TlsSessionInfo.peerDn(engine), verification.verified());
+            if (resumption) {
+                store(protocol, ticket, resumed, seen.flight(), verification);
+            }
+            return new ClientOutcome(info, verification, key);
+        }
+
+        private void store(String protocol, boolean ticket, boolean resumed, ServerFlightFacts flight,
+                Verification verification) {
+            try {
+                if (ticket) {
+                    Duration lifetime = protocol.equals("TLS1.2") && flight.ticketLifetimeHint() > 0
+                            ? Duration.ofSeconds(flight.ticketLifetimeHint())
+                            : settings.defaultTicketLifetime();
+                    store.remember(key, new TicketRecord(Instant.now(store.clock()), lifetime, verification,
+                            "notreq", null));
+                } else if (!resumed) {
+                    store.forget(key);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private Verification verify(SSLEngine engine) {
+            X509Certificate[] chain;
+            try {
+                Certificate[] certs = engine.getSession().getPeerCertificates();
+                chain = java.util.Arrays.stream(certs).map(c -> (X509Certificate) c).toArray(X509Certificate[]::new);
+            } catch (SSLPeerUnverifiedException e) {
+                return new Verification(false, "no certificate");
+            }
+            try {
+                trust.checkServerTrusted(chain, "UNKNOWN");
+            } catch (CertificateException e) {
+                return new Verification(false, "untrusted: " + e.getMessage());
+            }
+            String name = peer.serverName() != null ? peer.serverName() : peer.serverIp().getHostAddress();
+            if (!HostnameMatch.matches(chain[0], name, peer.serverName() == null)) {
+                return new Verification(false, "name mismatch for " + name);
+            }
+            return new Verification(true, "verified");
+        }
+    }
+
+    @Override
+    public void close() {
+        ReferenceCountUtil.release(context);
+    }
+}

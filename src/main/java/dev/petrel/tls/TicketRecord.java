@@ -1,0 +1,73 @@
+package dev.petrel.tls;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the {@code tls} hints database holds per server: when the ticket came, how long the server said it
+ * lasts, what the certificate check said at the time (a resumed session reports the same {@code CV=}), the
+ * OCSP status, and the serialised session when the engine can produce one (BoringSSL via tcnative cannot for
+ * TLS 1.3, so the session itself lives in tcnative's in-memory cache for the life of the process).
+ */
+public record TicketRecord(Instant stamp, Duration lifetimeHint, Verification verification, String ocsp,
+        byte[] session) {
+
+    public TicketRecord {
+        session = session == null ? new byte[0] : session.clone();
+    }
+
+    @Override
+    public byte[] session() {
+        return session.clone();
+    }
+
+    public boolean expired(Instant now) {
+        return !now.isBefore(stamp.plus(lifetimeHint));
+    }
+
+    /** The stored value: {@code name=value} lines, readable in {@code sqlite3} and {@code petrel dumpdb}. */
+    byte[] encode() {
+        StringBuilder out = new StringBuilder();
+        out.append("lifetime=").append(lifetimeHint.toSeconds()).append('\n');
+        out.append("cv=").append(verification.cv()).append('\n');
+        out.append("verify=").append(verification.detail().replace('\n', ' ')).append('\n');
+        out.append("ocsp=").append(ocsp).append('\n');
+        out.append("session=").append(Base64.getEncoder().encodeToString(session)).append('\n');
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static TicketRecord decode(Instant stamp, byte[] value) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String line : new String(value, StandardCharsets.UTF_8).split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                fields.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        long lifetime = parseLong(fields.get("lifetime"));
+        return new TicketRecord(stamp, Duration.ofSeconds(Math.max(0, lifetime)),
+                new Verification("yes".equals(fields.get("cv")), fields.getOrDefault("verify", "")),
+                fields.getOrDefault("ocsp", "notreq"),
+                decodeSession(fields.get("session")));
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return s == null ? 0 : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static byte[] decodeSession(String s) {
+        try {
+            return s == null ? new byte[0] : Base64.getDecoder().decode(s);
+        } catch (IllegalArgumentException e) {
+            return new byte[0];
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package dev.petrel.tls;
+
+import java.net.InetAddress;
+import java.util.Objects;
+
+/**
+ * Everything about the far end that selects its TLS setup, and so keys its stored session (SPEC.md §2).
+ *
+ * @param serverName the server's host name as extracted for the transport ({@code host_name_extract}), or null
+ * @param serverIp the address connected to
+ * @param port the port connected to
+ * @param localIp the local address used, or null when not bound
+ * @param sni the SNI sent, or null for none
+ */
+public record TlsPeer(String serverName, InetAddress serverIp, int port, InetAddress localIp, String sni) {
+    public TlsPeer {
+        Objects.requireNonNull(serverIp, "serverIp");
+    }
+}

@@ -1,0 +1,98 @@
+package dev.petrel.hints;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HintsDbTest {
+    @TempDir
+    Path spool;
+
+    private static final List<String> AWKWARD = List.of(
+            "plain", "it's", "\"double\"", "'; DROP TABLE hints; --", "nul\u0000inside", "\u0000",
+            "semi;colon", "percent%_", "uni\u00e9\u4e2d", "", " spaced ", "back\\slash", "line\nbreak");
+
+    @Test
+    void awkwardKeysRoundTripAndNothingIsInjected() throws Exception {
+        try (HintsDb db = HintsDb.open(spool, "misc")) {
+            for (String key : AWKWARD) {
+                db.put(key, ("value of " + key).getBytes(StandardCharsets.UTF_8));
+            }
+            for (String key : AWKWARD) {
+                assertThat(db.get(key)).as("key %s", key).isPresent();
+                assertThat(db.get(key).orElseThrow().valueText()).isEqualTo("value of " + key);
+            }
+            assertThat(db.get("nul")).isEmpty();
+            assertThat(db.dump()).hasSize(AWKWARD.size());
+            assertThat(db.delete("'; DROP TABLE hints; --")).isTrue();
+            assertThat(db.delete("'; DROP TABLE hints; --")).isFalse();
+            assertThat(db.dump()).hasSize(AWKWARD.size() - 1);
+        }
+        assertThat(Files.exists(spool.resolve("db/misc"))).isTrue();
+    }
+
+    @Test
+    void putReplacesAndDumpIsOrderedAndEscaped() throws Exception {
+        try (HintsDb db = HintsDb.open(spool, "tls")) {
+            db.put("b", Instant.ofEpochSecond(100), "one".getBytes(StandardCharsets.UTF_8));
+            db.put("b", Instant.ofEpochSecond(200), "two".getBytes(StandardCharsets.UTF_8));
+            db.put("a\nfake 1 line", Instant.ofEpochSecond(50), new byte[] {(byte) 0xff, 0});
+            List<Hint> all = db.dump();
+            assertThat(all).extracting(Hint::key).containsExactly("a\nfake 1 line", "b");
+            assertThat(all.get(1).valueText()).isEqualTo("two");
+            assertThat(all.get(1).stamp()).isEqualTo(Instant.ofEpochSecond(200));
+            assertThat(all.get(0).dumpLine()).isEqualTo("a\\x0afake 1 line 50 hex:ff00");
+            assertThat(all.get(1).dumpLine()).isEqualTo("b 200 two");
+        }
+    }
+
+    @Test
+    void tidyDeletesOldRecords() throws Exception {
+        Clock clock = Clock.fixed(Instant.ofEpochSecond(1_000_000), ZoneOffset.UTC);
+        try (HintsDb db = HintsDb.open(spool, "retry", clock)) {
+            db.put("old", Instant.ofEpochSecond(1_000_000 - 7200), new byte[] {1});
+            db.put("new", new byte[] {2});
+            assertThat(db.tidy(Duration.ofHours(1))).isEqualTo(1);
+            assertThat(db.get("old")).isEmpty();
+            assertThat(db.get("new")).isPresent();
+        }
+    }
+
+    @Test
+    void twoHandlesShareOneFile() throws Exception {
+        try (HintsDb a = HintsDb.open(spool, "wait-remote_smtp"); HintsDb b = HintsDb.open(spool, "wait-remote_smtp")) {
+            a.put("k", new byte[] {7});
+            assertThat(b.get("k").orElseThrow().value()).containsExactly(7);
+        }
+    }
+
+    @Test
+    void refusesPathLikeNames() {
+        for (String bad : List.of("../x", "a/b", "", "Misc", "tls;x")) {
+            assertThatThrownBy(() -> HintsDb.open(spool, bad)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void sqlite3CanReadIt() throws Exception {
+        try (HintsDb db = HintsDb.open(spool, "misc")) {
+            db.put("x'y", new byte[] {1});
+        }
+        Path sqlite = Path.of("/usr/bin/sqlite3");
+        if (Files.isExecutable(sqlite)) {
+            Process p = new ProcessBuilder(sqlite.toString(), spool.resolve("db/misc").toString(),
+                    "select key from hints").redirectErrorStream(true).start();
+            assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("x'y\n");
+        }
+    }
+}
