@@ -20,14 +20,8 @@ final class ConfigCommand implements Callable<Integer> {
     List<String> options = List.of();
 
     @Override
-    public Integer call() {
-        Config loaded;
-        try {
-            loaded = config.load();
-        } catch (ConfigException | IOException e) {
-            System.err.println("petrel: configuration error: " + e.getMessage());
-            return 1;
-        }
+    public Integer call() throws ConfigException, IOException {
+        Config loaded = config.load();
         if (options.isEmpty()) {
             System.out.print(loaded.describe());
             return 0;

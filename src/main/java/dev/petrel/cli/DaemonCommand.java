@@ -35,14 +35,8 @@ final class DaemonCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
-        Config loaded;
-        try {
-            loaded = config.load();
-        } catch (ConfigException | IOException e) {
-            System.err.println("petrel: configuration error: " + e.getMessage());
-            return 1;
-        }
+    public Integer call() throws InterruptedException, ConfigException, IOException {
+        Config loaded = config.load();
         MainConfig main = loaded.main();
         MainLog log;
         Spool spool;

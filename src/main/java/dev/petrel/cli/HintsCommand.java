@@ -31,26 +31,18 @@ final class HintsCommand {
         String name;
 
         @Override
-        public Integer call() {
+        public Integer call() throws ConfigException, IOException {
             if (!NAME.matcher(name).matches()) {
                 System.err.println("petrel: no hints database called \"" + name + "\" (misc, tls, retry, wait-<transport>)");
                 return 2;
             }
-            try {
-                Config loaded = config.load();
-                if (!Files.exists(loaded.main().spoolDirectory().resolve("db").resolve(name))) {
-                    System.err.println("petrel: hints database " + name + " does not exist yet");
-                    return 1;
-                }
-                try (HintsDb db = HintsDb.open(loaded.main().spoolDirectory(), name)) {
-                    return run(db);
-                }
-            } catch (ConfigException e) {
-                System.err.println("petrel: configuration error: " + e.getMessage());
+            Config loaded = config.load();
+            if (!Files.exists(loaded.main().spoolDirectory().resolve("db").resolve(name))) {
+                System.err.println("petrel: hints database " + name + " does not exist yet");
                 return 1;
-            } catch (IOException e) {
-                System.err.println("petrel: " + e.getMessage());
-                return 1;
+            }
+            try (HintsDb db = HintsDb.open(loaded.main().spoolDirectory(), name)) {
+                return run(db);
             }
         }
 

@@ -1,6 +1,9 @@
 package dev.petrel.cli;
 
+import dev.petrel.config.ConfigException;
 import picocli.CommandLine;
+
+import java.io.IOException;
 import picocli.CommandLine.Command;
 
 /** The {@code petrel} command: one subcommand per job an operator does. */
@@ -12,10 +15,23 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Main::report).execute(args);
         if (code != 0 || !DaemonCommand.running()) {
             System.exit(code);
         }
+    }
+
+    /** What an operator sees when a command fails: one line, no stack trace, exit status 1. */
+    private static int report(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof ConfigException) {
+            System.err.println("petrel: configuration error: " + e.getMessage());
+        } else if (e instanceof IOException) {
+            System.err.println("petrel: " + e.getMessage());
+        } else {
+            throw e;
+        }
+        return 1;
     }
 
     @Override

@@ -31,19 +31,12 @@ final class QueueCommand implements Runnable {
         ConfigOption config;
 
         @Override
-        public Integer call() {
-            try {
-                Config loaded = config.load();
-                try (MainLog log = MainLog.open(loaded.main().logFilePath(), loaded.main().logSelector());
-                     Spool spool = Spool.open(loaded.main().spoolDirectory(), MessageId.Format.of(loaded.main().messageIdFormat()))) {
-                    return run(loaded, spool, log);
-                }
-            } catch (ConfigException e) {
-                System.err.println("petrel: configuration error: " + e.getMessage());
-                return 1;
-            } catch (IOException e) {
-                System.err.println("petrel: " + e.getMessage());
-                return 1;
+        public Integer call() throws ConfigException, IOException {
+            Config loaded = config.load();
+            try (MainLog log = MainLog.open(loaded.main().logFilePath(), loaded.main().logSelector());
+                 Spool spool = Spool.open(loaded.main().spoolDirectory(),
+                         MessageId.Format.of(loaded.main().messageIdFormat()))) {
+                return run(loaded, spool, log);
             }
         }
 

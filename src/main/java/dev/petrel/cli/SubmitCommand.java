@@ -47,14 +47,8 @@ final class SubmitCommand implements Callable<Integer> {
     List<String> recipients;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
-        Config loaded;
-        try {
-            loaded = config.load();
-        } catch (ConfigException e) {
-            System.err.println("petrel: configuration error: " + e.getMessage());
-            return 1;
-        }
+    public Integer call() throws IOException, InterruptedException, ConfigException {
+        Config loaded = config.load();
         MainConfig main = loaded.main();
         String user = System.getProperty("user.name");
         String qualify = main.qualifyDomain() != null ? main.qualifyDomain() : main.primaryHostname();

@@ -1,0 +1,111 @@
+package dev.petrel.it;
+
+import dev.petrel.peers.Peers;
+import dev.petrel.peers.ProcessResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The {@code petrel} command as an operator runs it: each call its own JVM. */
+@Timeout(180)
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private static ProcessResult petrel(Path workDir, byte[] stdin, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.petrel.cli.Main"));
+        command.addAll(List.of(args));
+        return Peers.run(command, Map.of(), stdin, Duration.ofSeconds(60));
+    }
+
+    private static ProcessResult petrel(Path workDir, String... args) {
+        return petrel(workDir, new byte[0], args);
+    }
+
+    @Test
+    void versionNamesTheFeatures() {
+        ProcessResult r = petrel(dir, "version");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stdout()).startsWith("Petrel version ").containsPattern("(?m)^Support for: .*PIPECONNECT.*CHUNKING");
+    }
+
+    @Test
+    void configPrintsOptionsAndRejectsUnknownOnesWithFileAndLine() throws Exception {
+        Path good = dir.resolve("good.conf");
+        Files.writeString(good, "primary_hostname = cli.test\npipelining_connect_advertise_hosts = 192.0.2.0/24\n");
+        ProcessResult one = petrel(dir, "config", "-C", good.toString(), "pipelining_connect_advertise_hosts");
+        assertThat(one.exitCode()).isZero();
+        assertThat(one.stdout()).isEqualTo("pipelining_connect_advertise_hosts = 192.0.2.0/24\n");
+        ProcessResult all = petrel(dir, "config", "-C", good.toString());
+        assertThat(all.stdout()).contains("primary_hostname = cli.test\n", "message_size_limit = 50M\n");
+
+        Path bad = dir.resolve("bad.conf");
+        Files.writeString(bad, "primary_hostname = cli.test\n\nno_such_option = 1\n");
+        ProcessResult r = petrel(dir, "config", "-C", bad.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stderr()).contains("bad.conf line 3").contains("no_such_option");
+        ProcessResult daemon = petrel(dir, "daemon", "-C", bad.toString());
+        assertThat(daemon.exitCode()).isEqualTo(1);
+        assertThat(daemon.stderr()).contains("bad.conf line 3");
+    }
+
+    @Test
+    void submitQueueListRunAndRemove() throws Exception {
+        Path conf = dir.resolve("petrel.conf");
+        Files.writeString(conf, """
+                primary_hostname = cli.test
+                spool_directory = %1$s/spool
+                log_file_path = %1$s/log/%%slog
+                log_selector = +received_recipients
+                domainlist local_domains = cli.test
+                begin routers
+                localuser:
+                  driver = accept
+                  domains = +local_domains
+                  transport = local_delivery
+                begin transports
+                local_delivery:
+                  driver = appendfile
+                  directory = %1$s/mail/$local_part
+                  maildir_format
+                """.formatted(dir));
+        byte[] message = "Subject: queued\n\nfirst\n".getBytes(StandardCharsets.US_ASCII);
+        ProcessResult queued = petrel(dir, message, "submit", "-C", conf.toString(), "-f", "a@cli.test",
+                "--queue-only", "bob@cli.test");
+        assertThat(queued.exitCode()).as(queued.toString()).isZero();
+        String id = queued.stdout().strip();
+        ProcessResult list = petrel(dir, "queue", "list", "-C", conf.toString());
+        assertThat(list.stdout()).contains(id).contains("<a@cli.test>").contains("bob@cli.test");
+
+        ProcessResult second = petrel(dir, message, "submit", "-C", conf.toString(), "-f", "a@cli.test",
+                "--queue-only", "carol@cli.test");
+        String secondId = second.stdout().strip();
+        ProcessResult removed = petrel(dir, "queue", "remove", "-C", conf.toString(), secondId);
+        assertThat(removed.stdout()).contains("Message " + secondId + " has been removed");
+
+        ProcessResult run = petrel(dir, "queue", "run", "-C", conf.toString());
+        assertThat(run.exitCode()).isZero();
+        assertThat(petrel(dir, "queue", "list", "-C", conf.toString()).stdout()).isBlank();
+        try (var files = Files.list(dir.resolve("mail/bob/new"))) {
+            String delivered = Files.readString(files.findFirst().orElseThrow());
+            assertThat(delivered).contains("Subject: queued").contains("Message-Id: <" + id + "@cli.test>")
+                    .contains("first\n").doesNotContain("\r");
+        }
+        assertThat(Files.exists(dir.resolve("mail/carol"))).isFalse();
+        String log = Files.readString(dir.resolve("log/mainlog"));
+        assertThat(log).contains(id + " <= a@cli.test U=").contains(id + " => bob <bob@cli.test> R=localuser")
+                .contains(secondId + " removed by ").contains(id + " Completed");
+    }
+}
