@@ -1,8 +1,10 @@
 package dev.petrel.server;
 
 import dev.petrel.config.MainConfig;
+import dev.petrel.log.LogText;
 import dev.petrel.smtp.DataFlaw;
 import dev.petrel.smtp.InboundEvent;
+import dev.petrel.smtp.MailParameters;
 import dev.petrel.smtp.PathArgument;
 import dev.petrel.smtp.Reply;
 import dev.petrel.smtp.SmtpCommand;
@@ -30,11 +32,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -48,8 +47,6 @@ import java.util.concurrent.TimeUnit;
  * one write; if it may not, it gets Exim's 554 for input sent without waiting for the greeting.
  */
 final class SmtpSession extends ChannelInboundHandlerAdapter {
-    private static final DateTimeFormatter RFC_5322 = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z",
-            Locale.ROOT);
 
     private final SessionServices services;
     private final MainConfig config;
@@ -90,7 +87,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private int unknownCommands;
     private int protocolErrors;
     private boolean closing;
-    private int messagesAccepted;
     /** The client shut down its sending side; close once everything it sent is answered. */
     private boolean inputShutdown;
     /** A message is being made durable; input waits in the decoder meanwhile. */
@@ -155,7 +151,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private void writeBanner() {
         bannerSent = true;
         write(Reply.of(220, config.primaryHostname() + " ESMTP Petrel " + services.version() + " "
-                + ZonedDateTime.now(ZoneId.systemDefault()).format(RFC_5322)));
+                + ZonedDateTime.now(ZoneId.systemDefault()).format(ReceivedHeader.RFC_5322)));
     }
 
     @Override
@@ -210,7 +206,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                 Throwable cause = handshake.cause();
                 services.log().main("TLS error on connection from " + hostDescriptionNoPort() + " ("
                         + (implicitTls ? "tls_on_connect" : "STARTTLS") + "): " + cause.getClass().getSimpleName()
-                        + (cause.getMessage() == null ? "" : ": " + printable(cause.getMessage(), 200)));
+                        + (cause.getMessage() == null ? "" : ": " + LogText.printable(cause.getMessage(), 200)));
             }
             ctx.close();
             return;
@@ -275,7 +271,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             if (!earlyAllowed) {
                 String input = line.text() + (line.bareLf() ? "\n" : "\r\n") + decoder.peekBuffered(128);
                 services.log().reject("SMTP protocol synchronization error (input sent without waiting for greeting):"
-                        + " rejected connection from H=" + hostBracket() + " input=\"" + printable(input, 128) + "\"");
+                        + " rejected connection from H=" + hostBracket() + " input=\"" + LogText.printable(input, 128) + "\"");
                 closeWith(Reply.of(554, "SMTP synchronization error"));
                 return;
             }
@@ -350,8 +346,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         services.log().reject("SMTP protocol synchronization error (next input sent too soon: pipelining was "
-                + (pipeliningAdvertised ? "" : "not ") + "advertised): rejected \"" + printable(command.line(), 128)
-                + "\" " + hostDescription() + " next input=\"" + printable(decoder.peekBuffered(128), 128) + "\"");
+                + (pipeliningAdvertised ? "" : "not ") + "advertised): rejected \"" + LogText.printable(command.line(), 128)
+                + "\" " + hostDescription() + " next input=\"" + LogText.printable(decoder.peekBuffered(128), 128) + "\"");
         closeWith(Reply.of(554, "SMTP synchronization error"));
     }
 
@@ -378,7 +374,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         int discarded = decoder.discardBuffered();
         if (discarded > 0) {
             services.log().reject("SMTP protocol error: " + discarded + " octets pipelined after STARTTLS discarded,"
-                    + " " + hostDescription() + " input=\"" + printable(sample, 128) + "\"");
+                    + " " + hostDescription() + " input=\"" + LogText.printable(sample, 128) + "\"");
         }
         resetTransaction();
         helo = null;
@@ -448,13 +444,13 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         PathArgument from;
         try {
             from = PathArgument.parse(command.argument(), "FROM", true);
-            checkMailParameters(from.parameters());
+            MailParameters.check(from.parameters(), esmtp);
         } catch (SmtpSyntaxException e) {
             syntaxError(e.reply(), command);
             return;
         }
         String size = from.parameters().get("SIZE");
-        if (size != null && config.messageSizeLimit() > 0 && exceeds(size, config.messageSizeLimit())) {
+        if (size != null && config.messageSizeLimit() > 0 && MailParameters.sizeExceeds(size, config.messageSizeLimit())) {
             services.log().reject(hostDescription() + " F=<" + from.address() + "> rejected MAIL: message too big:"
                     + " SIZE=" + size);
             write(Reply.of(552, "5.3.4 Message size exceeds maximum permitted"));
@@ -462,37 +458,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         }
         transaction = new Transaction(from.address(), from.parameters().containsKey("SMTPUTF8"));
         write(Reply.of(250, "2.1.0 OK"));
-    }
-
-    private void checkMailParameters(Map<String, String> parameters) throws SmtpSyntaxException {
-        for (Map.Entry<String, String> p : parameters.entrySet()) {
-            switch (p.getKey()) {
-                case "SIZE" -> {
-                    if (!p.getValue().matches("[0-9]{1,20}")) {
-                        throw new SmtpSyntaxException("501 5.5.4 SIZE value must be a number");
-                    }
-                }
-                case "BODY" -> {
-                    String body = p.getValue().toUpperCase(Locale.ROOT);
-                    if (!body.equals("7BIT") && !body.equals("8BITMIME")) {
-                        throw new SmtpSyntaxException("501 5.5.4 BODY must be 7BIT or 8BITMIME");
-                    }
-                }
-                case "SMTPUTF8" -> {
-                    if (!p.getValue().isEmpty()) {
-                        throw new SmtpSyntaxException("501 5.5.4 SMTPUTF8 takes no value");
-                    }
-                }
-                default -> throw new SmtpSyntaxException("555 5.5.4 Unsupported parameter " + p.getKey());
-            }
-            if (!esmtp) {
-                throw new SmtpSyntaxException("555 5.5.4 Parameters need EHLO");
-            }
-        }
-    }
-
-    private static boolean exceeds(String number, long limit) {
-        return number.length() > 18 || Long.parseLong(number) > limit;
     }
 
     private void rcpt(SmtpCommand command) {
@@ -568,7 +533,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         boolean last = words.length == 2 && words[1].equalsIgnoreCase("LAST");
         if (words.length < 1 || words.length > 2 || (words.length == 2 && !last) || !words[0].matches("[0-9]{1,18}")) {
             // Without a size we cannot find the end of the chunk, so the rest of the input is meaningless.
-            services.log().reject("SMTP protocol error in \"" + printable(command.line(), 128) + "\" "
+            services.log().reject("SMTP protocol error in \"" + LogText.printable(command.line(), 128) + "\" "
                     + hostDescription() + ": invalid BDAT size, connection dropped");
             closeWith(Reply.of(501, "5.5.4 BDAT: invalid chunk size; closing connection"));
             return;
@@ -662,8 +627,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         committing = true;
         reception.commit(envelope).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
             if (failure == null) {
-                messagesAccepted++;
-                services.log().main(receivedLine(reception, t, lField));
+                services.log().main(new Arrival(reception.messageId(), t.sender, hostDescriptionNoPort(),
+                        remote.getPort(), protocolName(), lField, tlsInfo, t.chunking, reception.size(),
+                        t.headers.messageId(), t.headers.header("Subject"), t.recipients).logLine(services.log()));
                 write(Reply.of(250, "OK id=" + reception.messageId()));
                 services.accepted().accept(reception.messageId());
             } else {
@@ -706,27 +672,12 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         Reception reception = services.spool().receive(id);
         transaction.reception = reception;
         try {
-            reception.append(receivedHeader(id).getBytes(StandardCharsets.UTF_8));
+            reception.append(ReceivedHeader.text(helo, hostBracket(), config.primaryHostname(), protocolName(),
+                    services.version(), tlsInfo, transaction.sender, id, transaction.recipients,
+                    ZonedDateTime.now(ZoneId.systemDefault())).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             transaction.oversize = true;
         }
-    }
-
-    private String receivedHeader(String id) {
-        StringBuilder h = new StringBuilder(256);
-        h.append("Received: from ").append(helo).append(" (").append(hostBracket()).append(")\r\n\tby ")
-                .append(config.primaryHostname()).append(" with ").append(protocolName()).append(" (Petrel ")
-                .append(services.version()).append(")\r\n\t");
-        if (tlsInfo != null) {
-            h.append("(").append(tlsInfo.protocol()).append(") tls ").append(tlsInfo.cipher()).append("\r\n\t");
-        }
-        h.append("(envelope-from <").append(transaction.sender)
-                .append(">)\r\n\tid ").append(id);
-        if (transaction.recipients.size() == 1) {
-            h.append("\r\n\tfor ").append(transaction.recipients.get(0));
-        }
-        h.append(";\r\n\t").append(ZonedDateTime.now(ZoneId.systemDefault()).format(RFC_5322)).append("\r\n");
-        return h.toString();
     }
 
     private String protocolName() {
@@ -741,59 +692,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         return "L" + (earlyPipeliningUsed ? "*" : pipeconnectAdvertised ? "." : "") + (pipelinedInMessage ? "" : "-");
     }
 
-    private String receivedLine(Reception reception, Transaction t, String lField) {
-        StringBuilder line = new StringBuilder(200);
-        line.append(reception.messageId()).append(" <= ").append(t.sender.isEmpty() ? "<>" : t.sender)
-                .append(" H=").append(hostDescriptionNoPort());
-        if (services.log().selected("incoming_port")) {
-            line.append(':').append(remote.getPort());
-        }
-        line.append(" P=").append(protocolName());
-        if (lField != null && services.log().selected("pipelining")) {
-            line.append(' ').append(lField);
-        }
-        if (tlsInfo != null) {
-            if (services.log().selected("tls_cipher")) {
-                line.append(" X=").append(tlsInfo.eximCipherField(services.log().selected("tls_resumption")));
-            }
-            if (services.log().selected("tls_certificate_verified")) {
-                line.append(" CV=").append(tlsInfo.certificateVerified() ? "yes" : "no");
-            }
-            if (services.log().selected("tls_peerdn") && tlsInfo.peerDn() != null) {
-                line.append(" DN=\"").append(tlsInfo.peerDn().replace("\"", "\\\"")).append('"');
-            }
-        }
-        if (t.chunking) {
-            line.append(" K");
-        }
-        line.append(" S=").append(reception.size());
-        String messageId = t.headers.messageId();
-        if (messageId != null) {
-            line.append(" id=").append(messageId);
-        }
-        if (tlsInfo != null && services.log().selected("tls_resumption_state")) {
-            line.append(" TR=\"").append(tlsInfo.resumptionText()).append('"');
-        }
-        if (services.log().selected("subject")) {
-            String subject = t.headers.header("Subject");
-            if (subject != null) {
-                line.append(" T=\"").append(subject.replace("\"", "\\\"")).append('"');
-            }
-        }
-        if (services.log().selected("received_recipients")) {
-            line.append(" for ").append(String.join(" ", t.recipients));
-        }
-        return line.toString();
-    }
-
     // ---------------------------------------------------------------- errors
 
     private void unknownCommand(String text) {
         unknownCommands++;
-        services.log().reject("unknown command \"" + printable(text, 64) + "\" from " + hostDescription());
+        services.log().reject("unknown command \"" + LogText.printable(text, 64) + "\" from " + hostDescription());
         if (unknownCommands > config.smtpMaxUnknownCommands()) {
             services.log().reject("SMTP call from " + hostDescription()
-                    + " dropped: too many unrecognized commands (last was \"" + printable(text, 64) + "\")");
+                    + " dropped: too many unrecognized commands (last was \"" + LogText.printable(text, 64) + "\")");
             closeWith(Reply.of(500, "5.5.1 Too many unrecognized commands"));
             return;
         }
@@ -801,7 +707,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void syntaxError(Reply reply, SmtpCommand command) {
-        services.log().reject("SMTP syntax error in \"" + printable(command.line(), 128) + "\" " + hostDescription()
+        services.log().reject("SMTP syntax error in \"" + LogText.printable(command.line(), 128) + "\" " + hostDescription()
                 + " " + reply.logText());
         countProtocolError(reply);
     }
@@ -848,7 +754,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
 
     private String hostDescriptionNoPort() {
-        return (helo != null ? "(" + printable(helo, 64) + ") " : "") + hostBracket();
+        return (helo != null ? "(" + LogText.printable(helo, 64) + ") " : "") + hostBracket();
     }
 
     private String hostDescription() {
@@ -857,33 +763,5 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     private String elapsed() {
         return Duration.ofNanos(System.nanoTime() - connectedAt).toSeconds() + "s";
-    }
-
-    /** Text from the network as Exim puts it in a log line: CR and LF visible, other controls escaped. */
-    static String printable(String text, int max) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < text.length() && i < max; i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '\r' -> out.append("\\r");
-                case '\n' -> out.append("\\n");
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 32 || (c >= 127 && c < 256)) {
-                        out.append(String.format("\\x%02x", (int) c));
-                    } else if (c > 255) {
-                        out.append(String.format("\\u%04x", (int) c)); // log files stay ASCII
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
-    }
-
-    int messagesAccepted() {
-        return messagesAccepted;
     }
 }
