@@ -27,7 +27,7 @@ public final class DaemonProcess implements AutoCloseable {
         this.dir = dir.toAbsolutePath();
         this.port = freePort();
         this.config = this.dir.resolve("petrel.conf");
-        Files.writeString(config, """
+        Files.writeString(config, TestConfig.withLocalDelivery(this.dir, """
                 primary_hostname = petrel.test
                 local_interfaces = 127.0.0.1.%2$d
                 spool_directory = %1$s/spool
@@ -35,17 +35,7 @@ public final class DaemonProcess implements AutoCloseable {
                 log_selector = +pipelining +received_recipients +smtp_connection
                 domainlist local_domains = @ : localhost : test.ex
                 %3$s
-                begin routers
-                localuser:
-                  driver = accept
-                  domains = +local_domains
-                  transport = local_delivery
-                begin transports
-                local_delivery:
-                  driver = appendfile
-                  directory = %1$s/mail/$local_part
-                  maildir_format
-                """.formatted(this.dir, port, String.join("\n", extraMainLines)));
+                """.formatted(this.dir, port, String.join("\n", extraMainLines))));
     }
 
     public static int freePort() throws IOException {

@@ -46,7 +46,7 @@ final class TestServer implements AutoCloseable {
 
     private TestServer(Path dir, String extraMain, boolean deliver) throws Exception {
         this.dir = dir;
-        String text = """
+        String text = dev.petrel.it.TestConfig.withLocalDelivery(dir, """
                 primary_hostname = petrel.test
                 local_interfaces = 127.0.0.1.%3$d
                 spool_directory = %1$s/spool
@@ -59,17 +59,7 @@ final class TestServer implements AutoCloseable {
                 domainlist relay_to_domains = relay.test
                 hostlist relay_from_hosts =
                 %2$s
-                begin routers
-                localuser:
-                  driver = accept
-                  domains = +local_domains
-                  transport = local_delivery
-                begin transports
-                local_delivery:
-                  driver = appendfile
-                  directory = %1$s/mail/$local_part
-                  maildir_format
-                """.formatted(dir.toAbsolutePath(), extraMain, dev.petrel.it.DaemonProcess.freePort(), credentials());
+                """.formatted(dir.toAbsolutePath(), extraMain, dev.petrel.it.DaemonProcess.freePort(), credentials()));
         this.config = Config.parse(text, "test.conf");
         this.log = MainLog.open(config.main().logFilePath(), config.main().logSelector());
         this.spool = Spool.open(config.main().spoolDirectory(), MessageId.Format.of(config.main().messageIdFormat()));
