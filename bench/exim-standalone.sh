@@ -7,6 +7,9 @@
 # Any sender, any recipient, any domain is accepted. Logs: DIR/log/mainlog. `stop` leaves DIR in place.
 # Exim insists on: a configuration owned by root and not group/world writable, spool and log directories
 # writable by its Debian-exim user, and DIR reachable by that user (this script adds o+x to DIR).
+# TLS (for bench/tls.sh): EXIM_TLS_CERT=cert.pem EXIM_TLS_KEY=key.pem (readable by Debian-exim) turn on TLS
+# (STARTTLS advertised to all) with session tickets for all (tls_resumption_hosts = *);
+# EXIM_TLS_ON_CONNECT=yes in addition makes PORT an implicit-TLS port (tls_on_connect_ports).
 set -euo pipefail
 
 usage() { echo "usage: $0 start|stop|status DIR PORT" >&2; exit 2; }
@@ -85,6 +88,19 @@ devnull:
   file = /dev/null
   user = Debian-exim
 EOF
+  if [ -n "${EXIM_TLS_CERT:-}" ]; then
+    sed -i '/^tls_advertise_hosts =$/d' "$conf"
+    {
+      echo "tls_advertise_hosts = *"
+      echo "tls_certificate = $EXIM_TLS_CERT"
+      echo "tls_privatekey = ${EXIM_TLS_KEY:-$EXIM_TLS_CERT}"
+      echo "tls_resumption_hosts = *"
+      if [ "${EXIM_TLS_ON_CONNECT:-no}" = yes ]; then echo "tls_on_connect_ports = $port"; fi
+    } >"$conf.tls"
+    # main options must precede the first "begin": put them right after the header line
+    sed -i "1r $conf.tls" "$conf"
+    rm -f "$conf.tls"
+  fi
   chown root:root "$conf"
   chmod 644 "$conf"
   # -bd detaches; -oP writes the pid file even with a non-default configuration (-C).

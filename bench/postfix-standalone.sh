@@ -9,6 +9,10 @@
 # in-flow tokens from qmgr, in_flow_delay is set to 0 (otherwise cleanup would pause up to 1 s per message).
 # POSTFIX_DISPOSITION=discard instead lets qmgr deliver every message to the discard(8) transport (it then
 # competes for CPU with smtpd). `stop` leaves DIR in place (logs in DIR/maillog); delete it yourself.
+# TLS (for bench/tls.sh): POSTFIX_TLS_CERT=cert.pem POSTFIX_TLS_KEY=key.pem turn on smtpd TLS (STARTTLS offered,
+# security level may) and run tlsmgr, which makes and rotates the session ticket keys (tickets are on whenever
+# smtpd_tls_session_cache_timeout > 0, the default 3600 s; no session-ID cache database is configured).
+# POSTFIX_TLS_WRAPPERMODE=yes in addition makes PORT an smtps port (smtpd_tls_wrappermode = yes, implicit TLS).
 set -euo pipefail
 
 usage() { echo "usage: $0 start|stop|status DIR PORT" >&2; exit 2; }
@@ -98,9 +102,23 @@ smtpd_relay_restrictions = permit_mynetworks, reject
 smtpd_recipient_restrictions = $rcpt_restrictions
 $transport_line
 EOF
+  local smtpd_opts=""
+  local tlsmgr_line="# no TLS: no tlsmgr"
+  if [ -n "${POSTFIX_TLS_CERT:-}" ]; then
+    cat >>"$conf/main.cf" <<EOF
+smtpd_tls_cert_file = $POSTFIX_TLS_CERT
+smtpd_tls_key_file = ${POSTFIX_TLS_KEY:-$POSTFIX_TLS_CERT}
+smtpd_tls_security_level = may
+smtpd_tls_loglevel = 1
+EOF
+    tlsmgr_line="tlsmgr    unix  - - n 1000? 1 tlsmgr"
+    if [ "${POSTFIX_TLS_WRAPPERMODE:-no}" = yes ]; then
+      smtpd_opts=" -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt"
+    fi
+  fi
   # chroot off everywhere (the queue is not a prepared chroot jail); only what an SMTP acceptance run needs.
   cat >"$conf/master.cf" <<EOF
-127.0.0.1:$port inet n - n - - smtpd
+127.0.0.1:$port inet n - n - - smtpd$smtpd_opts
 pickup    unix  n - n 60 1 pickup
 cleanup   unix  n - n - 0 cleanup
 qmgr      unix  n - n 300 1 qmgr
@@ -118,6 +136,7 @@ discard   unix  - - n - - discard
 anvil     unix  - - n - 1 anvil
 scache    unix  - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
+$tlsmgr_line
 EOF
   # `postfix start` wants a terminal (it runs postfix-script, which runs `postfix check`): give it one.
   script -qc "LD_LIBRARY_PATH='$POSTFIX_LD_LIBRARY_PATH' '$POSTFIX' -c '$conf' start" /dev/null >"$dir/start.out" 2>&1 </dev/null || {
