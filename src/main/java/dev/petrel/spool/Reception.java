@@ -87,12 +87,16 @@ public final class Reception {
         }
     }
 
-    void writeDataTo(FileChannel out) throws IOException {
+    /** Writes {@code head} (the envelope) and then the message data; one system call when the data is in memory. */
+    void writeTo(FileChannel out, ByteBuffer head) throws IOException {
         if (spill == null) {
-            writeFully(out, ByteBuffer.wrap(buffer, 0, buffered));
+            ByteBuffer[] parts = {head, ByteBuffer.wrap(buffer, 0, buffered)};
+            while (parts[1].hasRemaining()) {
+                out.write(parts);
+            }
             return;
         }
-        spill.force(false);
+        writeFully(out, head);
         long pos = 0;
         long total = spill.size();
         while (pos < total) {

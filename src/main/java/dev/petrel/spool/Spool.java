@@ -149,8 +149,7 @@ public final class Spool implements Closeable {
         String id = reception.messageId();
         Path temp = input.resolve(id + ".tmp");
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            Reception.writeFully(out, ByteBuffer.wrap(EnvelopeCodec.encode(id, envelope)));
-            reception.writeDataTo(out);
+            reception.writeTo(out, ByteBuffer.wrap(EnvelopeCodec.encode(id, envelope)));
             out.force(false);
         } catch (IOException e) {
             Files.deleteIfExists(temp);
