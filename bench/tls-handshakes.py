@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Helpers for bench/tls.sh.
 
-  tls-handshakes.py run PORT 1.2|1.3 new|reuse SECONDS [MAX]
+  tls-handshakes.py run PORT 1.2|1.3|plain new|reuse SECONDS [MAX]
       Sequential implicit-TLS connections to 127.0.0.1:PORT for SECONDS (at most MAX connections): handshake,
       read the 220 banner, close (no QUIT: Exim holds its 221 up to 200 ms). `new` offers no session (a full
       handshake each time); `reuse` first makes one untimed connection for a ticket, then offers the newest
       ticket on every connection. Under TLS 1.3 the ticket is a post-handshake message, which is why the client
       reads data: when the ticket has not arrived with the banner (GnuTLS sends it after), a NOOP round trip
-      follows, in both modes, so that both do the same work. Prints: connections reused seconds noops
+      follows, in both modes, so that both do the same work. `plain` does the same without TLS (connect, read
+      the banner, close): the baseline that shows what the handshakes themselves cost.
+      Prints: connections reused seconds noops
   tls-handshakes.py cpu PID
       Clock ticks of CPU used by PID and all its descendants, alive or already reaped: the sum over the
       live process tree of utime+stime+cutime+cstime (a reaped child's time is in its parent's cutime/cstime).
@@ -45,7 +47,28 @@ def one(ctx, port, session):
         s.close()  # no close_notify, like s_time
 
 
+def one_plain(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        banner = read_line(s)
+        if not banner.startswith(b"220"):
+            raise ConnectionError("no 220 banner: %r" % banner)
+    finally:
+        s.close()
+
+
+def run_plain(port, seconds, limit):
+    count = 0
+    start = time.monotonic()
+    while count < limit and time.monotonic() - start < seconds:
+        one_plain(port)
+        count += 1
+    print(count, 0, "%.3f" % (time.monotonic() - start), 0)
+
+
 def run(port, version, mode, seconds, limit):
+    if version == "plain":
+        return run_plain(port, seconds, limit)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE

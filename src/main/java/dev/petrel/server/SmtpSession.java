@@ -37,6 +37,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLException;
+
 /**
  * One inbound SMTP connection: decides what to answer to each command. Replies are written as commands are
  * handled and flushed when the input that arrived together has been handled (RFC 2920), so a pipelined
@@ -191,12 +193,25 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (peerWentAway(cause)) {
+            // Not our error: the client reset the connection (often one that closed with replies unread).
+            // channelInactive reports it as a lost connection, like a close without QUIT.
+            ctx.close();
+            return;
+        }
         if (!closing) {
             services.log().main("SMTP connection from " + hostDescription() + " closed after error: "
                     + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
             closing = true;
         }
         ctx.close();
+    }
+
+    private static boolean peerWentAway(Throwable cause) {
+        String message = cause.getMessage();
+        return cause instanceof IOException && !(cause instanceof SSLException) && message != null
+                && (message.endsWith("Connection reset by peer") || message.equals("Connection reset")
+                        || message.endsWith("Broken pipe"));
     }
 
     private void handshakeDone(SslHandshakeCompletionEvent handshake) {

@@ -203,6 +203,12 @@ final class RawClient implements Closeable {
         }
     }
 
+    /** Closes with a TCP reset instead of a FIN (linger 0), like a client killed mid-session. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

@@ -41,6 +41,17 @@ class SessionLimitsTest {
     }
 
     @Test
+    void aResetIsALostConnectionNotAnError() throws Exception {
+        try (TestServer server = TestServer.start(dir, "log_selector = +smtp_connection")) {
+            RawClient c = server.client().ehlo("c");
+            c.reset();
+            String lost = server.awaitLog("lost D=");
+            assertThat(lost).contains("SMTP connection from (c) [127.0.0.1]:");
+            assertThat(server.mainlog()).noneMatch(line -> line.contains("error"));
+        }
+    }
+
+    @Test
     void connectionsOverSmtpAcceptMaxAreTurnedAway() throws Exception {
         try (TestServer server = TestServer.start(dir, "smtp_accept_max = 2");
              RawClient a = server.client(); RawClient b = server.client()) {
