@@ -62,6 +62,8 @@ cleanup() {
   [ -n "$petrel_pid" ] && kill "$petrel_pid" 2>/dev/null || true
   "$here/postfix-standalone.sh" stop "$work/postfix" "$postfix_port" >/dev/null 2>&1 || true
   "$here/exim-standalone.sh" stop "$work/exim" "$exim_port" >/dev/null 2>&1 || true
+  [ -n "$petrel_pid" ] && wait "$petrel_pid" 2>/dev/null || true
+  rm -rf "$work"   # only now: stopping Postfix and Exim needs their pid files
 }
 trap cleanup EXIT
 
@@ -120,4 +122,3 @@ accepted=$(grep -c ' <= ' "$work/petrel/log/mainlog" || true)
 spooled=$(find "$work/petrel/spool/input" -maxdepth 1 -type f -name '??????-*' | grep -vc -- '-J$' || true)
 echo
 echo "petrel: $accepted messages logged as received, $spooled in the spool (durable, undelivered: queue_only)"
-rm -rf "$work"
