@@ -1,8 +1,6 @@
 package dev.petrel.config;
 
 import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -23,17 +21,15 @@ import java.util.regex.PatternSyntaxException;
  * <p>Rejected when parsed: lookups ({@code type;key}), file names and the {@code @mx_*} items.
  */
 public final class DomainList {
-    private static final DomainList NONE = new DomainList("", List.of());
-    private static final DomainList ALL = new DomainList("*", List.of(new Entry(false, d -> true)));
+    private static final DomainList NONE = new DomainList("", MatchList.empty());
+    private static final DomainList ALL = parse("*", null, null);
 
     private final String text;
-    private final List<Entry> entries;
+    private final MatchList<String> items;
 
-    private record Entry(boolean negated, Predicate<String> pattern) {}
-
-    private DomainList(String text, List<Entry> entries) {
+    private DomainList(String text, MatchList<String> items) {
         this.text = text;
-        this.entries = List.copyOf(entries);
+        this.items = items;
     }
 
     /**
@@ -48,13 +44,7 @@ public final class DomainList {
             return NONE;
         }
         Map<String, DomainList> lists = named == null ? Map.of() : named;
-        List<Entry> entries = new ArrayList<>();
-        for (String item : EximList.split(text)) {
-            boolean negated = item.startsWith("!");
-            String p = negated ? item.substring(1).strip() : item;
-            entries.add(new Entry(negated, pattern(p, lists, primaryHostname)));
-        }
-        return new DomainList(text, entries);
+        return new DomainList(text, MatchList.parse(text, item -> pattern(item, lists, primaryHostname)));
     }
 
     /** The unset list: matches nothing. */
@@ -71,13 +61,7 @@ public final class DomainList {
         if (domain == null) {
             return false;
         }
-        String d = domain.toLowerCase(Locale.ROOT);
-        for (Entry e : entries) {
-            if (e.pattern().test(d)) {
-                return !e.negated();
-            }
-        }
-        return !entries.isEmpty() && entries.getLast().negated();
+        return items.matches(domain.toLowerCase(Locale.ROOT));
     }
 
     /** The list as written, for {@code describe()}. */

@@ -4,18 +4,15 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
  * An Exim host list, matched against a client's IP address.
  *
- * <p>Items are tried left to right and the first that matches decides: a plain item puts the host in
- * the list, a {@code !item} keeps it out. When nothing matches, the host is in the list only if the
- * last item was negative (Exim's rule: a list ending in {@code !x} behaves as if {@code : *} followed).
+ * <p>Items are tried left to right, the first match deciding ({@link MatchList}).
  *
  * <p>Supported items: {@code *}; IPv4 and IPv6 literals, with {@code /bits} for a network (IPv6 colons
  * doubled, or a {@code <;} list); {@code localhost} (any loopback address); {@code +name} (a named
@@ -28,23 +25,17 @@ import java.util.regex.Pattern;
  * Petrel does not do), file names, and lookups ({@code type;query}).
  */
 public final class HostList {
-    private static final HostList NONE = new HostList("", List.of());
+    private static final HostList NONE = new HostList("", MatchList.empty());
     private static final Pattern HOST_NAME =
             Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?\\.?");
 
     private final String text;
-    private final List<Entry> entries;
+    /** Each item tests a normalised client address, or null when there is no remote host. */
+    private final MatchList<InetAddress> items;
 
-    private interface ItemMatcher {
-        /** @param address normalised client address, or null when there is no remote host */
-        boolean test(InetAddress address);
-    }
-
-    private record Entry(boolean negated, ItemMatcher pattern) {}
-
-    private HostList(String text, List<Entry> entries) {
+    private HostList(String text, MatchList<InetAddress> items) {
         this.text = text;
-        this.entries = List.copyOf(entries);
+        this.items = items;
     }
 
     /**
@@ -59,13 +50,7 @@ public final class HostList {
             return NONE;
         }
         Map<String, HostList> named = namedHostLists == null ? Map.of() : namedHostLists;
-        List<Entry> entries = new ArrayList<>();
-        for (String item : EximList.split(text)) {
-            boolean negated = item.startsWith("!");
-            String p = negated ? item.substring(1).strip() : item;
-            entries.add(new Entry(negated, pattern(p, named, primaryHostname)));
-        }
-        return new HostList(text, entries);
+        return new HostList(text, MatchList.parse(text, item -> pattern(item, named, primaryHostname)));
     }
 
     /** The unset list: matches nothing. */
@@ -78,13 +63,7 @@ public final class HostList {
      * address means "no remote host" (local submission): only {@code *} and an empty item match it.
      */
     public boolean matches(InetAddress address) {
-        InetAddress a = address == null ? null : IpAddresses.normalize(address);
-        for (Entry e : entries) {
-            if (e.pattern().test(a)) {
-                return !e.negated();
-            }
-        }
-        return !entries.isEmpty() && entries.getLast().negated();
+        return items.matches(address == null ? null : IpAddresses.normalize(address));
     }
 
     /** The list as written, for {@code describe()}. */
@@ -107,7 +86,7 @@ public final class HostList {
         return text.hashCode();
     }
 
-    private static ItemMatcher pattern(String p, Map<String, HostList> named, String primaryHostname) {
+    private static Predicate<InetAddress> pattern(String p, Map<String, HostList> named, String primaryHostname) {
         if (p.isEmpty()) {
             return a -> a == null;
         }
@@ -158,7 +137,7 @@ public final class HostList {
         throw new IllegalArgumentException("invalid host list item \"" + p + "\"");
     }
 
-    private static ItemMatcher network(String p, int slash) {
+    private static Predicate<InetAddress> network(String p, int slash) {
         byte[] net = IpAddresses.parse(p.substring(0, slash)).getAddress();
         String bitsText = p.substring(slash + 1);
         int max = net.length * 8;
