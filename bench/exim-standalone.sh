@@ -21,18 +21,13 @@ port=${3:-}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 "$here/../test-peers/install.sh"
 . "$here/../test-peers/env.sh"
+. "$here/lib.sh"
 
 mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
 conf="$dir/exim.conf"
 pidfile="$dir/exim.pid"
 export LD_LIBRARY_PATH="$EXIM_LD_LIBRARY_PATH"
-
-listening() { # is something listening on 127.0.0.1:$1 (or 0.0.0.0:$1)?
-  local hex
-  hex=$(printf '%04X' "$1")
-  awk -v p=":$hex" '$4 == "0A" && ($2 == "0100007F" p || $2 == "00000000" p) { found = 1 } END { exit !found }' /proc/net/tcp
-}
 
 daemon_pid() {
   [ -f "$pidfile" ] && tr -d ' \n' <"$pidfile" || true

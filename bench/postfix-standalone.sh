@@ -24,17 +24,12 @@ port=${3:-}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 "$here/../test-peers/install.sh"
 . "$here/../test-peers/env.sh"
+. "$here/lib.sh"
 
 mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
 conf="$dir/etc"
 export LD_LIBRARY_PATH="$POSTFIX_LD_LIBRARY_PATH"
-
-listening() { # is something listening on 127.0.0.1:$1 (or 0.0.0.0:$1)?
-  local hex
-  hex=$(printf '%04X' "$1")
-  awk -v p=":$hex" '$4 == "0A" && ($2 == "0100007F" p || $2 == "00000000" p) { found = 1 } END { exit !found }' /proc/net/tcp
-}
 
 master_pid() {
   local f="$dir/queue/pid/master.pid"

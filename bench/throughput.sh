@@ -23,18 +23,13 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$here/.."
 "$root/test-peers/install.sh"
 . "$root/test-peers/env.sh"
+. "$here/lib.sh"
 . "$root/bin/jdk.sh"
 petrel_pick_jdk
 "$root/bin/petrel" version >/dev/null   # builds the jar if needed
 
 work="$(mktemp -d /tmp/petrel-bench.XXXXXX)"
 chmod 755 "$work"   # the postfix and Debian-exim users must reach their directories inside it
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-listening() { # IPv4 or IPv4-mapped IPv6 (Netty's epoll sockets are dual-stack) listener on 127.0.0.1:$1
-  local hex; hex=$(printf '%04X' "$1")
-  cat /proc/net/tcp /proc/net/tcp6 | awk -v p=":$hex" '$4 == "0A" && ($2 == "0100007F" p || $2 == "00000000" p || $2 == "0000000000000000FFFF00000100007F" p) { f=1 } END { exit !f }'
-}
-wait_listening() { for _ in $(seq 1 300); do listening "$1" && return 0; sleep 0.1; done; echo "port $1 never listened" >&2; return 1; }
 
 petrel_port=$(free_port); postfix_port=$(free_port); exim_port=$(free_port)
 cat >"$work/petrel.conf" <<CONF
@@ -86,7 +81,6 @@ run() { # PORT [extra smtp-source flags]
   echo "$end - $start" | bc -l
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "smtp-source -s $sessions -m $messages -l $size: $warmup warm-up runs, then the median of $rounds; $(nproc) cores"
 for mode in "" "-d"; do

@@ -34,6 +34,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$here/.."
 "$root/test-peers/install.sh"
 . "$root/test-peers/env.sh"
+. "$here/lib.sh"
 . "$root/bin/jdk.sh"
 petrel_pick_jdk
 tree=${PETREL_TREE:-$root}
@@ -45,12 +46,6 @@ tck=$(getconf CLK_TCK)
 
 work="$(mktemp -d /tmp/petrel-tls-bench.XXXXXX)"
 chmod 755 "$work"   # the postfix and Debian-exim users must reach their directories inside it
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-listening() { # IPv4 or IPv4-mapped IPv6 (Netty's epoll sockets are dual-stack) listener on 127.0.0.1:$1
-  local hex; hex=$(printf '%04X' "$1")
-  cat /proc/net/tcp /proc/net/tcp6 | awk -v p=":$hex" '$4 == "0A" && ($2 == "0100007F" p || $2 == "00000000" p || $2 == "0000000000000000FFFF00000100007F" p) { f=1 } END { exit !f }'
-}
-wait_listening() { for _ in $(seq 1 300); do listening "$1" && return 0; sleep 0.1; done; echo "port $1 never listened" >&2; return 1; }
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 30 \
   -subj /CN=bench.petrel.test 2>/dev/null
@@ -170,7 +165,6 @@ for r in $(seq 1 "$rounds"); do
 done
 
 # Medians per server/tool/proto/mode: conn/s, CPU ms per connection, share of connections resumed.
-median() { sort -g | awk '{a[NR]=$1} END { if (NR) print a[int((NR+1)/2)]; else print "" }'; }
 stat_of() { # SERVER TOOL PROTO MODE  -> "connps cpums reusedpct" (medians; reused: the minimum share)
   local rows; rows=$(awk -v s="$1" -v t="$2" -v p="$3" -v m="$4" '$1==s && $2==t && $3==p && $4==m' "$work/results")
   [ -n "$rows" ] || { echo "- - -"; return; }
