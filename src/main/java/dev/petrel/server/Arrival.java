@@ -7,14 +7,16 @@ import dev.petrel.tls.TlsSessionInfo;
 import java.util.List;
 
 /**
- * What the {@code <=} line says about an accepted message, in Exim's field order: sender, H=, P=, L, X=, CV=,
- * DN=, K, S=, id=, then Petrel's TR=, then T= and the recipients.
+ * What the {@code <=} line says about an accepted message, in Exim's field order: sender, H=, TFO, P=, L, X=,
+ * CV=, DN=, K, S=, id=, then Petrel's TR=, then T= and the recipients.
  *
  * @param host       {@code (helo) [ip]}
+ * @param fastOpen   {@code TFO} or {@code TFO*} on the first message of a TCP Fast Open connection, else null
  * @param pipelining Exim's L field, or null when PIPELINING was not advertised
  * @param tls        null in cleartext
  */
-record Arrival(String messageId, String sender, String host, int port, String protocol, String pipelining,
+record Arrival(String messageId, String sender, String host, int port, String fastOpen, String protocol,
+               String pipelining,
                TlsSessionInfo tls, boolean chunking, long size, String messageIdHeader, String subject,
                List<String> recipients) {
 
@@ -23,6 +25,9 @@ record Arrival(String messageId, String sender, String host, int port, String pr
         line.append(messageId).append(" <= ").append(sender.isEmpty() ? "<>" : sender).append(" H=").append(host);
         if (log.selected("incoming_port")) {
             line.append(':').append(port);
+        }
+        if (fastOpen != null) {
+            line.append(' ').append(fastOpen);
         }
         line.append(" P=").append(protocol);
         if (pipelining != null && log.selected("pipelining")) {

@@ -57,6 +57,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private InetSocketAddress remote;
     private long connectedAt;
+    private String fastOpen;          // Exim's TFO field, until the first <= line has carried it
     private boolean counted;
 
     /** The client may send before the banner (pipelining_connect_advertise_hosts matched). */
@@ -107,6 +108,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         remote = (InetSocketAddress) ctx.channel().remoteAddress();
         connectedAt = System.nanoTime();
+        fastOpen = FastOpen.logField(ctx.channel());
         int count = services.connections().incrementAndGet();
         counted = true;
         if (config.smtpAcceptMax() > 0 && count > config.smtpAcceptMax()) {
@@ -643,8 +645,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         reception.commit(envelope).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
             if (failure == null) {
                 services.log().main(new Arrival(reception.messageId(), t.sender, hostDescriptionNoPort(),
-                        remote.getPort(), protocolName(), lField, tlsInfo, t.chunking, reception.size(),
+                        remote.getPort(), fastOpen, protocolName(), lField, tlsInfo, t.chunking, reception.size(),
                         t.headers.messageId(), t.headers.header("Subject"), t.recipients).logLine(services.log()));
+                fastOpen = null; // Exim logs it once a connection
                 write(Reply.of(250, "OK id=" + reception.messageId()));
                 services.accepted().accept(reception.messageId());
             } else {

@@ -1,5 +1,7 @@
 package dev.petrel.it;
 
+import dev.petrel.peers.NetworkNamespace;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -45,8 +47,14 @@ public final class DaemonProcess implements AutoCloseable {
     }
 
     public DaemonProcess start() throws IOException, InterruptedException {
+        return start(null);
+    }
+
+    /** Starts the daemon inside {@code namespace} (null: on the host); returns once it listens. */
+    public DaemonProcess start(NetworkNamespace namespace) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
+        List<String> command = new ArrayList<>(namespace == null ? List.of() : namespace.enter());
+        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), "dev.petrel.cli.Main", "daemon", "-C", config.toString(),
                 "--queue-interval", "2"));
         process = new ProcessBuilder(command).directory(dir.toFile())
@@ -58,14 +66,21 @@ public final class DaemonProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IOException("daemon exited: " + Files.readString(dir.resolve("daemon.out")));
             }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            if (namespace == null ? accepts() : mainlog().stream().anyMatch(l -> l.contains(" daemon started: "))) {
                 return this;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
             }
+            Thread.sleep(50);
         }
         throw new IOException("daemon did not listen on port " + port);
+    }
+
+    private boolean accepts() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     /** SIGKILL: no shutdown hook, no flush, exactly what a crash looks like to the files. */

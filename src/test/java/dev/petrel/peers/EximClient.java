@@ -116,6 +116,12 @@ public final class EximClient extends EximInstance implements AutoCloseable {
         return this;
     }
 
+    /** Runs Exim inside this network namespace (the server must listen there too). */
+    public EximClient inNamespace(NetworkNamespace namespace) {
+        runIn(namespace);
+        return this;
+    }
+
     public EximClient timeout(Duration timeout) {
         this.timeout = timeout;
         return this;

@@ -17,6 +17,7 @@ abstract sealed class EximInstance permits EximClient, EximServer {
     protected final Path spool;
     protected final Path logDir;
     private final String role;
+    private List<String> commandPrefix = List.of();
 
     /** @param role "client" or "server": names the configuration and pid files */
     EximInstance(Path workDir, String role) {
@@ -53,11 +54,22 @@ abstract sealed class EximInstance permits EximClient, EximServer {
         return Peers.readLines(logDir.resolve("paniclog"));
     }
 
+    /** Runs every later Exim command inside this network namespace. */
+    void runIn(NetworkNamespace namespace) {
+        this.commandPrefix = namespace.enter();
+    }
+
+    /** The command line that runs Exim on this instance's configuration. */
+    protected List<String> eximCommand(String... args) {
+        List<String> cmd = new ArrayList<>(commandPrefix);
+        cmd.addAll(List.of(Peers.eximBinary().toString(), "-C", config.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
     /** Runs the extracted Exim on this instance's configuration as it was last written. */
     protected ProcessResult exim(byte[] stdin, Duration timeout, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Peers.eximBinary().toString(), "-C", config.toString()));
-        cmd.addAll(List.of(args));
-        return Peers.run(cmd, Map.of("LD_LIBRARY_PATH", Peers.eximLdLibraryPath()), stdin, timeout);
+        return Peers.run(eximCommand(args), Map.of("LD_LIBRARY_PATH", Peers.eximLdLibraryPath()), stdin, timeout);
     }
 
     /** The start of the main section: paths, names and what an extracted, non-installed Exim needs. */

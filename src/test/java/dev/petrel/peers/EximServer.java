@@ -131,7 +131,7 @@ public final class EximServer extends EximInstance implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         Peers.writeEximConfig(config, configuration());
-        List<String> cmd = List.of(Peers.eximBinary().toString(), "-C", config.toString(), "-bdf");
+        List<String> cmd = eximCommand("-bdf");
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd)
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
