@@ -127,4 +127,45 @@ class ServerTlsTest {
             assertThat(tls.statsWithoutTickets().orElseThrow().ticketKeyNew()).isZero();
         }
     }
+
+    /** The fallback where netty-tcnative cannot load: JSSE, said in the log, still resuming and reporting it. */
+    @Test
+    void jdkEngineServesResumesAndSaysSo() throws Exception {
+        MainConfig config = config(dir, "tls_resumption_hosts = 127.0.0.1");
+        try (ServerTls tls = ServerTls.create(config, timer, MainLog.open(config.logFilePath(), Set.of()),
+                io.netty.handler.ssl.SslProvider.JDK); TlsEchoServer server = new TlsEchoServer(tls)) {
+            assertThat(tls.engine()).isEqualTo("JDK (chosen)");
+            assertThat(tls.nativeEngine()).isFalse();
+            assertThat(Files.readString(dir.resolve("log/mainlog"))).contains("TLS engine: JDK (chosen)");
+            for (String version : new String[] {"-tls1_2", "-tls1_3"}) {
+                Path sess = dir.resolve("jdk" + version);
+                String first = sClient(server.port(), version, sess, null);
+                assertThat(handshakeLine(first)).startsWith("New, TLSv1." + version.charAt(version.length() - 1));
+                assertThat(first).contains("echo: hello");
+                TlsSessionInfo one = server.nextInfo();
+                assertThat(one.resumed()).isFalse();
+
+                String second = sClient(server.port(), version, null, sess);
+                assertThat(handshakeLine(second)).as(version).startsWith("Reused,");
+                TlsSessionInfo two = server.nextInfo();
+                assertThat(two.resumed()).as(version).isTrue();
+                assertThat(two.eximCipherField(true)).endsWith("*");
+                assertThat(two.resumption() & Resumption.RESUMED).isNotZero();
+            }
+        }
+    }
+
+    @Test
+    void jdkEngineGivesNoTicketOutsideResumptionHosts() throws Exception {
+        MainConfig config = config(dir, "tls_resumption_hosts = 192.0.2.1");
+        try (ServerTls tls = ServerTls.create(config, timer, MainLog.open(config.logFilePath(), Set.of()),
+                io.netty.handler.ssl.SslProvider.JDK); TlsEchoServer server = new TlsEchoServer(tls)) {
+            for (String version : new String[] {"-tls1_2", "-tls1_3"}) {
+                Path sess = dir.resolve("jdknone" + version);
+                String out = sClient(server.port(), version, sess, null, "-msg");
+                assertThat(out).as(version).doesNotContain("NewSessionTicket").doesNotContain("ticket lifetime hint");
+                server.nextInfo();
+            }
+        }
+    }
 }
