@@ -15,3 +15,21 @@ wait_listening() { for _ in $(seq 1 300); do listening "$1" && return 0; sleep 0
 
 # The median of the numbers on standard input, one a line (nothing for no input).
 median() { sort -g | awk '{a[NR]=$1} END { if (NR) print a[int((NR+1)/2)] }'; }
+
+# Starts Petrel built in TREE (target/petrel.jar, target/lib) on CONFIG in the background, its output in
+# DIR/daemon.out; sets petrel_pid. No queue runs during a benchmark.
+start_petrel() { # TREE CONFIG DIR
+  "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$1/target/petrel.jar:$1/target/lib/*" \
+    dev.petrel.cli.Main daemon -C "$2" --queue-interval 86400 >"$3/daemon.out" 2>&1 &
+  petrel_pid=$!
+}
+
+# A benchmark's EXIT trap: stops Petrel ($petrel_pid) and the standalone Postfix and Exim under $work (on
+# $postfix_port, $exim_port), then removes $work, only then: stopping them needs their pid files.
+stop_servers() {
+  [ -n "${petrel_pid:-}" ] && kill "$petrel_pid" 2>/dev/null || true
+  "$here/postfix-standalone.sh" stop "$work/postfix" "$postfix_port" >/dev/null 2>&1 || true
+  "$here/exim-standalone.sh" stop "$work/exim" "$exim_port" >/dev/null 2>&1 || true
+  [ -n "${petrel_pid:-}" ] && wait "$petrel_pid" 2>/dev/null || true
+  rm -rf "$work"
+}

@@ -53,19 +53,10 @@ local_delivery:
 CONF
 
 petrel_pid=""
-cleanup() {
-  [ -n "$petrel_pid" ] && kill "$petrel_pid" 2>/dev/null || true
-  "$here/postfix-standalone.sh" stop "$work/postfix" "$postfix_port" >/dev/null 2>&1 || true
-  "$here/exim-standalone.sh" stop "$work/exim" "$exim_port" >/dev/null 2>&1 || true
-  [ -n "$petrel_pid" ] && wait "$petrel_pid" 2>/dev/null || true
-  rm -rf "$work"   # only now: stopping Postfix and Exim needs their pid files
-}
-trap cleanup EXIT
+trap stop_servers EXIT
 
 mkdir -p "$work/petrel"
-"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$root/target/petrel.jar:$root/target/lib/*" \
-  dev.petrel.cli.Main daemon -C "$work/petrel.conf" --queue-interval 86400 >"$work/petrel/daemon.out" 2>&1 &
-petrel_pid=$!
+start_petrel "$root" "$work/petrel.conf" "$work/petrel"
 "$here/postfix-standalone.sh" start "$work/postfix" "$postfix_port" >/dev/null
 "$here/exim-standalone.sh" start "$work/exim" "$exim_port" >/dev/null
 wait_listening "$petrel_port"; wait_listening "$postfix_port"; wait_listening "$exim_port"

@@ -65,23 +65,14 @@ queue_only
 CONF
 
 petrel_pid=""
-cleanup() {
-  [ -n "$petrel_pid" ] && kill "$petrel_pid" 2>/dev/null || true
-  "$here/postfix-standalone.sh" stop "$work/postfix" "$postfix_port" >/dev/null 2>&1 || true
-  "$here/exim-standalone.sh" stop "$work/exim" "$exim_port" >/dev/null 2>&1 || true
-  [ -n "$petrel_pid" ] && wait "$petrel_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap stop_servers EXIT
 
 declare -A port pid plain
 for s in $servers; do
   case $s in
     petrel)
       mkdir -p "$work/petrel"
-      "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$tree/target/petrel.jar:$tree/target/lib/*" \
-        dev.petrel.cli.Main daemon -C "$work/petrel.conf" --queue-interval 86400 >"$work/petrel/daemon.out" 2>&1 &
-      petrel_pid=$!
+      start_petrel "$tree" "$work/petrel.conf" "$work/petrel"
       pid[petrel]=$petrel_pid; port[petrel]=$petrel_port; plain[petrel]=$petrel_smtp ;;
     postfix)
       POSTFIX_TLS_CERT="$work/cert.pem" POSTFIX_TLS_KEY="$work/key.pem" POSTFIX_TLS_WRAPPERMODE=yes \
