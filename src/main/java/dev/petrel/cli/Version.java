@@ -1,6 +1,7 @@
 package dev.petrel.cli;
 
 import io.netty.channel.epoll.Epoll;
+import io.netty.handler.ssl.OpenSsl;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,9 @@ final class Version {
             features.add("epoll");
             features.add("TCP_Fast_Open");
         }
+        // Exim names its TLS library here; the JDK's JSSE is the fallback when BoringSSL cannot load.
+        features.add(OpenSsl.isAvailable() ? "BoringSSL" : "JSSE");
+        features.add("TLS_resume");
         return features;
     }
 }

@@ -38,7 +38,7 @@ class CliTest {
     void versionNamesTheFeatures() {
         ProcessResult r = petrel(dir, "version");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.stdout()).startsWith("Petrel version ").containsPattern("(?m)^Support for: .*PIPECONNECT.*CHUNKING");
+        assertThat(r.stdout()).startsWith("Petrel version ").containsPattern("(?m)^Support for: .*PIPECONNECT.*CHUNKING.* BoringSSL TLS_resume$");
     }
 
     @Test
