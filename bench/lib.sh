@@ -1,5 +1,13 @@
 # Shell functions shared by the benchmarks and the standalone-server scripts; sourced, never run.
 
+# What a benchmark needs first ($root: the checkout): the test peers installed and located, and JDK 25.
+bench_prepare() {
+  "$root/test-peers/install.sh"
+  . "$root/test-peers/env.sh"
+  . "$root/bin/jdk.sh"
+  petrel_pick_jdk
+}
+
 # A TCP port free on 127.0.0.1 right now.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

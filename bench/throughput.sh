@@ -21,11 +21,8 @@ warmup=${5:-8}
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$here/.."
-"$root/test-peers/install.sh"
-. "$root/test-peers/env.sh"
 . "$here/lib.sh"
-. "$root/bin/jdk.sh"
-petrel_pick_jdk
+bench_prepare
 "$root/bin/petrel" version >/dev/null   # builds the jar if needed
 
 work="$(mktemp -d /tmp/petrel-bench.XXXXXX)"

@@ -32,11 +32,8 @@ servers=${SERVERS:-petrel postfix exim}
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$here/.."
-"$root/test-peers/install.sh"
-. "$root/test-peers/env.sh"
 . "$here/lib.sh"
-. "$root/bin/jdk.sh"
-petrel_pick_jdk
+bench_prepare
 tree=${PETREL_TREE:-$root}
 if [ -z "${PETREL_TREE:-}" ]; then
   "$root/bin/petrel" version >/dev/null   # builds the jar if needed
