@@ -16,9 +16,8 @@ import java.util.List;
  * @param tls        null in cleartext
  */
 record Arrival(String messageId, String sender, String host, int port, String fastOpen, String protocol,
-               String pipelining,
-               TlsSessionInfo tls, boolean chunking, long size, String messageIdHeader, String subject,
-               List<String> recipients) {
+               String pipelining, TlsSessionInfo tls, boolean chunking, long size, String messageIdHeader,
+               String subject, List<String> recipients) {
 
     String logLine(MainLog log) {
         StringBuilder line = new StringBuilder(200);
