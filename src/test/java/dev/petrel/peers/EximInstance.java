@@ -67,9 +67,14 @@ abstract sealed class EximInstance permits EximClient, EximServer {
         return cmd;
     }
 
+    /** What the extracted (non-installed) binary needs in its environment: its private libraries. */
+    protected static Map<String, String> eximEnvironment() {
+        return Map.of("LD_LIBRARY_PATH", Peers.eximLdLibraryPath());
+    }
+
     /** Runs the extracted Exim on this instance's configuration as it was last written. */
     protected ProcessResult exim(byte[] stdin, Duration timeout, String... args) {
-        return Peers.run(eximCommand(args), Map.of("LD_LIBRARY_PATH", Peers.eximLdLibraryPath()), stdin, timeout);
+        return Peers.run(eximCommand(args), eximEnvironment(), stdin, timeout);
     }
 
     /** The start of the main section: paths, names and what an extracted, non-installed Exim needs. */

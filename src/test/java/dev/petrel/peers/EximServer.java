@@ -8,7 +8,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -137,7 +136,7 @@ public final class EximServer extends EximInstance implements AutoCloseable {
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("exim-server.out").toFile()));
-            pb.environment().putAll(Map.of("LD_LIBRARY_PATH", Peers.eximLdLibraryPath()));
+            pb.environment().putAll(eximEnvironment());
             process = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + cmd, e);
