@@ -104,9 +104,11 @@ echo "(s_time -reuse -tls1_3 against ${servers%% *} for 1 s: $n13 connections re
 cpu() { python3 "$client" cpu "$1"; }
 
 # One run; appends "server tool proto mode connections reused seconds cputicks" to $work/results.
+# PROTO plain runs only where the server has a cleartext port here (Petrel's).
 measure() { # SERVER TOOL PROTO MODE SECONDS [record]
   local s=$1 tool=$2 proto=$3 mode=$4 secs=$5 record=${6:-}
   local before after out count reused elapsed start end noops=0
+  [ "$proto" = plain ] && [ -z "${plain[$s]:-}" ] && return 0
   sleep 0.3
   before=$(cpu "${pid[$s]}")
   if [ "$tool" = s_time ]; then
@@ -134,20 +136,14 @@ echo
 echo "warm-up: $warmup s of every configuration on every server (untimed)"
 for c in $configs; do
   IFS=: read -r tool proto mode <<<"$c"
-  for s in $servers; do
-    [ "$proto" = plain ] && [ -z "${plain[$s]:-}" ] && continue   # only Petrel runs a cleartext port here
-    measure "$s" "$tool" "$proto" "$mode" "$warmup"
-  done
+  for s in $servers; do measure "$s" "$tool" "$proto" "$mode" "$warmup"; done
 done
 : >"$work/results"
 echo "measuring: $rounds rounds x $seconds s per configuration and server; $(nproc) cores"
 for r in $(seq 1 "$rounds"); do
   for c in $configs; do
     IFS=: read -r tool proto mode <<<"$c"
-    for s in $servers; do
-      [ "$proto" = plain ] && [ -z "${plain[$s]:-}" ] && continue
-      measure "$s" "$tool" "$proto" "$mode" "$seconds" record
-    done
+    for s in $servers; do measure "$s" "$tool" "$proto" "$mode" "$seconds" record; done
   done
   echo "  round $r done"
 done
