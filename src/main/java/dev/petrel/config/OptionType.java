@@ -7,9 +7,6 @@ package dev.petrel.config;
  * @param <T> the value's Java type; null stands for "unset"
  */
 public interface OptionType<T> {
-    /** Exim's name for the type in its documentation: {@code string}, {@code boolean}, {@code time}, {@code host list}... */
-    String name();
-
     /**
      * Reads a value as written (after unquoting, never null).
      *

@@ -14,20 +14,15 @@ public final class OptionTypes {
     private OptionTypes() {}
 
     /** A plain string; set empty, it is unset. */
-    public static final OptionType<String> STRING = new Simple<>("string", OptionTypes::emptyAsNull, s -> s);
+    public static final OptionType<String> STRING = new Simple<>(OptionTypes::emptyAsNull, s -> s);
 
     /**
      * A string kept as written, whose {@code $name} items are expanded where it is used (at delivery, per
      * recipient), as Exim marks with a dagger; the configuration only stores it.
      */
-    public static final OptionType<String> EXPANDABLE = new Simple<>("string, expanded", OptionTypes::emptyAsNull, s -> s);
+    public static final OptionType<String> EXPANDABLE = new Simple<>(OptionTypes::emptyAsNull, s -> s);
 
     public static final OptionType<Boolean> BOOL = new OptionType<>() {
-        @Override
-        public String name() {
-            return "boolean";
-        }
-
         @Override
         public Boolean parse(String text, OptionContext context) {
             return Values.parseBoolean(text);
@@ -45,38 +40,32 @@ public final class OptionTypes {
     };
 
     /** A count: Exim integer syntax (K/M/G, 0x, leading 0 octal), at least 0. */
-    public static final OptionType<Integer> INT = new Simple<>("integer", t -> Values.parseInt(t, 0), String::valueOf);
+    public static final OptionType<Integer> INT = new Simple<>(t -> Values.parseInt(t, 0), String::valueOf);
 
     /** A size in bytes, printed with the largest exact K/M/G suffix as {@code exim -bP} does. */
-    public static final OptionType<Long> SIZE = new Simple<>("size", OptionTypes::size, Values::formatSize);
+    public static final OptionType<Long> SIZE = new Simple<>(OptionTypes::size, Values::formatSize);
 
-    public static final OptionType<Duration> TIME = new Simple<>("time", Values::parseTime, Values::formatTime);
+    public static final OptionType<Duration> TIME = new Simple<>(Values::parseTime, Values::formatTime);
 
     /** Always octal, like appendfile's {@code mode}. */
-    public static final OptionType<Integer> OCTAL = new Simple<>("octal integer", Values::parseOctal, v -> "0" + Integer.toOctalString(v));
+    public static final OptionType<Integer> OCTAL = new Simple<>(Values::parseOctal, v -> "0" + Integer.toOctalString(v));
 
-    public static final OptionType<Path> PATH = new Simple<>("path", OptionTypes::path, Path::toString);
+    public static final OptionType<Path> PATH = new Simple<>(OptionTypes::path, Path::toString);
 
     /** A string that may not be empty. */
-    public static final OptionType<String> NON_EMPTY = new Simple<>("string", OptionTypes::nonEmpty, s -> s);
+    public static final OptionType<String> NON_EMPTY = new Simple<>(OptionTypes::nonEmpty, s -> s);
 
     /** A port, or an expandable string giving one: checked now only when there is nothing to expand. */
-    public static final OptionType<String> PORT = new Simple<>("port, expanded", OptionTypes::port, s -> s);
+    public static final OptionType<String> PORT = new Simple<>(OptionTypes::port, s -> s);
 
     /** A colon-separated list of ports ({@code 25 : smtps}), duplicates dropped. */
-    public static final OptionType<List<Integer>> PORTS = new Simple<>("port list", OptionTypes::ports,
+    public static final OptionType<List<Integer>> PORTS = new Simple<>(OptionTypes::ports,
             ports -> ports.stream().map(String::valueOf).collect(Collectors.joining(" : ")));
 
     /** {@code log_selector}: {@code +name}/{@code -name} applied to Exim's defaults; printed as written. */
-    public static final OptionType<LogSelectors.Selection> LOG_SELECTOR = new Simple<>("log selector",
-            LogSelectors::resolve, LogSelectors.Selection::text);
+    public static final OptionType<LogSelectors.Selection> LOG_SELECTOR = new Simple<>(LogSelectors::resolve, LogSelectors.Selection::text);
 
     public static final OptionType<HostList> HOST_LIST = new OptionType<>() {
-        @Override
-        public String name() {
-            return "host list";
-        }
-
         @Override
         public HostList parse(String text, OptionContext c) {
             return HostList.parse(text, c.hostLists(), c.primaryHostname());
@@ -94,11 +83,6 @@ public final class OptionTypes {
     };
 
     public static final OptionType<DomainList> DOMAIN_LIST = new OptionType<>() {
-        @Override
-        public String name() {
-            return "domain list";
-        }
-
         @Override
         public DomainList parse(String text, OptionContext c) {
             return DomainList.parse(text, c.domainLists(), c.primaryHostname());
@@ -118,7 +102,7 @@ public final class OptionTypes {
     /** One of a fixed set of words. */
     public static OptionType<String> oneOf(String reason, String... words) {
         Set<String> allowed = Set.of(words);
-        return new Simple<>("string", t -> {
+        return new Simple<>(t -> {
             if (!allowed.contains(t)) {
                 throw new IllegalArgumentException(reason);
             }
@@ -132,11 +116,6 @@ public final class OptionTypes {
      */
     public static OptionType<List<ListenAddress>> listenAddresses(Option<List<Integer>> ports) {
         return new OptionType<>() {
-            @Override
-            public String name() {
-                return "interface list";
-            }
-
             @Override
             public List<ListenAddress> parse(String text, OptionContext c) {
                 return ListenAddress.parseList(text, c.value(ports));
@@ -152,7 +131,7 @@ public final class OptionTypes {
     }
 
     /** A type whose reading needs nothing but the text. */
-    private record Simple<T>(String name, Function<String, T> reader, Function<T, String> printer) implements OptionType<T> {
+    private record Simple<T>(Function<String, T> reader, Function<T, String> printer) implements OptionType<T> {
         @Override
         public T parse(String text, OptionContext context) {
             return reader.apply(text);
