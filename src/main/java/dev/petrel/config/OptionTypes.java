@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -65,39 +66,11 @@ public final class OptionTypes {
     /** {@code log_selector}: {@code +name}/{@code -name} applied to Exim's defaults; printed as written. */
     public static final OptionType<LogSelectors.Selection> LOG_SELECTOR = new Simple<>(LogSelectors::resolve, LogSelectors.Selection::text);
 
-    public static final OptionType<HostList> HOST_LIST = new OptionType<>() {
-        @Override
-        public HostList parse(String text, OptionContext c) {
-            return HostList.parse(text, c.hostLists(), c.primaryHostname());
-        }
+    public static final OptionType<HostList> HOST_LIST = new ListType<>(
+            (text, c) -> HostList.parse(text, c.hostLists(), c.primaryHostname()), HostList::text, HostList.none());
 
-        @Override
-        public String print(HostList value) {
-            return value == null ? "" : value.text();
-        }
-
-        @Override
-        public HostList unset() {
-            return HostList.none();
-        }
-    };
-
-    public static final OptionType<DomainList> DOMAIN_LIST = new OptionType<>() {
-        @Override
-        public DomainList parse(String text, OptionContext c) {
-            return DomainList.parse(text, c.domainLists(), c.primaryHostname());
-        }
-
-        @Override
-        public String print(DomainList value) {
-            return value == null ? "" : value.text();
-        }
-
-        @Override
-        public DomainList unset() {
-            return DomainList.none();
-        }
-    };
+    public static final OptionType<DomainList> DOMAIN_LIST = new ListType<>(
+            (text, c) -> DomainList.parse(text, c.domainLists(), c.primaryHostname()), DomainList::text, DomainList.none());
 
     /** One of a fixed set of words. */
     public static OptionType<String> oneOf(String reason, String... words) {
@@ -140,6 +113,25 @@ public final class OptionTypes {
         @Override
         public String print(T value) {
             return value == null ? "" : printer.apply(value);
+        }
+    }
+
+    /** A host or domain list: {@code +name} and {@code @} need the context; unset, it matches nothing. */
+    private record ListType<L>(BiFunction<String, OptionContext, L> reader, Function<L, String> printer, L none)
+            implements OptionType<L> {
+        @Override
+        public L parse(String text, OptionContext context) {
+            return reader.apply(text, context);
+        }
+
+        @Override
+        public String print(L value) {
+            return value == null ? "" : printer.apply(value);
+        }
+
+        @Override
+        public L unset() {
+            return none;
         }
     }
 
