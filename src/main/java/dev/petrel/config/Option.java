@@ -1,6 +1,7 @@
 package dev.petrel.config;
 
 import java.util.Objects;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -19,8 +20,11 @@ import java.util.function.Predicate;
 public record Option<T>(String name, OptionType<T> type, String defaultText, Function<OptionContext, T> computed,
                         Requirement<T> requirement, boolean implemented, String alias) {
 
-    /** A condition on the value with the words that complete "main option "x" ..." when it fails. */
-    public record Requirement<T>(Predicate<T> test, String failure) {}
+    /**
+     * A condition on the value, which may look at other options, with the words that complete
+     * {@code main option "x" ...} when it fails.
+     */
+    public record Requirement<T>(BiPredicate<T, OptionContext> test, String failure) {}
 
     public Option {
         Objects.requireNonNull(name, "name");
@@ -37,6 +41,11 @@ public record Option<T>(String name, OptionType<T> type, String defaultText, Fun
     }
 
     public Option<T> require(Predicate<T> test, String failure) {
+        return require((value, context) -> test.test(value), failure);
+    }
+
+    /** A condition that involves other options, such as one option needing another to be set. */
+    public Option<T> require(BiPredicate<T, OptionContext> test, String failure) {
         return new Option<>(name, type, defaultText, computed, new Requirement<>(test, failure), implemented, alias);
     }
 

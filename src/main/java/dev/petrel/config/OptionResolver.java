@@ -113,7 +113,7 @@ final class OptionResolver implements OptionContext {
             value = option.computed().apply(this);
         }
         Option.Requirement<T> requirement = option.requirement();
-        if (requirement != null && value != null && !requirement.test().test(value)) {
+        if (requirement != null && value != null && !requirement.test().test(value, this)) {
             throw new Failure(scope.error(s == null ? 0 : s.line(), scope.subject(option.name()) + " " + requirement.failure()));
         }
         return value;

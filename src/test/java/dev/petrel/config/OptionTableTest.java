@@ -17,7 +17,8 @@ class OptionTableTest {
     private static final Option<String> NAME = TABLE.add(Option.of("name", OptionTypes.STRING, null).alias("label"));
     private static final Option<String> TITLE = TABLE.add(Option.of("title", OptionTypes.STRING, null).computed(c -> "about " + c.value(NAME)));
     private static final Option<Integer> COUNT = TABLE.add(Option.of("count", OptionTypes.INT, "3").require(n -> n < 10, "must be under 10"));
-    private static final Option<Duration> WAIT = TABLE.add("wait", OptionTypes.TIME, "5m");
+    private static final Option<Duration> WAIT = TABLE.add(Option.of("wait", OptionTypes.TIME, "5m")
+            .require((d, c) -> d.toMinutes() <= c.value(COUNT) * 60, "must not be longer than count hours"));
     private static final Option<Boolean> FANCY = TABLE.add(Option.of("fancy", OptionTypes.BOOL, "false").notImplemented());
 
     private static OptionValues resolve(String... lines) throws ConfigException {
@@ -60,6 +61,7 @@ class OptionTableTest {
             fancy = false    | 1 | widget "w": option "fancy" is not implemented yet
             count = many     | 1 | widget "w": option "count": "many" is not a number
             count = 12       | 1 | widget "w": option "count" must be under 10
+            count = 0        | 0 | widget "w": option "wait" must not be longer than count hours
             """)
     void refusedWithFileAndLine(String line, int at, String reason) {
         assertThatThrownBy(() -> resolve("wait = 1m", line.strip()))
