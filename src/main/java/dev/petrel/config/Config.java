@@ -27,7 +27,12 @@ import java.util.Optional;
  * accepted and their contents ignored: Petrel has no ACL language, uses its built-in retry schedule,
  * does not rewrite addresses and offers no authenticators configured this way. {@code .include} and
  * {@code .ifdef}-style directives are rejected. Any error — unknown option, driver or section, bad
- * value, undefined transport — is a {@link ConfigException} naming the file and line.
+ * value, undefined transport, an option Petrel knows but does not act on yet — is a {@link ConfigException}
+ * naming the file and line.
+ *
+ * <p>Every option is declared once, with its type and default, in {@link MainOptions}, {@link RouterOptions}
+ * and {@link TransportOptions}; parsing, defaults, {@code no_} booleans and {@code petrel config} all work
+ * from those tables.
  *
  * @param source the file path, or {@code "(embedded default)"}
  * @param routers in file order
