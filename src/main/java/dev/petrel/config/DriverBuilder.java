@@ -34,7 +34,20 @@ final class DriverBuilder {
             }
         }
         String transport = options.remove("transport");
-        return new RouterConfig(name, i.driver(), domains, transport, options);
+        List<RouteList.Route> routes = List.of();
+        if (options.containsKey("route_list")) {
+            try {
+                routes = RouteList.parseList(options.get("route_list"), domainLists, primaryHostname);
+            } catch (IllegalArgumentException e) {
+                throw error(i.lines().get("route_list"), "router \"" + name + "\": option \"route_list\": " + e.getMessage());
+            }
+        }
+        String hostFindFailed = options.get("host_find_failed");
+        if (hostFindFailed != null && !RouterConfig.HOST_FIND_FAILED.contains(hostFindFailed)) {
+            throw error(i.lines().get("host_find_failed"), "router \"" + name + "\": option \"host_find_failed\": \""
+                    + hostFindFailed + "\" is not one of " + String.join(", ", RouterConfig.HOST_FIND_FAILED));
+        }
+        return new RouterConfig(name, i.driver(), domains, transport, options, routes);
     }
 
     TransportConfig transport(String name, int line, List<Setting> settings) throws ConfigException {
