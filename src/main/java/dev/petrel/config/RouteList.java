@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * routes, each {@code domain-pattern hosts [options]}; {@code route_data} (after expansion) is one route
  * without the pattern. The hosts part (double-quoted if it holds spaces) is an Exim list, colon-separated by
  * default, of {@code name}, {@code name::port}, {@code 192.0.2.1}, {@code [192.0.2.1]::port}, or IPv6 literals
- * after a separator change ({@code <; [2001:db8::1]:2525 ; mx.example}). Options: {@code randomize},
+ * after a separator change ({@code "<;; [2001:db8::1]:2525 ;; mx.example"} inside {@code route_list}, where a
+ * {@code ;} must be doubled as in any Exim list). Options: {@code randomize},
  * {@code no_randomize}, {@code byname}, {@code bydns}.
  */
 public final class RouteList {
