@@ -10,6 +10,7 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
@@ -42,17 +43,19 @@ public final class DnsResolver implements Resolver {
         this.resolver = resolver;
     }
 
-    /** @param servers the servers to ask in turn; empty for the system's resolver configuration */
+    /**
+     * @param servers the servers to ask in turn; empty for the system's resolver configuration
+     * @param timeout how long to wait for one answer before asking again (each server is asked twice)
+     */
     public static DnsResolver using(List<InetSocketAddress> servers, Duration timeout) {
-        ExtendedResolver resolver;
-        if (servers.isEmpty()) {
-            resolver = new ExtendedResolver();
-        } else {
-            resolver = new ExtendedResolver(servers.stream().<org.xbill.DNS.Resolver>map(SimpleResolver::new).toList());
-        }
+        List<InetSocketAddress> addresses = servers.isEmpty() ? ResolverConfig.getCurrentConfig().servers() : servers;
+        List<SimpleResolver> each = addresses.stream().map(SimpleResolver::new).toList();
+        ExtendedResolver resolver = new ExtendedResolver(List.<org.xbill.DNS.Resolver>copyOf(each));
         resolver.setLoadBalance(false);
         resolver.setRetries(ATTEMPTS - 1);
-        resolver.setTimeout(timeout);
+        // The extended resolver's timeout bounds the whole question; each server's bounds one attempt.
+        resolver.setTimeout(timeout.multipliedBy((long) ATTEMPTS * Math.max(1, each.size())));
+        each.forEach(r -> r.setTimeout(timeout));
         return new DnsResolver(resolver);
     }
 

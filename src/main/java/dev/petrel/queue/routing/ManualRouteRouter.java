@@ -69,24 +69,13 @@ public final class ManualRouteRouter implements RouterDriver {
                 hosts.add(new Host(spec.name(), spec.literal(), spec.port(), -1));
                 continue;
             }
-            switch (resolver.addresses(spec.name())) {
-                case Lookup.Found<InetAddress> found ->
-                        found.records().forEach(a -> hosts.add(new Host(spec.name(), a, spec.port(), -1)));
-                case Lookup.TryAgain<InetAddress> again -> {
-                    return new RoutingResult.Deferred(name, DnsLookupRouter.DID_NOT_COMPLETE);
-                }
-                case Lookup.NoData<InetAddress> none -> {
-                    RoutingResult r = hostNotFound(spec.name());
-                    if (r != null) {
-                        return r;
-                    }
-                }
-                case Lookup.NoSuchDomain<InetAddress> none -> {
-                    RoutingResult r = hostNotFound(spec.name());
-                    if (r != null) {
-                        return r;
-                    }
-                }
+            Lookup<InetAddress> lookup = resolver.addresses(spec.name());
+            if (lookup instanceof Lookup.Found<InetAddress> found) {
+                found.records().forEach(a -> hosts.add(new Host(spec.name(), a, spec.port(), -1)));
+            } else if (lookup instanceof Lookup.TryAgain<InetAddress>) {
+                return new RoutingResult.Deferred(name, DnsLookupRouter.DID_NOT_COMPLETE);
+            } else if (!hostFindFailed.equals("ignore")) {
+                return hostNotFound(spec.name());
             }
         }
         if (hosts.isEmpty()) {
@@ -104,11 +93,10 @@ public final class ManualRouteRouter implements RouterDriver {
         return null;
     }
 
-    /** What {@code host_find_failed} makes of a host name that does not resolve; null to go on without it. */
+    /** What {@code host_find_failed} (other than {@code ignore}) makes of a host name that does not resolve. */
     private RoutingResult hostNotFound(String host) {
         String reason = "lookup of host \"" + host + "\" failed in " + name + " router";
         return switch (hostFindFailed) {
-            case "ignore" -> null;
             case "decline", "pass" -> new RoutingResult.Declined();
             case "fail" -> new RoutingResult.Failed(name, reason);
             default -> new RoutingResult.Deferred(name, reason);

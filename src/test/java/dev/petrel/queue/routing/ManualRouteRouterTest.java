@@ -123,6 +123,12 @@ class ManualRouteRouterTest {
                 """);
         assertThat(hosts(router.route("u@implicit.petrel.test")))
                 .containsExactlyInAnyOrder("implicit.petrel.test [127.0.0.31]:2525", "implicit.petrel.test [127.0.0.32]:2525");
+        // What Petrel cannot expand defers the address and says why, rather than routing it somewhere odd.
+        RoutingResult unexpandable = router("r:\n  driver = manualroute\n  transport = remote_smtp\n"
+                + "  route_data = ${lc:$domain}\n").route("u@x.example");
+        assertThat(unexpandable).isInstanceOf(RoutingResult.Deferred.class);
+        assertThat(((RoutingResult.Deferred) unexpandable).reason()).startsWith("failed to expand \"${lc:$domain}\"")
+                .endsWith(" in r router");
     }
 
     @Test
@@ -135,6 +141,9 @@ class ManualRouteRouterTest {
                 new RoutingResult.Failed("r", "lookup of host \"nohost.petrel.test\" failed in r router"));
         assertThat(hosts(router(base + "  host_find_failed = ignore\n").route("u@x.example")))
                 .containsExactly("mx2.petrel.test [127.0.0.12]");
+        assertThat(router("r:\n  driver = manualroute\n  transport = remote_smtp\n  route_list = * nohost.petrel.test\n"
+                + "  host_find_failed = ignore\n").route("u@x.example")).isEqualTo(
+                new RoutingResult.Deferred("r", "all hosts for x.example were ignored (host_find_failed = ignore)"));
         // Declining passes the address on; with no router after this one, it is unrouteable.
         assertThat(router(base + "  host_find_failed = decline\n").route("u@x.example"))
                 .isEqualTo(new RoutingResult.Failed(null, "Unrouteable address"));
