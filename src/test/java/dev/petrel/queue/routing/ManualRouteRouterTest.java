@@ -48,6 +48,11 @@ class ManualRouteRouterTest {
                 """.formatted(dns.dnsServersOption(), routers), "test.conf"));
     }
 
+    /** A chain of one manualroute router named {@code r}, with these options. */
+    private static Router manualroute(String options) throws Exception {
+        return router("r:\n  driver = manualroute\n  transport = remote_smtp\n" + options);
+    }
+
     private static List<String> hosts(RoutingResult result) {
         assertThat(result).isInstanceOf(RoutingResult.Routed.class);
         return ((RoutingResult.Routed) result).hosts().stream().map(Host::toString).toList();
@@ -55,16 +60,13 @@ class ManualRouteRouterTest {
 
     @Test
     void hostsWithPortsAndLiteralsInRouteOrder() throws Exception {
-        Router router = router("""
-                smarthost:
-                  driver = manualroute
-                  transport = remote_smtp
+        Router router = manualroute("""
                   route_list = *.partner.example "mx2.petrel.test : [127.0.0.9]::2526 : smarthost.petrel.test::587" ; \\
                                * 127.0.0.8
                 """);
         RoutingResult result = router.route("user@a.partner.example");
         assertThat(result).isInstanceOf(RoutingResult.Routed.class);
-        assertThat(((RoutingResult.Routed) result).router()).isEqualTo("smarthost");
+        assertThat(((RoutingResult.Routed) result).router()).isEqualTo("r");
         assertThat(((RoutingResult.Routed) result).transport()).isEqualTo("remote_smtp");
         assertThat(hosts(result)).containsExactly("mx2.petrel.test [127.0.0.12]", "127.0.0.9 [127.0.0.9]:2526",
                 "smarthost.petrel.test [127.0.0.41]:587", "smarthost.petrel.test [127.0.0.42]:587");
@@ -73,10 +75,7 @@ class ManualRouteRouterTest {
 
     @Test
     void randomizeShufflesTheHosts() throws Exception {
-        Router router = router("""
-                smarthost:
-                  driver = manualroute
-                  transport = remote_smtp
+        Router router = manualroute("""
                   route_list = one.example  "mx1.petrel.test : mx2.petrel.test : mx3.petrel.test" randomize ; \\
                                two.example  "mx1.petrel.test : mx2.petrel.test : mx3.petrel.test"
                 """);
@@ -96,10 +95,7 @@ class ManualRouteRouterTest {
 
     @Test
     void hostsRandomizeIsTheDefaultThatRouteOptionsOverride() throws Exception {
-        Router router = router("""
-                smarthost:
-                  driver = manualroute
-                  transport = remote_smtp
+        Router router = manualroute("""
                   hosts_randomize
                   route_list = fixed.example  127.0.0.1:127.0.0.2:127.0.0.3:127.0.0.4 no_randomize ; \\
                                * 127.0.0.1:127.0.0.2:127.0.0.3:127.0.0.4
@@ -115,17 +111,13 @@ class ManualRouteRouterTest {
 
     @Test
     void routeDataIsExpandedPerAddress() throws Exception {
-        Router router = router("""
-                byname:
-                  driver = manualroute
-                  transport = remote_smtp
+        Router router = manualroute("""
                   route_data = ${domain}::2525 byname
                 """);
         assertThat(hosts(router.route("u@implicit.petrel.test")))
                 .containsExactlyInAnyOrder("implicit.petrel.test [127.0.0.31]:2525", "implicit.petrel.test [127.0.0.32]:2525");
         // What Petrel cannot expand defers the address and says why, rather than routing it somewhere odd.
-        RoutingResult unexpandable = router("r:\n  driver = manualroute\n  transport = remote_smtp\n"
-                + "  route_data = ${lc:$domain}\n").route("u@x.example");
+        RoutingResult unexpandable = manualroute("  route_data = ${lc:$domain}\n").route("u@x.example");
         assertThat(unexpandable).isInstanceOf(RoutingResult.Deferred.class);
         assertThat(((RoutingResult.Deferred) unexpandable).reason()).startsWith("failed to expand \"${lc:$domain}\"")
                 .endsWith(" in r router");
@@ -134,20 +126,20 @@ class ManualRouteRouterTest {
     @Test
     void hostFindFailedDecidesAboutAHostThatDoesNotExist() throws Exception {
         String route = "  route_list = * nohost.petrel.test:mx2.petrel.test\n";
-        String base = "r:\n  driver = manualroute\n  transport = remote_smtp\n" + route;
-        assertThat(router(base).route("u@x.example")).isEqualTo(
+        String base = route;
+        assertThat(manualroute(base).route("u@x.example")).isEqualTo(
                 new RoutingResult.Deferred("r", "lookup of host \"nohost.petrel.test\" failed in r router"));
-        assertThat(router(base + "  host_find_failed = fail\n").route("u@x.example")).isEqualTo(
+        assertThat(manualroute(base + "  host_find_failed = fail\n").route("u@x.example")).isEqualTo(
                 new RoutingResult.Failed("r", "lookup of host \"nohost.petrel.test\" failed in r router"));
-        assertThat(hosts(router(base + "  host_find_failed = ignore\n").route("u@x.example")))
+        assertThat(hosts(manualroute(base + "  host_find_failed = ignore\n").route("u@x.example")))
                 .containsExactly("mx2.petrel.test [127.0.0.12]");
-        assertThat(router("r:\n  driver = manualroute\n  transport = remote_smtp\n  route_list = * nohost.petrel.test\n"
+        assertThat(manualroute("  route_list = * nohost.petrel.test\n"
                 + "  host_find_failed = ignore\n").route("u@x.example")).isEqualTo(
                 new RoutingResult.Deferred("r", "all hosts for x.example were ignored (host_find_failed = ignore)"));
         // Declining passes the address on; with no router after this one, it is unrouteable.
-        assertThat(router(base + "  host_find_failed = decline\n").route("u@x.example"))
+        assertThat(manualroute(base + "  host_find_failed = decline\n").route("u@x.example"))
                 .isEqualTo(new RoutingResult.Failed(null, "Unrouteable address"));
-        assertThat(router("r:\n  driver = manualroute\n  transport = remote_smtp\n  route_list = * x.broken.petrel.test\n")
+        assertThat(manualroute("  route_list = * x.broken.petrel.test\n")
                 .route("u@x.example")).isEqualTo(new RoutingResult.Deferred("r", "host lookup did not complete"));
     }
 
