@@ -42,10 +42,12 @@ final class DriverBuilder {
                 throw error(i.lines().get("route_list"), "router \"" + name + "\": option \"route_list\": " + e.getMessage());
             }
         }
-        String hostFindFailed = options.get("host_find_failed");
-        if (hostFindFailed != null && !RouterConfig.HOST_FIND_FAILED.contains(hostFindFailed)) {
-            throw error(i.lines().get("host_find_failed"), "router \"" + name + "\": option \"host_find_failed\": \""
-                    + hostFindFailed + "\" is not one of " + String.join(", ", RouterConfig.HOST_FIND_FAILED));
+        for (Map.Entry<String, List<String>> choice : RouterConfig.CHOICES.entrySet()) {
+            String value = options.get(choice.getKey());
+            if (value != null && !choice.getValue().contains(value)) {
+                throw error(i.lines().get(choice.getKey()), "router \"" + name + "\": option \"" + choice.getKey()
+                        + "\": \"" + value + "\" is not one of " + String.join(", ", choice.getValue()));
+            }
         }
         return new RouterConfig(name, i.driver(), domains, transport, options, routes);
     }

@@ -18,8 +18,13 @@ import java.util.Objects;
  */
 public record RouterConfig(String name, String driver, DomainList domains, String transport, Map<String, String> options,
                            List<RouteList.Route> routeList) {
-    /** manualroute's {@code host_find_failed} values, Exim's; {@code freeze} is the default. */
-    public static final List<String> HOST_FIND_FAILED = List.of("decline", "defer", "fail", "freeze", "ignore", "pass");
+    /**
+     * Options that take one of a few words, and the words Petrel implements: Exim's, except {@code self}'s
+     * {@code reroute:domain}. {@code freeze} is the default of both.
+     */
+    public static final Map<String, List<String>> CHOICES = Map.of(
+            "host_find_failed", List.of("decline", "defer", "fail", "freeze", "ignore", "pass"),
+            "self", List.of("defer", "fail", "freeze", "pass", "send"));
 
     public RouterConfig {
         Objects.requireNonNull(name, "name");

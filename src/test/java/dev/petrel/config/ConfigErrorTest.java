@@ -76,6 +76,7 @@ class ConfigErrorTest {
             begin routers|r:|  driver = manualroute|  route_list = * mx/MX ~ 4 ~ /MX host items are not supported
             begin routers|r:|  driver = manualroute|  route_list = +nope h ~ 4 ~ unknown domain list "+nope"
             begin routers|r:|  driver = manualroute|  route_data = h|  host_find_failed = maybe ~ 5 ~ "maybe" is not one of decline, defer
+            begin routers|r:|  driver = dnslookup|  self = reroute:x ~ 4 ~ option "self": "reroute:x" is not one of defer, fail, freeze, pass, send
             dns_servers = ns.example.com                              ~ 1 ~ main option "dns_servers": "ns.example.com" is not an IP address
             dns_servers = 127.0.0.1.70000                             ~ 1 ~ out of range
             begin routers|r:|  driver = accept|  transport = t1       ~ 4 ~ router "r": transport "t1" is not defined

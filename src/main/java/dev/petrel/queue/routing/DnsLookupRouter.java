@@ -127,8 +127,7 @@ public final class DnsLookupRouter implements RouterDriver {
         return switch (self) {
             case "fail" -> new RoutingResult.Failed(name, SELF);
             case "pass" -> new RoutingResult.Declined();
-            case "freeze", "defer" -> new RoutingResult.Deferred(name, SELF);
-            default -> new RoutingResult.Deferred(name, SELF + " (self = " + self + " is not supported)");
+            default -> new RoutingResult.Deferred(name, SELF); // freeze or defer
         };
     }
 
