@@ -17,6 +17,7 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 import java.io.IOException;
+import java.net.IDN;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -94,8 +95,10 @@ public final class DnsResolver implements Resolver {
     private <T> Lookup<T> query(String domain, int type, Function<Record, T> convert) {
         Name name;
         try {
-            name = Name.fromString(domain.endsWith(".") ? domain : domain + ".");
-        } catch (TextParseException e) {
+            // An internationalised domain (from an SMTPUTF8 address) is asked for in its A-label form.
+            String ascii = IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED);
+            name = Name.fromString(ascii.endsWith(".") ? ascii : ascii + ".");
+        } catch (TextParseException | IllegalArgumentException e) {
             return new Lookup.NoSuchDomain<>(); // not a possible DNS name, e.g. a domain literal
         }
         for (int hop = 0; hop <= MAX_CNAMES; hop++) {

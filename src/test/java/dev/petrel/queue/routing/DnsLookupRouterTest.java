@@ -72,6 +72,11 @@ class DnsLookupRouterTest {
     }
 
     @Test
+    void anInternationalisedDomainIsLookedUpByItsALabel() {
+        assertThat(hosts(route("b\u00fccher.petrel.test"))).containsExactly("mx2.petrel.test [127.0.0.12]");
+    }
+
+    @Test
     void equalPreferencesAreShuffledButNeverOvertakeABetterOne() {
         Set<List<String>> orders = new HashSet<>();
         for (int i = 0; i < 60; i++) {

@@ -44,6 +44,7 @@ final class TestZone {
             here        A 127.0.0.1
             dead-mx     MX 10 nohost
             broken-mx   MX 10 mx1.broken.petrel.test.
+            xn--bcher-kva MX 10 mx2
             smarthost   A 127.0.0.41
             smarthost   A 127.0.0.42
             """;
