@@ -98,11 +98,12 @@ public final class DnsLookupRouter implements RouterDriver {
         if (!hosts.isEmpty()) {
             return new RoutingResult.Routed(name, transport, hosts);
         }
+        if (lookupDeferred) {
+            // A better host may exist once its lookup completes: not the moment to apply self or to fail.
+            return new RoutingResult.Deferred(name, DID_NOT_COMPLETE);
+        }
         if (pointsHere) {
             return selfAction();
-        }
-        if (lookupDeferred) {
-            return new RoutingResult.Deferred(name, DID_NOT_COMPLETE);
         }
         return new RoutingResult.Failed(name, "all relevant MX records point to non-existent hosts");
     }

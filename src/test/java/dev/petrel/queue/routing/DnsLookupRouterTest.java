@@ -170,6 +170,9 @@ class DnsLookupRouterTest {
         assertThat(router("fail").route("user", "self-only.petrel.test"))
                 .isEqualTo(new RoutingResult.Failed("dnslookup", "lowest numbered MX record points to local host"));
         assertThat(router("pass").route("user", "self-only.petrel.test")).isEqualTo(new RoutingResult.Declined());
+        // A better MX whose address cannot be looked up now: defer rather than bounce for self = fail.
+        assertThat(router("fail").route("user", "self-broken.petrel.test"))
+                .isEqualTo(new RoutingResult.Deferred("dnslookup", "host lookup did not complete"));
         assertThat(hosts(router("send").route("user", "self-only.petrel.test")))
                 .containsExactly("here.petrel.test [127.0.0.1]");
         assertThat(hosts(router("send").route("user", "self-lowest.petrel.test")))

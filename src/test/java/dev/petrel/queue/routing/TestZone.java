@@ -42,6 +42,8 @@ final class TestZone {
             self-lowest MX 10 myself
             self-lowest MX 20 mx1
             here        A 127.0.0.1
+            self-broken MX 10 mx1.broken.petrel.test.
+            self-broken MX 20 here
             dead-mx     MX 10 nohost
             broken-mx   MX 10 mx1.broken.petrel.test.
             xn--bcher-kva MX 10 mx2
