@@ -25,6 +25,11 @@ final class StartTlsServer implements AutoCloseable {
     private final Channel channel;
 
     StartTlsServer(ServerTls tls) throws InterruptedException {
+        this(tls, "");
+    }
+
+    /** @param behind220 cleartext written in the same write as the 220 to STARTTLS, as an attacker would inject */
+    StartTlsServer(ServerTls tls, String behind220) throws InterruptedException {
         channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -49,7 +54,7 @@ final class StartTlsServer implements AutoCloseable {
                                         } else if (verb.equals("STARTTLS") && handlers == null) {
                                             handlers = tls.newHandlers(ctx.alloc(),
                                                     ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
-                                            ctx.writeAndFlush("220 go ahead\r\n").addListener(f -> handlers.addFirst(ctx.pipeline()));
+                                            ctx.writeAndFlush("220 go ahead\r\n" + behind220).addListener(f -> handlers.addFirst(ctx.pipeline()));
                                         } else if (verb.equals("QUIT")) {
                                             ctx.writeAndFlush("221 bye\r\n").addListener(ChannelFutureListener.CLOSE);
                                         } else {
