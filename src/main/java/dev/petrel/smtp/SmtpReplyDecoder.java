@@ -45,9 +45,8 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
 
     /** Drops what is buffered, e.g. cleartext behind a STARTTLS reply; returns how many octets went. */
     public int discardBuffered() {
-        ByteBuf buffered = internalBuffer();
-        int n = buffered.readableBytes();
-        buffered.skipBytes(n);
+        int n = actualReadableBytes();
+        internalBuffer().skipBytes(n);
         return n;
     }
 

@@ -1,5 +1,6 @@
 package dev.petrel.transport.smtp;
 
+import dev.petrel.smtp.ClientOutput;
 import dev.petrel.smtp.Reply;
 import dev.petrel.smtp.SmtpCommand;
 import dev.petrel.smtp.Verb;
@@ -13,6 +14,7 @@ import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,9 +45,10 @@ public final class ClientSession implements AutoCloseable {
     /** Connects, blocking until TCP is up; the greeting is for {@link #greeting()}. */
     public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
             String heloName, Duration connectTimeout, Duration replyTimeout) throws IOException {
-        ClientSession waiting = new ClientSession(null, heloName, connectTimeout);
-        SmtpClientConnection connection = waiting.await(
-                SmtpClientConnection.connect(group, type, remote, connectTimeout, replyTimeout));
+        CompletableFuture<SmtpClientConnection> connecting =
+                SmtpClientConnection.connect(group, type, remote, connectTimeout, replyTimeout);
+        SmtpClientConnection connection = await(connecting, connectTimeout.plusSeconds(5),
+                () -> connecting.thenAccept(SmtpClientConnection::close));
         return new ClientSession(connection, heloName, replyTimeout);
     }
 
@@ -59,7 +62,7 @@ public final class ClientSession implements AutoCloseable {
 
     /** Sends EHLO; a 250 becomes the reply in force, whose lines after the first are the extensions. */
     public Reply ehlo() throws IOException {
-        Reply reply = await(connection.send(SmtpCommand.of(Verb.EHLO, heloName))).getFirst();
+        Reply reply = send(SmtpCommand.of(Verb.EHLO, heloName)).getFirst();
         ehlo = reply.code() == 250 ? reply : null;
         return reply;
     }
@@ -110,30 +113,37 @@ public final class ClientSession implements AutoCloseable {
 
     /** Sends QUIT and reads its reply; the connection stays for {@link #close()}. */
     public Reply quit() throws IOException {
-        return await(connection.send(SmtpCommand.of(Verb.QUIT))).getFirst();
+        return send(SmtpCommand.of(Verb.QUIT)).getFirst();
     }
 
     @Override
     public void close() {
-        if (connection != null) {
-            connection.close();
-        }
+        connection.close();
     }
 
-    /** The value of {@code future}, or the IOException that ended the connection. */
-    <T> T await(CompletableFuture<T> future) throws IOException {
+    /** Sends {@code out} (a command, a group...) and waits for the replies it asks for. */
+    public List<Reply> send(ClientOutput out) throws IOException {
+        return await(connection.send(out));
+    }
+
+    private <T> T await(CompletableFuture<T> future) throws IOException {
+        return await(future, longestWait, this::close);
+    }
+
+    /** The value of {@code future}, or the IOException that ended the connection; {@code giveUp} if none comes. */
+    private static <T> T await(CompletableFuture<T> future, Duration bound, Runnable giveUp) throws IOException {
         try {
-            return future.get(longestWait.toNanos(), TimeUnit.NANOSECONDS);
+            return future.get(bound.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw cause instanceof IOException io ? new IOException(io.getMessage(), io)
                     : new IOException(String.valueOf(cause), cause);
         } catch (TimeoutException e) {
-            close();
-            throw new IOException("no answer within " + longestWait.toSeconds() + "s", e);
+            giveUp.run();
+            throw new IOException("no answer within " + bound.toSeconds() + "s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            close();
+            giveUp.run();
             throw new IOException("interrupted", e);
         }
     }
