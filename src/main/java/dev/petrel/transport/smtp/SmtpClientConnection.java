@@ -164,6 +164,7 @@ public final class SmtpClientConnection implements AutoCloseable {
         CompletableFuture<List<Reply>> done = new CompletableFuture<>();
         if (!onLoop(() -> write(out, tls, done), done)) {
             release(out);
+            unused(tls);
         }
         return done;
     }
@@ -185,6 +186,7 @@ public final class SmtpClientConnection implements AutoCloseable {
     private void write(ClientOutput out, ClientTls.Attempt tls, CompletableFuture<List<Reply>> done) {
         if (broken != null) {
             release(out);
+            unused(tls);
             done.completeExceptionally(broken);
             return;
         }
@@ -240,7 +242,15 @@ public final class SmtpClientConnection implements AutoCloseable {
                 }
             });
         } else {
+            unused(head.tls());
             head.done().complete(List.copyOf(head.replies()));
+        }
+    }
+
+    /** A TLS attempt that never reached the pipeline: its engine holds native memory until released. */
+    private static void unused(ClientTls.Attempt tls) {
+        if (tls != null) {
+            ReferenceCountUtil.release(tls.ssl().engine());
         }
     }
 
@@ -280,6 +290,7 @@ public final class SmtpClientConnection implements AutoCloseable {
         }
         cancelTimer();
         for (Awaited a; (a = awaited.poll()) != null; ) {
+            unused(a.tls());
             a.done().completeExceptionally(broken);
         }
         channel.close();

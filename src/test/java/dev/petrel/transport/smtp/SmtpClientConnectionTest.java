@@ -8,7 +8,11 @@ import dev.petrel.smtp.CommandGroup;
 import dev.petrel.smtp.Reply;
 import dev.petrel.smtp.SmtpCommand;
 import dev.petrel.smtp.Verb;
+import dev.petrel.tls.ClientTls;
+import dev.petrel.tls.TicketStore;
+import dev.petrel.tls.TlsPeer;
 import io.netty.buffer.Unpooled;
+import io.netty.util.ReferenceCounted;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -184,6 +188,21 @@ class SmtpClientConnectionTest {
         try (ClientSession session = connect(Duration.ofSeconds(5))) {
             assertThat(session.greeting()).isEqualTo(Reply.of(554, "5.7.1 go away"));
             assertThat(session.quit().code()).isEqualTo(221);
+        }
+    }
+
+    @Test
+    void aRefusedStartTlsLeavesTheSessionInCleartextAndFreesTheEngine() throws Exception {
+        server = new ScriptedServer("220 mx.test\r\n", "454 4.7.0 TLS not available\r\n", "250 OK\r\n");
+        try (ClientSession session = connect(Duration.ofSeconds(5));
+                ClientTls tls = ClientTls.create(ClientTls.Settings.defaults(), TicketStore.inMemory())) {
+            session.greeting();
+            ClientTls.Attempt attempt = tls.begin(session.connection().alloc(),
+                    new TlsPeer(null, server.address().getAddress(), server.address().getPort(), null, null), false);
+            assertThat(session.connection().startTls(attempt).get(5, TimeUnit.SECONDS).code()).isEqualTo(454);
+            assertThat(((ReferenceCounted) attempt.ssl().engine()).refCnt()).isZero();
+            assertThat(session.send(SmtpCommand.of(Verb.NOOP))).extracting(Reply::code).containsExactly(250);
+            assertThat(session.tlsOutcome()).isNull();
         }
     }
 
