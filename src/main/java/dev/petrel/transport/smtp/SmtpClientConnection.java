@@ -91,8 +91,8 @@ public final class SmtpClientConnection implements AutoCloseable {
                     if (f.isSuccess()) {
                         result.complete(connection);
                     } else {
-                        result.completeExceptionally(new IOException("connect to " + remote + " failed: "
-                                + f.cause().getMessage(), f.cause()));
+                        // Netty's message already names the address ("Connection refused: /192.0.2.1:25").
+                        result.completeExceptionally(new IOException(f.cause().getMessage(), f.cause()));
                     }
                 });
         return result;
