@@ -34,7 +34,7 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
     public static final int MAX_REPLY_LINE = 512;
     /** Far above any real EHLO reply (about 20 lines); an endless continuation stops here. */
     public static final int MAX_LINES = 100;
-    /** Exim's client reads a whole reply into 4 KiB; this allows four times that. */
+    /** For a whole reply: real EHLO replies take well under 1 KiB. */
     public static final int MAX_REPLY_OCTETS = 16 * 1024;
     private static final int EXCERPT = 64;
 
