@@ -78,7 +78,7 @@ public final class ClientSession implements AutoCloseable {
      */
     public Reply startTls(ClientTls clientTls, TlsPeer peer, boolean resumption) throws IOException {
         ClientTls.Attempt attempt = begin(clientTls, peer, resumption);
-        Reply reply = await(connection.startTls(attempt));
+        Reply reply = await(connection.startTls(attempt)).getLast();
         if (reply.code() == 220) {
             tls = attempt;
             ehlo = null;

@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SmtpClientConnection implements AutoCloseable {
 
-    /** Replies owed for one write, and the TLS to start if the reply is STARTTLS's 220. */
+    /** Replies owed for one write, and the TLS to start if the last of them is STARTTLS's 220. */
     private record Awaited(int count, List<Reply> replies, CompletableFuture<List<Reply>> done,
             ClientTls.Attempt tls) {
     }
@@ -109,12 +109,19 @@ public final class SmtpClientConnection implements AutoCloseable {
     }
 
     /**
-     * Sends STARTTLS. On a 220 the cleartext already buffered behind it is dropped (never read as replies
-     * over TLS, the client side of CVE-2011-0411) and the handshake starts at once; the future completes
-     * with the 220 once the handshake has succeeded, or with the refusal.
+     * Sends STARTTLS, in one write after {@code before} if any (early pipelining's {@code EHLO,STARTTLS}). On
+     * a 220 the cleartext already buffered behind it is dropped (never read as replies over TLS, the client
+     * side of CVE-2011-0411) and the handshake starts at once; the future completes with every reply, the
+     * STARTTLS one last, once the handshake has succeeded, or as soon as STARTTLS is refused.
      */
-    public CompletableFuture<Reply> startTls(ClientTls.Attempt tls) {
-        return submit(SmtpCommand.of(Verb.STARTTLS), tls).thenApply(List::getFirst);
+    public CompletableFuture<List<Reply>> startTls(ClientTls.Attempt tls, ClientOutput... before) {
+        SmtpCommand startTls = SmtpCommand.of(Verb.STARTTLS);
+        if (before.length == 0) {
+            return submit(startTls, tls);
+        }
+        List<ClientOutput> group = new ArrayList<>(List.of(before));
+        group.add(startTls);
+        return submit(new CommandGroup(group), tls);
     }
 
     /** Starts TLS before anything else (implicit TLS, {@code protocol = smtps}); the greeting comes over TLS. */

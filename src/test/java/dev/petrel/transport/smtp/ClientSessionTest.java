@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.petrel.log.MainLog;
 import dev.petrel.smtp.Reply;
+import dev.petrel.smtp.SmtpCommand;
+import dev.petrel.smtp.Verb;
 import dev.petrel.tls.ClientTls;
 import dev.petrel.tls.ServerTls;
 import dev.petrel.tls.TicketStore;
@@ -18,6 +20,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,6 +64,28 @@ class ClientSessionTest {
             assertThat(session.ehlo().lines()).containsExactly("mx.test", "PIPELINING", "8BITMIME");
             assertThat(session.tlsOutcome().info().protocol()).isEqualTo("TLS1.3");
             assertThatThrownBy(() -> session.startTls(tls, peer, false)).isInstanceOf(IllegalStateException.class);
+            assertThat(session.quit().code()).isEqualTo(221);
+        }
+    }
+
+    @Test
+    void ehloAndStartTlsSentBeforeTheGreeting() throws Exception {
+        try (ServerTls serverTls = ServerTls.create(config(dir), timer, MainLog.discarding(Set.of()));
+                StartTlsServer server = new StartTlsServer(serverTls);
+                ClientTls tls = ClientTls.create(ClientTls.Settings.defaults(), TicketStore.inMemory());
+                ClientSession session = ClientSession.connect(group, NioSocketChannel.class,
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), "client.test",
+                        Duration.ofSeconds(10), Duration.ofSeconds(10))) {
+            SmtpClientConnection connection = session.connection();
+            ClientTls.Attempt attempt = tls.begin(connection.alloc(), new TlsPeer(null, InetAddress.getLoopbackAddress(),
+                    server.port(), connection.localAddress(), null), false);
+            var early = connection.startTls(attempt, SmtpCommand.of(Verb.EHLO, "client.test"));
+            assertThat(session.greeting()).isEqualTo(Reply.of(220, "mx.test ESMTP test"));
+            List<Reply> replies = early.get(10, TimeUnit.SECONDS);
+            assertThat(replies).extracting(Reply::code).containsExactly(250, 220);
+            assertThat(replies.getFirst().lines()).contains("STARTTLS");
+            assertThat(attempt.ssl().handshakeFuture().isSuccess()).isTrue();
+            assertThat(session.ehlo().lines()).doesNotContain("STARTTLS");
             assertThat(session.quit().code()).isEqualTo(221);
         }
     }

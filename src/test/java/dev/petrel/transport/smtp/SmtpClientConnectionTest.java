@@ -199,7 +199,7 @@ class SmtpClientConnectionTest {
             session.greeting();
             ClientTls.Attempt attempt = tls.begin(session.connection().alloc(),
                     new TlsPeer(null, server.address().getAddress(), server.address().getPort(), null, null), false);
-            assertThat(session.connection().startTls(attempt).get(5, TimeUnit.SECONDS).code()).isEqualTo(454);
+            assertThat(session.connection().startTls(attempt).get(5, TimeUnit.SECONDS).getLast().code()).isEqualTo(454);
             assertThat(((ReferenceCounted) attempt.ssl().engine()).refCnt()).isZero();
             assertThat(session.send(SmtpCommand.of(Verb.NOOP))).extracting(Reply::code).containsExactly(250);
             assertThat(session.tlsOutcome()).isNull();
