@@ -127,7 +127,7 @@ public final class SmtpClientConnection implements AutoCloseable {
     /** Starts TLS before anything else (implicit TLS, {@code protocol = smtps}); the greeting comes over TLS. */
     public CompletableFuture<Void> tlsOnConnect(ClientTls.Attempt tls) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onLoop(() -> {
+        boolean queued = onLoop(() -> {
             handshake(tls);
             tls.ssl().handshakeFuture().addListener(f -> {
                 if (f.isSuccess()) {
@@ -137,6 +137,9 @@ public final class SmtpClientConnection implements AutoCloseable {
                 }
             });
         }, done);
+        if (!queued) {
+            unused(tls);
+        }
         return done;
     }
 
