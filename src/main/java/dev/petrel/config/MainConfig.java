@@ -163,4 +163,9 @@ public record MainConfig(OptionValues options, Map<String, HostList> hostLists, 
     public boolean queueOnly() {
         return get(QUEUE_ONLY);
     }
+
+    /** Empty when unset: the system's resolver configuration applies. */
+    public List<ListenAddress> dnsServers() {
+        return get(DNS_SERVERS);
+    }
 }

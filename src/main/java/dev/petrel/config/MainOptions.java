@@ -74,6 +74,12 @@ public final class MainOptions {
             OptionTypes.oneOf("must be 4.97 (23-character ids) or 4.96 (16-character ids)", "4.97", "4.96"), "4.97");
     /** Accepted messages wait for the next queue run instead of being delivered at once. */
     public static final Option<Boolean> QUEUE_ONLY = TABLE.add("queue_only", BOOL, "false");
+    /**
+     * Petrel's own (Exim has no such option): the DNS servers the routers ask, as {@code ip.port} or {@code ip}
+     * (port 53); unset, the system's resolver configuration.
+     */
+    public static final Option<List<ListenAddress>> DNS_SERVERS = TABLE.add(
+            Option.of("dns_servers", OptionTypes.addresses(53), null).computed(c -> List.of()));
 
     private MainOptions() {}
 

@@ -72,12 +72,31 @@ public final class OptionTypes {
     public static final OptionType<DomainList> DOMAIN_LIST = new ListType<>(
             (text, c) -> DomainList.parse(text, c.domainLists(), c.primaryHostname()), DomainList::text, DomainList.none());
 
-    /** One of a fixed set of words. */
+    /** manualroute's {@code route_list}: routes separated by {@code ;}, domain patterns may name domain lists. */
+    public static final OptionType<RouteList.Routes> ROUTE_LIST = new OptionType<>() {
+        @Override
+        public RouteList.Routes parse(String text, OptionContext c) {
+            return new RouteList.Routes(text, RouteList.parseList(text, c.domainLists(), c.primaryHostname()));
+        }
+
+        @Override
+        public String print(RouteList.Routes value) {
+            return value == null ? "" : value.text();
+        }
+    };
+
+    /** One of a few words, listed in the error as they are given here. */
+    public static OptionType<String> choice(String... words) {
+        return oneOf(null, words);
+    }
+
+    /** One of a fixed set of words; {@code reason} says what is allowed, or null to list the words. */
     public static OptionType<String> oneOf(String reason, String... words) {
         Set<String> allowed = Set.of(words);
         return new Simple<>(t -> {
             if (!allowed.contains(t)) {
-                throw new IllegalArgumentException(reason);
+                throw new IllegalArgumentException(reason != null ? reason
+                        : "\"" + t + "\" is not one of " + String.join(", ", words));
             }
             return t;
         }, s -> s);
@@ -88,10 +107,19 @@ public final class OptionTypes {
      * that option is declared first.
      */
     public static OptionType<List<ListenAddress>> listenAddresses(Option<List<Integer>> ports) {
+        return addresses(c -> c.value(ports));
+    }
+
+    /** Addresses with ports ({@code dns_servers}): an address written without one takes {@code port}. */
+    public static OptionType<List<ListenAddress>> addresses(int port) {
+        return addresses(c -> List.of(port));
+    }
+
+    private static OptionType<List<ListenAddress>> addresses(Function<OptionContext, List<Integer>> ports) {
         return new OptionType<>() {
             @Override
             public List<ListenAddress> parse(String text, OptionContext c) {
-                return ListenAddress.parseList(text, c.value(ports));
+                return ListenAddress.parseList(text, ports.apply(c));
             }
 
             @Override

@@ -268,7 +268,8 @@ class ConfigParseTest {
         assertThat(smarthost.driver()).isEqualTo("manualroute");
         assertThat(smarthost.domains().matches("other.org")).isTrue();
         assertThat(smarthost.domains().matches("example.org")).isFalse();
-        assertThat(smarthost.get(RouterOptions.Manualroute.ROUTE_LIST)).isEqualTo("* 127.0.0.1::2526 byname");
+        assertThat(smarthost.get(RouterOptions.Manualroute.ROUTE_LIST).text()).isEqualTo("* 127.0.0.1::2526 byname");
+        assertThat(smarthost.routeList()).extracting(RouteList.Route::hosts).containsExactly("127.0.0.1::2526");
         assertThat(smarthost.get(RouterOptions.Manualroute.ROUTE_DATA)).isNull();
         assertThat(smarthost.get(RouterOptions.SELF)).isEqualTo("send");
         assertThat(smarthost.get(RouterOptions.MORE)).isFalse();
@@ -304,6 +305,54 @@ class ConfigParseTest {
         assertThat(local2.get(TransportOptions.Appendfile.ENVELOPE_TO_ADD)).isTrue();
         assertThat(local2.get(TransportOptions.Appendfile.DELIVERY_DATE_ADD)).isFalse();
         assertThat(local2.get(TransportOptions.DRIVER)).isEqualTo("appendfile");
+    }
+
+    @Test
+    void routeListAndDnsServers() throws Exception {
+        Config c = parse(
+                "dns_servers = 127.0.0.1.5353 : 127.0.0.2",
+                "domainlist partners = a.example : b.example",
+                "begin routers",
+                "r:",
+                "  driver = manualroute",
+                "  route_list = +partners \"<;; [::1]:2526 ;; mx.a.example\" randomize ; \\",
+                "      *.c.example  \"mx1.c.example::2527 : 127.0.0.1 : [127.0.0.2]::26\" byname ; \\",
+                "      *  $domain no_randomize",
+                "  hosts_randomize",
+                "  host_find_failed = ignore");
+        assertThat(c.main().dnsServers()).extracting(ListenAddress::toString)
+                .containsExactly("127.0.0.1.5353", "127.0.0.2.53");
+        assertThat(c.describe("dns_servers")).contains("dns_servers = 127.0.0.1.5353 : 127.0.0.2.53");
+        assertThat(parse().main().dnsServers()).isEmpty();
+
+        RouterConfig r = c.routers().get(0);
+        assertThat(r.get(RouterOptions.Manualroute.HOSTS_RANDOMIZE)).isTrue();
+        assertThat(r.get(RouterOptions.Manualroute.HOST_FIND_FAILED)).isEqualTo("ignore");
+        assertThat(r.get(RouterOptions.Manualroute.ROUTE_DATA)).isNull();
+        assertThat(r.options().describe("route_list")).get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .startsWith("route_list = +partners \"<;; [::1]:2526 ;; mx.a.example\" randomize ;").endsWith("$domain no_randomize");
+        List<RouteList.Route> routes = r.routeList();
+        assertThat(routes).hasSize(3);
+        assertThat(routes.get(0).domains().matches("B.example")).isTrue();
+        assertThat(routes.get(0).domains().matches("x.c.example")).isFalse();
+        assertThat(routes.get(0).randomize()).isTrue();
+        assertThat(RouteList.hosts(routes.get(0).hosts())).containsExactly(
+                new RouteList.HostSpec("::1", InetAddress.getByName("::1"), 2526),
+                new RouteList.HostSpec("mx.a.example", null, -1));
+        assertThat(routes.get(1).domains().matches("x.c.example")).isTrue();
+        assertThat(routes.get(1).byname()).isTrue();
+        assertThat(routes.get(1).randomize()).isNull();
+        assertThat(RouteList.hosts(routes.get(1).hosts())).containsExactly(
+                new RouteList.HostSpec("mx1.c.example", null, 2527),
+                new RouteList.HostSpec("127.0.0.1", InetAddress.getByName("127.0.0.1"), -1),
+                new RouteList.HostSpec("127.0.0.2", InetAddress.getByName("127.0.0.2"), 26));
+        assertThat(routes.get(2).hosts()).isEqualTo("$domain");
+        assertThat(routes.get(2).randomize()).isFalse();
+
+        assertThat(RouteList.parseData("  ")).isNull();
+        RouteList.Route data = RouteList.parseData("relay.example::587 randomize");
+        assertThat(data.domains()).isNull();
+        assertThat(RouteList.hosts(data.hosts())).containsExactly(new RouteList.HostSpec("relay.example", null, 587));
     }
 
     @Test
