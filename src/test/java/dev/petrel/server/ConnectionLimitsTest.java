@@ -1,0 +1,161 @@
+package dev.petrel.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** smtp_accept_max, smtp_accept_max_per_host and smtp_accept_reserve, and slots given back as sockets close. */
+class ConnectionLimitsTest {
+    @TempDir
+    Path dir;
+
+    private static void closeAll(List<RawClient> clients) throws IOException {
+        for (RawClient c : clients) {
+            c.close();
+        }
+    }
+
+    /** Opens {@code n} connections at once, then checks that each was greeted. */
+    private static List<RawClient> greeted(TestServer server, int n) throws IOException {
+        List<RawClient> clients = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            clients.add(server.client());
+        }
+        for (int i = 0; i < n; i++) {
+            assertThat(clients.get(i).banner()).as("connection %d", i + 1).startsWith("220 ");
+        }
+        return clients;
+    }
+
+    private static long count(TestServer server, String text) throws IOException {
+        return server.mainlog().stream().filter(line -> line.contains(text)).count();
+    }
+
+    @Test
+    void oneAddressGetsNoMoreThanSmtpAcceptMaxPerHost() throws Exception {
+        try (TestServer server = TestServer.start(dir, "smtp_accept_max = 10", "smtp_accept_max_per_host = 2")) {
+            List<RawClient> two = greeted(server, 2);
+            try (RawClient third = server.client()) {
+                assertThat(third.readToEnd()).isEqualTo(
+                        "421 Too many concurrent SMTP connections from this IP address; please try again later.\r\n");
+            }
+            server.awaitLog("Connection from [127.0.0.1] refused: too many connections from that IP address");
+            two.get(0).close();
+            // The slot is free once the server has seen the close; allow it that long, boundedly.
+            String banner = "";
+            for (int i = 0; i < 50 && !banner.startsWith("220 "); i++) {
+                try (RawClient again = server.client()) {
+                    banner = again.replyLine();
+                }
+            }
+            assertThat(banner).startsWith("220 ");
+            closeAll(two);
+        }
+    }
+
+    @Test
+    void tricklingConnectionsHoldTheirSlotsOnlyUntilTheirLineDeadline() throws Exception {
+        try (TestServer server = TestServer.start(dir, "smtp_accept_max = 10", "smtp_accept_max_per_host = 2",
+                "smtp_receive_timeout = 2s")) {
+            List<RawClient> trickling = greeted(server, 2);
+            long start = System.nanoTime();
+            for (RawClient c : trickling) {
+                c.send("EH");
+            }
+            try (RawClient refused = server.client()) {
+                assertThat(refused.replyLine()).startsWith("421 Too many concurrent SMTP connections from this IP");
+            }
+            for (int i = 0; i < 3; i++) { // an octet every 500 ms: the read timer alone would never fire
+                Thread.sleep(500);
+                for (RawClient c : trickling) {
+                    c.send("L");
+                }
+            }
+            for (RawClient c : trickling) {
+                assertThat(c.readToEnd()).isEqualTo("421 petrel.test: SMTP command timeout - closing connection\r\n");
+            }
+            assertThat((System.nanoTime() - start) / 1_000_000).isBetween(1800L, 4000L);
+            try (RawClient next = server.client()) {
+                assertThat(next.banner()).startsWith("220 ");
+            }
+            closeAll(trickling);
+        }
+    }
+
+    @Test
+    void whenFewSlotsAreLeftOnlyReserveHostsGetOne() throws Exception {
+        try (TestServer server = TestServer.start(dir, "smtp_accept_max = 3", "smtp_accept_reserve = 1",
+                "smtp_reserve_hosts = 192.0.2.1")) {
+            List<RawClient> two = greeted(server, 2);
+            try (RawClient third = server.client()) {
+                assertThat(third.readToEnd()).isEqualTo(
+                        "421 petrel.test: Too many concurrent SMTP connections; please try again later\r\n");
+            }
+            server.awaitLog("temporarily refused connection from [127.0.0.1]: not in reserve list: connected=2 max=3"
+                    + " reserve=1");
+            closeAll(two);
+        }
+    }
+
+    @Test
+    void aReserveHostTakesTheReservedSlotsButNoMore() throws Exception {
+        try (TestServer server = TestServer.start(dir, "smtp_accept_max = 3", "smtp_accept_reserve = 1",
+                "smtp_reserve_hosts = 127.0.0.1")) {
+            List<RawClient> three = greeted(server, 3);
+            try (RawClient fourth = server.client()) {
+                assertThat(fourth.readToEnd()).isEqualTo(
+                        "421 Too many concurrent SMTP connections; please try again later.\r\n");
+            }
+            server.awaitLog("Connection from [127.0.0.1] refused: too many connections");
+            closeAll(three);
+        }
+    }
+
+    @Test
+    void slotsAreFreeAsSoonAsTheClientHasClosed() throws Exception {
+        try (TestServer server = TestServer.start(dir, "smtp_accept_max = 40")) {
+            for (int round = 0; round < 3; round++) {
+                List<RawClient> all = greeted(server, 40);
+                // The closes reach the host while the session loops are busy, and the next client comes in behind
+                // them: the loops meet the new connection before they have read the closes.
+                RawClient next = server.withWorkersHeld(() -> {
+                    closeAll(all);
+                    return server.client();
+                });
+                try (next) {
+                    assertThat(next.banner()).as("round %d", round).startsWith("220 ");
+                }
+            }
+            assertThat(count(server, "refused")).isZero();
+        }
+    }
+
+    @Test
+    void aStormOfResetsLeavesNoSlotTaken() throws Exception {
+        try (TestServer server = TestServer.start(dir, "smtp_accept_max = 20")) {
+            for (int i = 0; i < 500; i++) {
+                Socket s = new Socket();
+                s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+                s.setSoLinger(true, 0);
+                s.close(); // a reset, not a FIN
+            }
+            try (RawClient next = server.client()) {
+                assertThat(next.banner()).startsWith("220 ");
+            }
+            assertThat(count(server, "refused")).isZero();
+            List<RawClient> full = greeted(server, 20);
+            try (RawClient over = server.client()) {
+                assertThat(over.replyLine()).startsWith("421 Too many concurrent SMTP connections;");
+            }
+            closeAll(full);
+        }
+    }
+}
