@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -97,13 +98,18 @@ final class ConnectionLimits {
     Future<Void> settle(EventExecutor caller) {
         Promise<Void> settled = caller.newPromise();
         AtomicInteger waiting = new AtomicInteger(loops.size());
+        Runnable caughtUp = () -> {
+            if (waiting.decrementAndGet() == 0) {
+                settled.trySuccess(null);
+            }
+        };
         for (EventExecutor loop : loops) {
-            // A zero-delay task scheduled from inside the loop runs only after the loop's next poll.
-            loop.execute(() -> loop.schedule(() -> {
-                if (waiting.decrementAndGet() == 0) {
-                    settled.trySuccess(null);
-                }
-            }, 0, TimeUnit.NANOSECONDS));
+            try {
+                // A zero-delay task scheduled from inside the loop runs only after the loop's next poll.
+                loop.execute(() -> loop.schedule(caughtUp, 0, TimeUnit.NANOSECONDS));
+            } catch (RejectedExecutionException shuttingDown) {
+                caughtUp.run(); // a loop that is stopping has nothing more to read
+            }
         }
         return settled;
     }
