@@ -60,22 +60,16 @@ final class ReceiveDeadline extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
-            start();
-        }
     }
 
+    /** The clock starts when the connection is admitted (see ConnectionGate), not when it was accepted. */
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        start();
-        ctx.fireChannelActive();
-    }
-
-    private void start() {
         if (timer == null && !expired && timeout > 0) { // Exim: smtp_receive_timeout = 0 means none
             lastInput = System.nanoTime();
             arm(lastInput + timeout);
         }
+        ctx.fireChannelActive();
     }
 
     @Override
