@@ -132,8 +132,26 @@ public record MainConfig(OptionValues options, Map<String, HostList> hostLists, 
         return get(SMTP_ACCEPT_MAX);
     }
 
+    /** 0 when unset: no limit. */
+    public int smtpAcceptMaxPerHost() {
+        return Objects.requireNonNullElse(get(SMTP_ACCEPT_MAX_PER_HOST), 0);
+    }
+
+    public int smtpAcceptReserve() {
+        return get(SMTP_ACCEPT_RESERVE);
+    }
+
+    public HostList smtpReserveHosts() {
+        return get(SMTP_RESERVE_HOSTS);
+    }
+
     public Duration smtpReceiveTimeout() {
         return get(SMTP_RECEIVE_TIMEOUT);
+    }
+
+    /** Octets a second; 0 for no minimum. */
+    public long smtpReceiveMinRate() {
+        return get(SMTP_RECEIVE_MIN_RATE);
     }
 
     public boolean smtpEnforceSync() {

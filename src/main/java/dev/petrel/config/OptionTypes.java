@@ -85,6 +85,21 @@ public final class OptionTypes {
         }
     };
 
+    /** The same type, except that a setting left empty means unset, as an empty Exim expansion does. */
+    public static <T> OptionType<T> emptyAsUnset(OptionType<T> type) {
+        return new OptionType<>() {
+            @Override
+            public T parse(String text, OptionContext context) {
+                return text.isBlank() ? null : type.parse(text, context);
+            }
+
+            @Override
+            public String print(T value) {
+                return type.print(value);
+            }
+        };
+    }
+
     /** One of a few words, listed in the error as they are given here. */
     public static OptionType<String> choice(String... words) {
         return oneOf(null, words);
