@@ -55,25 +55,32 @@ final class MessageDelivery {
         }
         List<String> outstanding = new ArrayList<>(new LinkedHashSet<>(message.envelope().recipients()));
         outstanding.removeAll(message.delivered());
+        Deliveries deliveries = Deliveries.of(outstanding, router);
 
         List<Failure> failures = new ArrayList<>();
         List<String> notJournalled = new ArrayList<>();
+        List<String> failedDuplicates = new ArrayList<>(); // one bounce says it for them
         boolean deferred = false;
-        for (int i = 0; i < outstanding.size(); i++) {
-            String rcpt = outstanding.get(i);
-            DeliveryResult result = deliverOne(message, rcpt);
+        List<String> unique = deliveries.unique();
+        for (int i = 0; i < unique.size(); i++) {
+            String rcpt = unique.get(i);
+            List<String> same = deliveries.sameDelivery(rcpt);
+            DeliveryResult result = deliverOne(message, rcpt, deliveries.route(rcpt));
             switch (result.status()) {
                 case DELIVERED -> {
-                    // The last outstanding recipient of a message about to be removed needs no journal entry:
+                    // The last outstanding delivery of a message about to be removed needs no journal entry:
                     // removing the spool file says the same thing with one fsync fewer.
-                    boolean last = i == outstanding.size() - 1 && !deferred;
+                    boolean last = i == unique.size() - 1 && !deferred;
                     if (last) {
-                        notJournalled.add(rcpt);
+                        notJournalled.addAll(same);
                     } else {
-                        journal(id, rcpt);
+                        same.forEach(r -> journal(id, r));
                     }
                 }
-                case FAILED -> failures.add(new Failure(rcpt, result.reason()));
+                case FAILED -> {
+                    failures.add(new Failure(rcpt, result.reason()));
+                    failedDuplicates.addAll(same.subList(1, same.size()));
+                }
                 case DEFERRED -> deferred = true;
             }
         }
@@ -85,6 +92,7 @@ final class MessageDelivery {
         } else {
             // Failed recipients are done with, like delivered ones; the journal must say so if the message stays.
             failures.forEach(f -> notJournalled.add(f.recipient()));
+            notJournalled.addAll(failedDuplicates);
         }
         if (deferred) {
             notJournalled.forEach(rcpt -> journal(id, rcpt));
@@ -101,9 +109,8 @@ final class MessageDelivery {
         }
     }
 
-    private DeliveryResult deliverOne(SpooledMessage message, String rcpt) {
+    private DeliveryResult deliverOne(SpooledMessage message, String rcpt, Optional<Route> found) {
         String id = message.id();
-        Optional<Route> found = router.route(rcpt);
         if (found.isEmpty()) {
             log.main(id + " ** " + rcpt + ": Unrouteable address");
             return DeliveryResult.failed("Unrouteable address");

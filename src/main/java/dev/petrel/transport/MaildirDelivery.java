@@ -278,9 +278,14 @@ public final class MaildirDelivery implements Transport {
         return out.toString();
     }
 
+    /**
+     * A hash of the address as it selects the mailbox (lowercased, like the maildir path), so that {@code U1@x}
+     * and {@code u1@x} can never leave two files for one message in one mailbox.
+     */
     private static String recipientTag(String recipient) {
+        String canonical = Address.parse(recipient).canonical();
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(recipient.getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 4);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
