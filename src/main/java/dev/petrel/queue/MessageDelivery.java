@@ -4,6 +4,7 @@ import dev.petrel.log.MainLog;
 import dev.petrel.spool.Envelope;
 import dev.petrel.spool.Reception;
 import dev.petrel.spool.Spool;
+import dev.petrel.spool.SpoolFormatException;
 import dev.petrel.spool.SpooledMessage;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.Transport;
@@ -15,6 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
@@ -31,6 +34,7 @@ final class MessageDelivery {
     private final String primaryHostname;
     private final String qualifyDomain;
     private final Consumer<String> submitBounce;
+    private final Set<String> reportedBroken = ConcurrentHashMap.newKeySet();
 
     MessageDelivery(Spool spool, MainLog log, Router router, Transports transports, String primaryHostname,
                     String qualifyDomain, Consumer<String> submitBounce) {
@@ -49,6 +53,12 @@ final class MessageDelivery {
             message = spool.read(id);
         } catch (NoSuchFileException e) {
             return; // delivered by an earlier attempt, or removed by the operator
+        } catch (SpoolFormatException e) {
+            // Left for the operator, as Exim leaves it; said once per process, not at every queue run.
+            if (reportedBroken.add(id)) {
+                log.main(id + " Format error in spool file " + id + ": size=" + e.fileSize());
+            }
+            return;
         } catch (IOException e) {
             log.panic(id + " cannot read spool file: " + e.getMessage());
             return;
