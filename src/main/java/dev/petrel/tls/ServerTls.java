@@ -87,7 +87,7 @@ public final class ServerTls implements AutoCloseable {
     }
 
     static ServerTls create(MainConfig config, ScheduledExecutorService timer, MainLog log, SslProvider provider) {
-        ServerCredentials credentials = credentials(config);
+        ServerCredentials credentials = credentials(config, log);
         String engine = provider == SslProvider.JDK
                 ? "JDK" + (OpenSsl.isAvailable() ? " (chosen)" : " (native library unavailable: " + reason() + ")")
                 : OpenSsl.versionString() + " (netty-tcnative " + SSL.class.getPackage().getImplementationVersion() + ")";
@@ -133,13 +133,14 @@ public final class ServerTls implements AutoCloseable {
                 .build();
     }
 
-    private static ServerCredentials credentials(MainConfig config) {
+    private static ServerCredentials credentials(MainConfig config, MainLog log) {
         try {
             if (config.tlsCertificate() != null) {
                 return ServerCredentials.load(Path.of(config.tlsCertificate()),
                         config.tlsPrivatekey() == null ? null : Path.of(config.tlsPrivatekey()));
             }
-            return ServerCredentials.selfSigned(config.spoolDirectory().resolve("tls"), config.primaryHostname());
+            return ServerCredentials.selfSigned(config.spoolDirectory().resolve("tls"), config.primaryHostname(),
+                    note -> log.main("TLS: " + note));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
