@@ -40,6 +40,7 @@ public final class MaildirDelivery implements Transport {
     private final boolean returnPathAdd;
     private final boolean envelopeToAdd;
     private final boolean deliveryDateAdd;
+    private final StaleTmpFiles staleTmp = new StaleTmpFiles();
 
     /**
      * @param relativeTo where a relative {@code directory} option is rooted (the daemon's working directory;
@@ -112,6 +113,7 @@ public final class MaildirDelivery implements Transport {
         Path newDir = maildir.resolve("new");
         Path curDir = maildir.resolve("cur");
         createMaildir(maildir, tmpDir, newDir, curDir);
+        staleTmp.sweepIfDue(tmpDir);
         if (alreadyThere(newDir, fileName) || alreadyThere(curDir, fileName)) {
             return;
         }
