@@ -154,7 +154,7 @@ public final class ServerTls implements AutoCloseable {
         while (t.getCause() != null) {
             t = t.getCause();
         }
-        return t.getClass().getSimpleName() + ": " + t.getMessage();
+        return t.getMessage() != null ? t.getMessage() : "no reason given";
     }
 
     /** Whether this peer gets tickets ({@code tls_resumption_hosts}). */

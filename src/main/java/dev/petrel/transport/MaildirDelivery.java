@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
@@ -314,7 +316,16 @@ public final class MaildirDelivery implements Transport {
         return -1;
     }
 
+    /** The system's words for the error, as Exim logs strerror(), not Java's class names. */
     private static String describe(IOException e) {
-        return e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (e instanceof FileSystemException f) {
+            String reason = f.getReason() != null ? f.getReason()
+                    : e instanceof NoSuchFileException ? "No such file or directory"
+                    : e instanceof AccessDeniedException ? "Permission denied"
+                    : e instanceof FileAlreadyExistsException ? "File exists"
+                    : "error";
+            return f.getFile() == null ? reason : f.getFile() + ": " + reason;
+        }
+        return String.valueOf(e.getMessage());
     }
 }
