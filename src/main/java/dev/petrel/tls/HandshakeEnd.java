@@ -41,11 +41,11 @@ final class HandshakeEnd extends ChannelInboundHandlerAdapter {
             return;
         }
         if (evt instanceof SslHandshakeCompletionEvent done) {
-            ctx.pipeline().remove(this);
             if (done.isSuccess() && ticketing != null && "TLSv1.3".equals(ticketing.getSession().getProtocol())
                     && zeroByteWrite()) {
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
             }
+            ctx.pipeline().remove(this);
         }
         ctx.fireUserEventTriggered(evt);
     }
