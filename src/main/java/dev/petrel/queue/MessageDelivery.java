@@ -1,6 +1,7 @@
 package dev.petrel.queue;
 
 import dev.petrel.log.MainLog;
+import dev.petrel.queue.routing.RoutingResult;
 import dev.petrel.spool.Envelope;
 import dev.petrel.spool.Reception;
 import dev.petrel.spool.Spool;
@@ -15,7 +16,6 @@ import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
@@ -75,7 +75,7 @@ final class MessageDelivery {
         for (int i = 0; i < unique.size(); i++) {
             String rcpt = unique.get(i);
             List<String> same = deliveries.sameDelivery(rcpt);
-            DeliveryResult result = deliverOne(message, rcpt, deliveries.route(rcpt));
+            DeliveryResult result = deliverOne(message, rcpt, deliveries.routing(rcpt));
             switch (result.status()) {
                 case DELIVERED -> {
                     // The last outstanding delivery of a message about to be removed needs no journal entry:
@@ -119,25 +119,34 @@ final class MessageDelivery {
         }
     }
 
-    private DeliveryResult deliverOne(SpooledMessage message, String rcpt, Optional<Route> found) {
+    private DeliveryResult deliverOne(SpooledMessage message, String rcpt, RoutingResult routing) {
         String id = message.id();
-        if (found.isEmpty()) {
-            log.main(id + " ** " + rcpt + ": Unrouteable address");
-            return DeliveryResult.failed("Unrouteable address");
+        Transport transport;
+        String rt;
+        switch (routing) {
+            case RoutingResult.Routed routed -> {
+                // Remote routes are computed in full (hosts resolved) but wait for the smtp transport.
+                transport = routed.hosts().isEmpty() ? transports.get(routed.transport())
+                        : Transports.unavailable(Transports.SMTP_UNAVAILABLE);
+                rt = "R=" + routed.router() + " T=" + routed.transport();
+            }
+            case RoutingResult.Deferred deferred -> {
+                log.main(id + " == " + rcpt + " R=" + deferred.router() + " defer (-1): " + deferred.reason());
+                return DeliveryResult.deferred(-1, deferred.reason());
+            }
+            case RoutingResult.Failed failed -> {
+                log.main(id + " ** " + rcpt + (failed.router() == null ? "" : " R=" + failed.router()) + ": "
+                        + failed.reason());
+                return DeliveryResult.failed(failed.reason());
+            }
+            case RoutingResult.Declined declined -> throw new IllegalStateException("the router chain declined " + rcpt);
         }
-        Route route = found.get();
-        Transport transport = switch (route.driver()) {
-            case "accept" -> transports.get(route.transport());
-            case "manualroute", "dnslookup" -> Transports.unavailable(Transports.SMTP_UNAVAILABLE);
-            default -> Transports.unavailable(route.driver() + " router driver not available in this version");
-        };
         DeliveryResult result;
         try {
             result = transport.deliver(message, rcpt);
         } catch (RuntimeException e) {
             result = DeliveryResult.deferred(-1, "internal error: " + e);
         }
-        String rt = "R=" + route.router() + " T=" + route.transport();
         switch (result.status()) {
             case DELIVERED -> log.main(id + " => " + result.localPart() + " <" + rcpt + "> " + rt);
             case FAILED -> log.main(id + " ** " + rcpt + " " + rt + ": " + result.reason());
