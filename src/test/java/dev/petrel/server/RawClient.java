@@ -18,6 +18,7 @@ final class RawClient implements Closeable {
     private InputStream in;
     private OutputStream out;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    private boolean resetByServer;
 
     RawClient(int port) throws IOException {
         socket = new Socket();
@@ -154,12 +155,30 @@ final class RawClient implements Closeable {
         } catch (SocketTimeoutException e) {
             return false;
         } catch (IOException e) {
-            return true; // reset
+            resetByServer = true; // what it sent last may be lost with the reset
+            return true;
         } finally {
             if (!socket.isClosed()) {
                 socket.setSoTimeout(5000);
             }
         }
+    }
+
+    /** Whether {@link #closedByServer} saw the server end with a reset rather than a FIN. */
+    boolean resetByServer() {
+        return resetByServer;
+    }
+
+    /** What {@link #closedByServer} gathered and no reply method read yet; consumes it. */
+    String unread() {
+        String s = pending.toString(StandardCharsets.UTF_8);
+        pending.reset();
+        return s;
+    }
+
+    /** The client's own port, as the server logs it with {@code +incoming_port}. */
+    int localPort() {
+        return socket.getLocalPort();
     }
 
     /** Whether nothing at all arrives within {@code millis}. */

@@ -29,7 +29,13 @@ class StartTlsTest {
             c.reply();
             c.reply();
             c.send("Subject: tls\r\n\r\nsecret\r\n.\r\n");
-            assertThat(c.replyLine()).startsWith("250 OK id=");
+            String ok = c.replyLine();
+            assertThat(ok).startsWith("250 OK id=");
+            String id = ok.substring("250 OK id=".length());
+            // The cipher the client negotiated, in the log's form: X=TLS1.3:<suite>:<bits>.
+            String suite = c.tlsSession().getCipherSuite();
+            assertThat(server.awaitLog(" " + id + " <= a@test.ex ")).contains(" P=esmtps ")
+                    .containsPattern(" X=TLS1\\.3:" + suite + ":(128|256) ");
         }
     }
 

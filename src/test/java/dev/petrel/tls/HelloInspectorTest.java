@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.petrel.log.MainLog;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
@@ -137,7 +138,16 @@ class HelloInspectorTest {
         HelloInspector inspector = HelloInspector.forServer();
         EmbeddedChannel ch = new EmbeddedChannel(inspector);
         ch.writeInbound(Unpooled.wrappedBuffer(records(hello12, 16384)));
-        assertThat(ch.pipeline().get(HelloInspector.class)).isNotNull();
+        assertThat(ch.pipeline().get(HelloInspector.class)).as("the server's flight is still to be read").isNotNull();
+        // An encrypted record leaving: nothing more of the server's flight is in clear.
+        byte[] encrypted = {23, 3, 3, 0, 2, 42, 42};
+        ch.writeOutbound(Unpooled.wrappedBuffer(encrypted));
+        assertThat(ch.pipeline().get(HelloInspector.class)).as("both directions done").isNull();
+        ByteBuf out = ch.readOutbound();
+        assertThat(ByteBufUtil.getBytes(out)).as("the record leaves unchanged").isEqualTo(encrypted);
+        out.release();
+        assertThat(inspector.seen().clientRequestedTicket()).isTrue();
+        assertThat(inspector.seen().malformed()).isFalse();
         ch.finishAndReleaseAll();
     }
 
