@@ -3,6 +3,7 @@ package dev.petrel.it;
 import dev.petrel.peers.EximServer;
 import dev.petrel.peers.Peers;
 import dev.petrel.peers.ProcessResult;
+import dev.petrel.testkit.Poll;
 import dev.petrel.tls.ServerCredentials;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,7 +38,7 @@ class ProbeTest {
         int port = Peers.freePort();
         try (EximServer exim = Peers.eximServer(dir.resolve("exim"), port)
                 .tls(tlsDir.resolve("selfsigned-cert.pem"), tlsDir.resolve("selfsigned-key.pem"))
-                .tlsResumptionHosts("*").start()) {
+                .tlsResumptionHosts("*").logSelector("+smtp_no_mail +tls_resumption").start()) {
             ProcessResult probe = petrel(dir, "probe", "127.0.0.1", String.valueOf(port), "--starttls", "--count", "2");
             System.out.println(probe.stdout());
             assertThat(probe.exitCode()).as(probe.toString()).isZero();
@@ -47,6 +48,13 @@ class ProbeTest {
             assertThat(second).isPositive();
             assertThat(out.substring(0, second)).contains("client requested new ticket, server provided");
             assertThat(out.substring(second)).contains("session resumed");
+            // Exim's side of it: a full handshake, then a resumed one (X=...* with +tls_resumption).
+            List<String> sessions = Poll.find(Duration.ofSeconds(10), "Exim's log of both connections", () -> {
+                List<String> lines = exim.mainlog().stream().filter(l -> l.contains(" no MAIL in SMTP connection ")).toList();
+                return lines.size() == 2 ? lines : null;
+            });
+            assertThat(sessions.get(0)).containsPattern(" X=TLS1\\.[23]:\\S+[^*] CV=no C=EHLO,STARTTLS,EHLO,QUIT$");
+            assertThat(sessions.get(1)).containsPattern(" X=TLS1\\.[23]:\\S+\\* CV=no C=EHLO,STARTTLS,EHLO,QUIT$");
         }
     }
 

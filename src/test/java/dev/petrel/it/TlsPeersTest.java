@@ -98,12 +98,10 @@ class TlsPeersTest {
             assertThat(tls12).contains("250 OK id=").doesNotContain("TLS session ticket lifetime hint");
             String tls13 = sClient(daemon.port, "-tls1_3", "-msg");
             assertThat(tls13).as(tls13).contains("250 OK id=").doesNotContain("NewSessionTicket");
-            if (Files.exists(session12)) { // s_client saves nothing when there is nothing to resume with
-                String again = sClient(daemon.port, "-tls1_2", "-sess_in", session12.toString());
-                assertThat(again).containsPattern("(?m)^New, TLSv1\\.2");
-            }
+            // s_client saves a session only when the server gave it something to resume with.
+            assertThat(session12).as("a session s_client could resume with").doesNotExist();
             assertThat(daemon.mainlog().stream().filter(l -> l.contains(" <= s@client.test ")))
-                    .hasSizeBetween(2, 3).noneMatch(l -> l.contains("server provided") || l.contains("resumed"));
+                    .hasSize(2).noneMatch(l -> l.contains("server provided") || l.contains("resumed"));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.petrel.server;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** STARTTLS (RFC 3207) and implicit TLS on the server side, over real sockets with the JDK's TLS client. */
+@Timeout(60)
 class StartTlsTest {
     @TempDir
     Path dir;
