@@ -53,7 +53,7 @@ class CrashRecoveryTest {
                 daemon.start();
                 List<Thread> senders = new ArrayList<>();
                 for (int s = 0; s < 4; s++) {
-                    senders.add(Thread.ofPlatform().start(() -> sendUntilCut(daemon.port, sequence, acknowledged)));
+                    senders.add(Thread.ofPlatform().start(() -> sendUntilCut(daemon.port(), sequence, acknowledged)));
                 }
                 Thread.sleep(400 + 250L * round); // the moment of the crash: arbitrary, not a wait for anything
                 daemon.kill();

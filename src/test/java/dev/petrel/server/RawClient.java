@@ -14,6 +14,8 @@ import java.util.List;
 
 /** A deliberately dumb SMTP client for tests: sends exactly the bytes it is given and reads raw replies. */
 final class RawClient implements Closeable {
+    static final String ENVELOPE = "MAIL FROM:<a@test.ex>\r\nRCPT TO:<b@test.ex>\r\nDATA\r\n";
+
     private Socket socket;
     private InputStream in;
     private OutputStream out;
@@ -115,6 +117,31 @@ final class RawClient implements Closeable {
         send("EHLO " + name + "\r\n");
         reply();
         return this;
+    }
+
+    /**
+     * The transaction most tests need before their point: MAIL FROM:&lt;a@test.ex&gt;, RCPT TO:&lt;b@test.ex&gt; and
+     * DATA pipelined, each reply required to say yes. The message text comes next.
+     */
+    RawClient startMessage() throws IOException {
+        send(ENVELOPE);
+        for (int expected : new int[] {250, 250, 354}) {
+            String reply = replyLine();
+            if (!reply.startsWith(expected + " ")) {
+                throw new AssertionError("expected " + expected + " in the envelope's replies, got " + reply);
+            }
+        }
+        return this;
+    }
+
+    /** Sends {@code text} and the end of data; returns the id of the {@code 250 OK id=} that must follow. */
+    String finishMessage(String text) throws IOException {
+        send(text + "\r\n.\r\n");
+        String reply = replyLine();
+        if (!reply.startsWith("250 OK id=")) {
+            throw new AssertionError("expected 250 OK id=..., got " + reply);
+        }
+        return reply.substring("250 OK id=".length());
     }
 
     /** What one read() returns: the bytes the server sent in (about) one write. */
