@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the real, independent SMTP peers used by the tests and benchmarks (see SPEC.md section 5).
+# Installs the real, independent SMTP peers used by the tests and benchmarks (docs/operations.md, "Tests and
+# test peers"; the traps met on the way are under "Pitfalls of the peers").
 #
 #  - normal Debian packages (apt-get install): swaks, libnet-ssleay-perl, openssl, python3, sqlite3, perl,
 #    util-linux (`script`, `unshare`, `nsenter`), iproute2 (`ip`) and procps (`sysctl`) for the network

@@ -7,7 +7,10 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** SPEC.md §1 "Server side": early pipelining, its host list, the 554 for early talkers, and the L field. */
+/**
+ * docs/behaviour.md, "Early pipelining (PIPECONNECT)", "Server side" and "The L field": early pipelining, its
+ * host list, the 554 for early talkers, and the L field.
+ */
 class PipeconnectTest {
     @TempDir
     Path dir;

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** SPEC.md §4: every input rule, exercised with raw bytes over a real socket. */
+/** docs/behaviour.md, "SMTP input rules": every rule, exercised with raw bytes over a real socket. */
 class SmtpInputRulesTest {
     @TempDir
     Path dir;
