@@ -44,6 +44,15 @@ public record ListenAddress(String address, int port) {
      * options) lets the kernel pick.
      */
     static List<ListenAddress> parseList(String text, List<Integer> defaultPorts) {
+        return parse(text, defaultPorts, true);
+    }
+
+    /** A list of servers to talk to ({@code dns_servers}): the same notation, but a port must be a real one. */
+    static List<ListenAddress> parseServers(String text, int defaultPort) {
+        return parse(text, List.of(defaultPort), false);
+    }
+
+    private static List<ListenAddress> parse(String text, List<Integer> defaultPorts, boolean kernelPicksZero) {
         Set<ListenAddress> out = new LinkedHashSet<>();
         for (String item : EximList.split(text)) {
             if (item.isEmpty()) {
@@ -83,7 +92,8 @@ public record ListenAddress(String address, int port) {
             }
             IpAddresses.parse(address);
             if (port != null) {
-                out.add(new ListenAddress(address, port.strip().equals("0") ? 0 : Values.parsePort(port)));
+                boolean pick = kernelPicksZero && port.strip().equals("0");
+                out.add(new ListenAddress(address, pick ? 0 : Values.parsePort(port)));
             } else {
                 for (int p : defaultPorts) {
                     out.add(new ListenAddress(address, p));

@@ -8,7 +8,7 @@ import java.net.ServerSocket;
 
 /**
  * A port for a program that must be told where to listen before it starts and cannot report where it did (Exim,
- * smtp-sink, Petrel's implicit-TLS listeners, whose port must be named in {@code tls_on_connect_ports}).
+ * smtp-sink, NSD, Petrel's implicit-TLS listeners, whose port must be named in {@code tls_on_connect_ports}).
  * Petrel's other listeners bind port 0 and the tests read the real port back instead.
  */
 public final class Ports {
