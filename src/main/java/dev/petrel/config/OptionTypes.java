@@ -59,6 +59,11 @@ public final class OptionTypes {
     /** A port, or an expandable string giving one: checked now only when there is nothing to expand. */
     public static final OptionType<String> PORT = new Simple<>(OptionTypes::port, s -> s);
 
+    /** A {@link #PORT} option's value once expanded: a number or a service name ({@code smtps}). */
+    public static int portNumber(String expanded) {
+        return Values.parsePort(expanded);
+    }
+
     /** A colon-separated list of ports ({@code 25 : smtps}), duplicates dropped. */
     public static final OptionType<List<Integer>> PORTS = new Simple<>(OptionTypes::ports,
             ports -> ports.stream().map(String::valueOf).collect(Collectors.joining(" : ")));

@@ -41,10 +41,7 @@ public final class TransportOptions {
         private Appendfile() {}
     }
 
-    /**
-     * smtp. The transport itself defers every delivery until the relay is in (see {@code Transports}); its
-     * options are declared and checked now so that a configuration written for it loads unchanged.
-     */
+    /** smtp: the client side of SMTP ({@code dev.petrel.transport.smtp.SmtpTransport}). */
     public static final class Smtp {
         public static final OptionTable TABLE = new OptionTable("smtp", GENERIC);
 
@@ -67,6 +64,13 @@ public final class TransportOptions {
         public static final Option<Duration> CONNECT_TIMEOUT = TABLE.add("connect_timeout", TIME, "5m");
         public static final Option<Duration> COMMAND_TIMEOUT = TABLE.add("command_timeout", TIME, "5m");
         public static final Option<Duration> DATA_TIMEOUT = TABLE.add("data_timeout", TIME, "5m");
+        /** {@code smtps}: TLS from the first octet, as on port 465. */
+        public static final Option<String> PROTOCOL = TABLE.add("protocol",
+                OptionTypes.oneOf("must be smtp or smtps", "smtp", "smtps"), "smtp");
+        /** {@code hosts} replaces the router's hosts instead of serving only when the router gave none. */
+        public static final Option<Boolean> HOSTS_OVERRIDE = TABLE.add("hosts_override", BOOL, "false");
+        /** {@code system}: the JDK's trust store; otherwise a PEM file of trusted certificates. */
+        public static final Option<String> TLS_VERIFY_CERTIFICATES = TABLE.add("tls_verify_certificates", EXPANDABLE, "system");
 
         private Smtp() {}
     }

@@ -7,20 +7,24 @@ import dev.petrel.spool.Reception;
 import dev.petrel.spool.Spool;
 import dev.petrel.spool.SpooledMessage;
 import dev.petrel.transport.DeliveryResult;
-import dev.petrel.transport.Transport;
+import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transports;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
- * One delivery attempt of one message: every outstanding recipient routed and handed to its transport,
- * the outcome journalled and logged, failures bounced, and the message removed once nothing is left.
+ * One delivery attempt of one message: every outstanding recipient routed, the recipients grouped by
+ * (transport, hosts) and each group handed to its transport in one go, the outcomes journalled and logged, failures bounced, and the message removed once nothing is left.
  * The caller guarantees that no other attempt on the same message runs at the same time.
  */
 final class MessageDelivery {
@@ -31,6 +35,7 @@ final class MessageDelivery {
     private final String primaryHostname;
     private final String qualifyDomain;
     private final Consumer<String> submitBounce;
+    private final DeliveryLines lines;
 
     MessageDelivery(Spool spool, MainLog log, Router router, Transports transports, String primaryHostname,
                     String qualifyDomain, Consumer<String> submitBounce) {
@@ -41,6 +46,7 @@ final class MessageDelivery {
         this.primaryHostname = primaryHostname;
         this.qualifyDomain = qualifyDomain;
         this.submitBounce = submitBounce;
+        this.lines = new DeliveryLines(log);
     }
 
     void deliver(String id) {
@@ -57,27 +63,22 @@ final class MessageDelivery {
         outstanding.removeAll(message.delivered());
 
         List<Failure> failures = new ArrayList<>();
-        List<String> notJournalled = new ArrayList<>();
+        List<String> delivered = new ArrayList<>();
         boolean deferred = false;
-        for (int i = 0; i < outstanding.size(); i++) {
-            String rcpt = outstanding.get(i);
-            DeliveryResult result = deliverOne(message, rcpt);
-            switch (result.status()) {
+        for (Outcome o : attempt(message, outstanding)) {
+            switch (o.result().status()) {
                 case DELIVERED -> {
-                    // The last outstanding recipient of a message about to be removed needs no journal entry:
-                    // removing the spool file says the same thing with one fsync fewer.
-                    boolean last = i == outstanding.size() - 1 && !deferred;
-                    if (last) {
-                        notJournalled.add(rcpt);
-                    } else {
-                        journal(id, rcpt);
+                    if (!o.journalled()) {
+                        delivered.add(o.recipient());
                     }
                 }
-                case FAILED -> failures.add(new Failure(rcpt, result.reason()));
+                case FAILED -> failures.add(new Failure(o.recipient(), o.result().reason()));
                 case DEFERRED -> deferred = true;
             }
         }
-
+        // The last group's deliveries need no journal entry if the message is about to be removed: removing the
+        // spool file says the same thing with fewer fsyncs. Journal them only if the message stays.
+        List<String> notJournalled = new ArrayList<>(delivered);
         boolean bounced = failures.isEmpty() || bounce(message, failures);
         if (!bounced) {
             // The sender must hear about the failures: keep them outstanding so the next run tries again.
@@ -101,41 +102,76 @@ final class MessageDelivery {
         }
     }
 
-    private DeliveryResult deliverOne(SpooledMessage message, String rcpt) {
+    /** What became of one recipient. */
+    private record Outcome(String recipient, DeliveryResult result, boolean journalled) {
+        Outcome(String recipient, DeliveryResult result) {
+            this(recipient, result, false);
+        }
+    }
+
+    /** Recipients routed to the same transport and hosts: one delivery, one SMTP transaction for a remote one. */
+    private record Group(String transport, List<RemoteHost> hosts) {}
+
+    /**
+     * Routes every recipient first, then hands each (transport, hosts) group to its transport as Exim does,
+     * logging each outcome.
+     */
+    private List<Outcome> attempt(SpooledMessage message, List<String> outstanding) {
         String id = message.id();
-        Transport transport;
-        String rt;
-        switch (router.route(rcpt)) {
-            case RoutingResult.Routed routed -> {
-                // Remote routes are computed in full (hosts resolved) but wait for the smtp transport.
-                transport = routed.hosts().isEmpty() ? transports.get(routed.transport())
-                        : Transports.unavailable(Transports.SMTP_UNAVAILABLE);
-                rt = "R=" + routed.router() + " T=" + routed.transport();
+        List<Outcome> outcomes = new ArrayList<>();
+        Map<Group, List<String>> groups = new LinkedHashMap<>();
+        Map<String, String> routers = new HashMap<>();
+        for (String rcpt : outstanding) {
+            switch (router.route(rcpt)) {
+                case RoutingResult.Routed routed -> {
+                    List<RemoteHost> hosts = routed.hosts().stream()
+                            .map(h -> new RemoteHost(h.name(), h.address(), h.port())).toList();
+                    groups.computeIfAbsent(new Group(routed.transport(), hosts), g -> new ArrayList<>()).add(rcpt);
+                    routers.put(rcpt, routed.router());
+                }
+                case RoutingResult.Deferred d -> {
+                    log.main(id + " == " + rcpt + " R=" + d.router() + " defer (-1): " + d.reason());
+                    outcomes.add(new Outcome(rcpt, DeliveryResult.deferred(-1, d.reason())));
+                }
+                case RoutingResult.Failed f -> {
+                    log.main(id + " ** " + rcpt + (f.router() == null ? "" : " R=" + f.router()) + ": " + f.reason());
+                    outcomes.add(new Outcome(rcpt, DeliveryResult.failed(f.reason())));
+                }
+                case RoutingResult.Declined declined -> throw new IllegalStateException("the router chain declined " + rcpt);
             }
-            case RoutingResult.Deferred deferred -> {
-                log.main(id + " == " + rcpt + " R=" + deferred.router() + " defer (-1): " + deferred.reason());
-                return DeliveryResult.deferred(-1, deferred.reason());
+        }
+        int left = groups.size();
+        for (Map.Entry<Group, List<String>> g : groups.entrySet()) {
+            // Deliveries of all but the last group are journalled at once, so that a crash in a later group
+            // cannot send them again.
+            boolean journalNow = --left > 0;
+            List<String> rcpts = g.getValue();
+            List<DeliveryResult> results;
+            try {
+                results = transports.get(g.getKey().transport()).deliver(message, rcpts, g.getKey().hosts());
+            } catch (RuntimeException e) {
+                results = Collections.nCopies(rcpts.size(), DeliveryResult.deferred(-1, "internal error: " + e));
             }
-            case RoutingResult.Failed failed -> {
-                log.main(id + " ** " + rcpt + (failed.router() == null ? "" : " R=" + failed.router()) + ": "
-                        + failed.reason());
-                return DeliveryResult.failed(failed.reason());
+            boolean further = false;
+            for (int i = 0; i < rcpts.size(); i++) {
+                String rcpt = rcpts.get(i);
+                DeliveryResult result = results.get(i);
+                String rt = "R=" + routers.get(rcpt) + " T=" + g.getKey().transport();
+                switch (result.status()) {
+                    case DELIVERED -> {
+                        log.main(lines.delivered(id, rcpt, rt, result, further));
+                        further = result.remote() != null;
+                        if (journalNow) {
+                            journal(id, rcpt);
+                        }
+                    }
+                    case FAILED -> log.main(lines.failed(id, rcpt, rt, result));
+                    case DEFERRED -> log.main(lines.deferred(id, rcpt, rt, result));
+                }
+                outcomes.add(new Outcome(rcpt, result, journalNow));
             }
-            case RoutingResult.Declined declined -> throw new IllegalStateException("the router chain declined " + rcpt);
         }
-        DeliveryResult result;
-        try {
-            result = transport.deliver(message, rcpt);
-        } catch (RuntimeException e) {
-            result = DeliveryResult.deferred(-1, "internal error: " + e);
-        }
-        switch (result.status()) {
-            case DELIVERED -> log.main(id + " => " + result.localPart() + " <" + rcpt + "> " + rt);
-            case FAILED -> log.main(id + " ** " + rcpt + " " + rt + ": " + result.reason());
-            case DEFERRED -> log.main(id + " == " + rcpt + " " + rt + " defer (" + result.errno() + "): "
-                    + result.reason());
-        }
-        return result;
+        return outcomes;
     }
 
     private void journal(String id, String rcpt) {

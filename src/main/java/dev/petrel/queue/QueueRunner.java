@@ -55,7 +55,7 @@ public final class QueueRunner implements AutoCloseable {
         this.queueRunInterval = queueRunInterval;
         String hostname = config.main().primaryHostname();
         String qualify = config.main().qualifyDomain() != null ? config.main().qualifyDomain() : hostname;
-        this.delivery = new MessageDelivery(spool, log, Router.from(config), Transports.from(config, relativeTo),
+        this.delivery = new MessageDelivery(spool, log, Router.from(config), Transports.from(config, relativeTo, log::main),
                 hostname, qualify, this::submit);
         int threads = Math.clamp(Runtime.getRuntime().availableProcessors(), 2, 4);
         this.workers = Executors.newFixedThreadPool(threads,
