@@ -43,14 +43,16 @@ public final class Transports implements AutoCloseable {
     public static Transports from(Config config, Path relativeTo, Consumer<String> log) {
         Map<String, Transport> built = new HashMap<>();
         List<AutoCloseable> resources = new java.util.ArrayList<>();
-        ClientTls clientTls = null;
+        TicketStore tickets = null;
         for (Map.Entry<String, TransportConfig> e : config.transports().entrySet()) {
             TransportConfig t = e.getValue();
             Transport transport;
             if (t.driver().equals("smtp")) {
-                if (clientTls == null) {
-                    clientTls = clientTls(config, resources);
+                if (tickets == null) {
+                    tickets = tickets(config, resources);
                 }
+                ClientTls clientTls = clientTls(t, tickets);
+                resources.add(clientTls);
                 transport = new SmtpTransport(t, config.main().primaryHostname(), clientTls, ClientLoop.group(), log,
                         config.main().logs("outgoing_port"));
             } else {
@@ -61,16 +63,25 @@ public final class Transports implements AutoCloseable {
         return new Transports(built, resources);
     }
 
-    /** Client TLS with its sessions remembered in the {@code tls} hints DB, as Exim's {@code tls_resumption_hosts} needs. */
-    private static ClientTls clientTls(Config config, List<AutoCloseable> resources) {
+    /** Client TLS sessions are remembered in the {@code tls} hints DB, as Exim's {@code tls_resumption_hosts} needs. */
+    private static TicketStore tickets(Config config, List<AutoCloseable> resources) {
         try {
             HintsDb db = HintsDb.open(config.main().spoolDirectory(), "tls");
             resources.add(db);
-            ClientTls tls = ClientTls.create(ClientTls.Settings.defaults(), new TicketStore(db, Clock.systemUTC()));
-            resources.add(tls);
-            return tls;
+            return new TicketStore(db, Clock.systemUTC());
         } catch (IOException e) {
             throw new IllegalStateException("cannot open the tls hints database: " + e.getMessage(), e);
+        }
+    }
+
+    /** One TLS context per smtp transport: each has its own {@code tls_verify_certificates}. */
+    private static ClientTls clientTls(TransportConfig t, TicketStore tickets) {
+        String trust = t.get(TransportOptions.Smtp.TLS_VERIFY_CERTIFICATES);
+        try {
+            return ClientTls.create(ClientTls.Settings.defaults(), tickets, trust.equals("system")
+                    ? ClientTls.defaultTrust() : ClientTls.trustFrom(Path.of(trust)));
+        } catch (IOException e) {
+            throw new IllegalStateException("transport " + t.name() + ": tls_verify_certificates: " + e.getMessage(), e);
         }
     }
 

@@ -36,6 +36,7 @@ public final class FakeSmtpServer implements AutoCloseable {
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<String> messages = new CopyOnWriteArrayList<>();
     private volatile int connections;
+    private volatile boolean firstOnly;
 
     public FakeSmtpServer(String greeting, String... extensions) throws IOException {
         this.greeting = greeting;
@@ -51,6 +52,12 @@ public final class FakeSmtpServer implements AutoCloseable {
     /** Answers commands starting with {@code prefix} (case-sensitive, e.g. {@code "RCPT TO:<b@"}, {@code "."}). */
     public FakeSmtpServer on(String prefix, String answer) {
         answers.put(prefix, answer);
+        return this;
+    }
+
+    /** The overrides apply to the first connection only; later ones get the well-behaved answers. */
+    public FakeSmtpServer firstOnly() {
+        firstOnly = true;
         return this;
     }
 
@@ -75,20 +82,22 @@ public final class FakeSmtpServer implements AutoCloseable {
         while (!socket.isClosed()) {
             try {
                 Socket s = socket.accept();
+                boolean scripted = !firstOnly || connections == 0;
                 connections++;
-                Thread.ofVirtual().start(() -> serve(s));
+                Thread.ofVirtual().start(() -> serve(s, scripted));
             } catch (IOException e) {
                 return;
             }
         }
     }
 
-    private void serve(Socket s) {
+    private void serve(Socket s, boolean scripted) {
         try (s) {
             s.setSoTimeout(60_000);
             InputStream in = new BufferedInputStream(s.getInputStream());
             OutputStream out = s.getOutputStream();
-            if (!write(out, answerFor("greeting", greeting))) {
+            Map<String, String> answers = scripted ? this.answers : Map.of();
+            if (!write(out, answerFor(answers, "greeting", greeting))) {
                 return;
             }
             String line;
@@ -96,23 +105,23 @@ public final class FakeSmtpServer implements AutoCloseable {
                 commands.add(line);
                 String answer;
                 if (line.startsWith("EHLO")) {
-                    answer = answerFor(line, ehlo());
+                    answer = answerFor(answers, line, ehlo());
                 } else if (line.startsWith("DATA")) {
-                    answer = answerFor(line, "354 go ahead");
+                    answer = answerFor(answers, line, "354 go ahead");
                     if (answer.startsWith("354")) {
                         write(out, answer);
                         messages.add(readData(in));
-                        answer = answerFor(".", "250 2.0.0 OK id=fake");
+                        answer = answerFor(answers, ".", "250 2.0.0 OK id=fake");
                     }
                 } else if (line.startsWith("BDAT ")) {
                     int n = Integer.parseInt(line.split(" ")[1]);
                     messages.add(new String(in.readNBytes(n), StandardCharsets.ISO_8859_1));
-                    answer = answerFor(line, "250 2.0.0 OK id=fake");
+                    answer = answerFor(answers, line, "250 2.0.0 OK id=fake");
                 } else if (line.startsWith("QUIT")) {
                     write(out, "221 bye");
                     return;
                 } else {
-                    answer = answerFor(line, line.startsWith("STARTTLS") ? "454 TLS not available" : "250 OK");
+                    answer = answerFor(answers, line, line.startsWith("STARTTLS") ? "454 TLS not available" : "250 OK");
                 }
                 if (!write(out, answer)) {
                     return;
@@ -132,7 +141,7 @@ public final class FakeSmtpServer implements AutoCloseable {
         return b.toString();
     }
 
-    private String answerFor(String line, String dflt) {
+    private static String answerFor(Map<String, String> answers, String line, String dflt) {
         for (Map.Entry<String, String> e : answers.entrySet()) {
             if (line.startsWith(e.getKey())) {
                 return e.getValue();

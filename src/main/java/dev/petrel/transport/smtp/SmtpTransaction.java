@@ -39,6 +39,7 @@ final class SmtpTransaction {
     private final HostPolicy policy;
     private final ClientTls clientTls;
     private ClientOutcome tls;
+    private boolean tlsUp;
 
     SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls) {
         this.session = session;
@@ -66,14 +67,17 @@ final class SmtpTransaction {
         }
         expect(session.greeting(), 220, "initial connection");
         if (policy.smtps()) {
+            tlsUp = true;
             tlsEstablished();
         }
         ServerExtensions ext = hello();
-        if (tls == null && ext.startTls() && (policy.tryTls() || policy.requireTls())) {
+        if (!tlsUp && ext.startTls() && (policy.tryTls() || policy.requireTls())) {
             Reply r = session.startTls(clientTls, peer(), policy.resumption());
             if (r.code() == 220) {
-                tlsEstablished();
+                tlsUp = true;
                 ext = hello();
+                // After the first reply over TLS: a TLS 1.3 ticket arrives after the handshake.
+                tlsEstablished();
             } else if (r.code() == 421) {
                 throw smtpError("STARTTLS", r, ERRNO_SMTPCLOSED);
             }
@@ -105,7 +109,7 @@ final class SmtpTransaction {
         if (r.code() == 250) {
             return ServerExtensions.of(r);
         }
-        if (r.code() >= 500 && tls == null) {
+        if (r.code() >= 500 && !tlsUp) {
             Reply helo = session.send(SmtpCommand.of(Verb.HELO, policy.heloName())).getFirst();
             expect(helo, 250, "HELO " + policy.heloName());
             return ServerExtensions.NONE;
