@@ -8,6 +8,8 @@ import dev.petrel.peers.DnsServer;
 import dev.petrel.peers.EximServer;
 import dev.petrel.peers.FakeSmtpServer;
 import dev.petrel.peers.Peers;
+import dev.petrel.peers.SmtpSink;
+import dev.petrel.it.DaemonProcess;
 import dev.petrel.spool.Envelope;
 import dev.petrel.spool.MessageId;
 import dev.petrel.spool.Reception;
@@ -218,6 +220,63 @@ class RelayPeersTest {
                     id + " => a@two.relay.test R=dns T=remote_smtp H=mx1.relay.test [127.0.0.1] L C=\"250 2.0.0 OK id=fake\"",
                     id + " Completed");
             assertThat(mx.connections()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    /** Postfix 3.7's smtp-sink offers PIPELINING but not CHUNKING: DATA, and no K. */
+    void toPostfixSmtpSink() throws Exception {
+        int port = Peers.freePort();
+        try (SmtpSink sink = Peers.smtpSink(dir.resolve("sink"), port)) {
+            start(manualroute(port));
+            String id = deliver("a@relay.test", "b@relay.test");
+            List<String> lines = mainLog();
+            assertThat(lines).hasSize(3);
+            assertThat(lines.get(0)).startsWith(id + " => a@relay.test R=smarthost T=remote_smtp H=mx.relay.test [127.0.0.1] L C=\"250 ");
+            assertThat(lines.get(1)).startsWith(id + " -> b@relay.test R=smarthost T=remote_smtp H=mx.relay.test [127.0.0.1] L C=");
+            assertThat(lines.get(2)).isEqualTo(id + " Completed");
+        }
+    }
+
+    @Test
+    void toPetrelWithStartTlsResumedAndWithImplicitTls() throws Exception {
+        int tlsPort = DaemonProcess.freePort();
+        Files.createDirectories(dir.resolve("receiver"));
+        try (DaemonProcess petrel = new DaemonProcess(dir.resolve("receiver"), "tls_resumption_hosts = *",
+                "tls_on_connect_ports = " + tlsPort)) {
+            Files.writeString(petrel.config, Files.readString(petrel.config).replace(
+                    "local_interfaces = 127.0.0.1." + petrel.port,
+                    "local_interfaces = 127.0.0.1." + petrel.port + " : 127.0.0.1." + tlsPort));
+            petrel.start();
+            start("""
+                    starttls:
+                      driver = manualroute
+                      domains = test.ex
+                      transport = remote_smtp
+                      route_list = * 127.0.0.1::%d
+                    smtps:
+                      driver = manualroute
+                      transport = remote_smtps
+                      route_list = * 127.0.0.1::%d
+                    """.formatted(petrel.port, tlsPort), "  tls_resumption_hosts = *", """
+                    remote_smtps:
+                      driver = smtp
+                      protocol = smtps
+                    """);
+            String first = deliver("bob@test.ex");
+            String second = deliver("carol@test.ex");
+            String third = deliver("dave@localhost");
+            List<String> lines = mainLog();
+            String x = " X=TLS1\\.[23]:[A-Z0-9_-]+:[0-9]+";
+            assertThat(lines.get(0)).matches(Pattern.quote(first + " => bob@test.ex R=starttls T=remote_smtp "
+                    + "H=127.0.0.1 [127.0.0.1]") + x + " CV=no L K C=\".*\"");
+            assertThat(lines.get(2)).matches(Pattern.quote(second + " => carol@test.ex R=starttls T=remote_smtp "
+                    + "H=127.0.0.1 [127.0.0.1]") + x + "\\* CV=no L K C=\".*\"");
+            assertThat(lines.get(4)).matches(Pattern.quote(third + " => dave@localhost R=smtps T=remote_smtps "
+                    + "H=127.0.0.1 [127.0.0.1]") + x + " CV=no L K C=\".*\"");
+            petrel.awaitLog(l -> l.contains("=> dave"), Duration.ofSeconds(20));
+            assertThat(petrel.maildirFiles("bob")).hasSize(1);
+            assertThat(petrel.maildirFiles("carol")).hasSize(1);
         }
     }
 }
