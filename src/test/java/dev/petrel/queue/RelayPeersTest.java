@@ -8,6 +8,7 @@ import dev.petrel.peers.DnsServer;
 import dev.petrel.peers.EximServer;
 import dev.petrel.peers.FakeSmtpServer;
 import dev.petrel.peers.Peers;
+import dev.petrel.peers.ProcessResult;
 import dev.petrel.peers.SmtpSink;
 import dev.petrel.it.DaemonProcess;
 import dev.petrel.spool.Envelope;
@@ -98,8 +99,10 @@ class RelayPeersTest {
                 """.formatted(port);
     }
 
+    private MessageId.Format idFormat = MessageId.Format.EXIM_4_97;
+
     private String deliver(String... rcpts) throws Exception {
-        String id = MessageId.next();
+        String id = MessageId.next(idFormat);
         Reception r = spool.receive(id);
         r.append(DATA.getBytes(StandardCharsets.US_ASCII));
         r.commit(Envelope.local("alice@test.ex", List.of(rcpts))).join();
@@ -277,6 +280,25 @@ class RelayPeersTest {
             petrel.awaitLog(l -> l.contains("=> dave"), Duration.ofSeconds(20));
             assertThat(petrel.maildirFiles("bob")).hasSize(1);
             assertThat(petrel.maildirFiles("carol")).hasSize(1);
+        }
+    }
+
+    /**
+     * eximstats (Exim 4.96's, so with 16-character ids) reads the delivery lines: a message to two addresses
+     * by one transport to one host (the deferred one is not a delivery).
+     */
+    @Test
+    void eximstatsReadsTheRelayLines() throws Exception {
+        try (FakeSmtpServer mx = FakeSmtpServer.plain().on("RCPT TO:<c@", "451 4.7.1 later")) {
+            idFormat = MessageId.Format.EXIM_4_96;
+            start(manualroute(mx.port()));
+            deliver("a@relay.test", "b@relay.test");
+            deliver("c@relay.test");
+            ProcessResult stats = Peers.eximstats(dir.resolve("log/mainlog")).requireOk();
+            assertThat(stats.stdout()).contains("Grand total summary")
+                    .containsPattern("Delivered\\s+\\S+\\s+1\\s+2\\s+1\\s")
+                    .containsPattern("remote_smtp\\s+\\S+\\s+1\\s")
+                    .containsPattern("\\s1\\s+2\\s+\\S+\\s+\\S+\\s+mx\\.relay\\.test");
         }
     }
 }
