@@ -137,6 +137,25 @@ public record MainConfig(OptionValues options, Map<String, HostList> hostLists, 
         return get(SMTP_ACCEPT_MAX);
     }
 
+    /** 0 for no limit. */
+    public int smtpAcceptMaxPerHost() {
+        Integer v = get(SMTP_ACCEPT_MAX_PER_HOST);
+        return v == null ? 0 : v;
+    }
+
+    public int smtpAcceptReserve() {
+        return get(SMTP_ACCEPT_RESERVE);
+    }
+
+    public HostList smtpReserveHosts() {
+        return get(SMTP_RESERVE_HOSTS);
+    }
+
+    /** Octets a second; 0 for no minimum. */
+    public long smtpReceiveMinRate() {
+        return get(SMTP_RECEIVE_MIN_RATE);
+    }
+
     public Duration smtpReceiveTimeout() {
         return get(SMTP_RECEIVE_TIMEOUT);
     }

@@ -58,7 +58,24 @@ public final class MainOptions {
     public static final Option<Integer> RECIPIENTS_MAX = TABLE.add("recipients_max", INT, "50000");
     /** 100, where Exim has 20: too low for a relay that keeps connections open for pipelining and reuse. */
     public static final Option<Integer> SMTP_ACCEPT_MAX = TABLE.add("smtp_accept_max", INT, "100");
+    /** Connections at once from one IP address; 0 or unset for no limit. */
+    public static final Option<Integer> SMTP_ACCEPT_MAX_PER_HOST = TABLE.add(
+            Option.of("smtp_accept_max_per_host", INT, null).require((v, c) -> v == null || v == 0
+                    || c.value(SMTP_ACCEPT_MAX) != 0, "smtp_accept_max must be set if smtp_accept_max_per_host is set"
+                    + " (Exim keeps the per-host counts in its table)"));
+    /** Of the smtp_accept_max slots, how many only {@code smtp_reserve_hosts} may take. */
+    public static final Option<Integer> SMTP_ACCEPT_RESERVE = TABLE.add("smtp_accept_reserve", INT, "0");
+    public static final Option<HostList> SMTP_RESERVE_HOSTS = TABLE.add("smtp_reserve_hosts", HOST_LIST, null);
+    /**
+     * Bounds the silence between commands, the time from a command line's first octet to its end, and each
+     * silence within a message.
+     */
     public static final Option<Duration> SMTP_RECEIVE_TIMEOUT = TABLE.add("smtp_receive_timeout", TIME, "5m");
+    /**
+     * Petrel's own: octets a second a DATA or BDAT transfer must average once its first smtp_receive_timeout
+     * is used up, 0 for no minimum (Postfix's smtpd_min_data_rate).
+     */
+    public static final Option<Long> SMTP_RECEIVE_MIN_RATE = TABLE.add("smtp_receive_min_rate", SIZE, "500");
     public static final Option<Boolean> SMTP_ENFORCE_SYNC = TABLE.add("smtp_enforce_sync", BOOL, "true");
     public static final Option<Duration> RETRY_DATA_EXPIRE = TABLE.add("retry_data_expire", TIME, "7d");
     public static final Option<Integer> SMTP_MAX_UNKNOWN_COMMANDS = TABLE.add("smtp_max_unknown_commands", INT, "3");

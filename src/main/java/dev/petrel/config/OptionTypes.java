@@ -77,6 +77,17 @@ public final class OptionTypes {
     public static final OptionType<DomainList> DOMAIN_LIST = new ListType<>(
             (text, c) -> DomainList.parse(text, c.domainLists(), c.primaryHostname()), DomainList::text, DomainList.none());
 
+    /** One of a fixed set of words; anything else is refused naming them. */
+    public static OptionType<String> word(String... words) {
+        List<String> allowed = List.of(words);
+        return new Simple<>(t -> {
+            if (!allowed.contains(t)) {
+                throw new IllegalArgumentException("\"" + t + "\" is not one of " + String.join(", ", allowed));
+            }
+            return t;
+        }, s -> s);
+    }
+
     /** One of a fixed set of words. */
     public static OptionType<String> oneOf(String reason, String... words) {
         Set<String> allowed = Set.of(words);

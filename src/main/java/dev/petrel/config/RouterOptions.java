@@ -20,8 +20,8 @@ public final class RouterOptions {
     /** A name with {@code $} in it is left for expansion, so it is not checked against the transports. */
     public static final Option<String> TRANSPORT = GENERIC.add("transport", EXPANDABLE, null);
     /** What to do when a remote route leads back to this host: Exim's words except {@code reroute:domain}. */
-    public static final Option<String> SELF = GENERIC.add("self", OptionTypes.oneOf(
-            "must be one of defer, fail, freeze, pass, send", "defer", "fail", "freeze", "pass", "send"), "freeze");
+    public static final Option<String> SELF = GENERIC.add("self", OptionTypes.word(
+            "defer", "fail", "freeze", "pass", "send"), "freeze");
     /** Consulted when a router declines; Petrel's routers do not decline once their preconditions hold. */
     public static final Option<Boolean> MORE = GENERIC.add("more", BOOL, "true");
     /** Preconditions Petrel does not check yet: a router that ignored them would take the wrong addresses. */
@@ -39,8 +39,7 @@ public final class RouterOptions {
         public static final Option<List<RouteList.Route>> ROUTE_LIST = TABLE.add("route_list", OptionTypes.ROUTE_LIST, null);
         public static final Option<String> ROUTE_DATA = TABLE.add("route_data", EXPANDABLE, null);
         public static final Option<Boolean> HOSTS_RANDOMIZE = TABLE.add("hosts_randomize", BOOL, "false");
-        public static final Option<String> HOST_FIND_FAILED = TABLE.add("host_find_failed", OptionTypes.oneOf(
-                "must be one of decline, defer, fail, freeze, ignore, pass",
+        public static final Option<String> HOST_FIND_FAILED = TABLE.add("host_find_failed", OptionTypes.word(
                 "decline", "defer", "fail", "freeze", "ignore", "pass"), "freeze");
 
         private Manualroute() {}

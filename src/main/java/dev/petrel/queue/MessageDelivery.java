@@ -5,6 +5,7 @@ import dev.petrel.queue.routing.RoutingResult;
 import dev.petrel.spool.Envelope;
 import dev.petrel.spool.Reception;
 import dev.petrel.spool.Spool;
+import dev.petrel.spool.SpoolFormatException;
 import dev.petrel.spool.SpooledMessage;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.RemoteHost;
@@ -19,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
@@ -36,6 +39,7 @@ final class MessageDelivery {
     private final String qualifyDomain;
     private final Consumer<String> submitBounce;
     private final DeliveryLines lines;
+    private final Set<String> reportedBroken = ConcurrentHashMap.newKeySet();
 
     MessageDelivery(Spool spool, MainLog log, Router router, Transports transports, String primaryHostname,
                     String qualifyDomain, Consumer<String> submitBounce) {
@@ -55,6 +59,12 @@ final class MessageDelivery {
             message = spool.read(id);
         } catch (NoSuchFileException e) {
             return; // delivered by an earlier attempt, or removed by the operator
+        } catch (SpoolFormatException e) {
+            // Left for the operator, as Exim leaves it; said once per process, not at every queue run.
+            if (reportedBroken.add(id)) {
+                log.main(id + " Format error in spool file " + id + ": size=" + e.fileSize());
+            }
+            return;
         } catch (IOException e) {
             log.panic(id + " cannot read spool file: " + e.getMessage());
             return;
@@ -64,15 +74,19 @@ final class MessageDelivery {
 
         List<Failure> failures = new ArrayList<>();
         List<String> delivered = new ArrayList<>();
+        List<String> failedDuplicates = new ArrayList<>(); // one bounce says it for them
         boolean deferred = false;
-        for (Outcome o : attempt(message, outstanding)) {
+        for (Outcome o : attempt(message, Deliveries.of(outstanding, router))) {
             switch (o.result().status()) {
                 case DELIVERED -> {
                     if (!o.journalled()) {
-                        delivered.add(o.recipient());
+                        delivered.addAll(o.covers());
                     }
                 }
-                case FAILED -> failures.add(new Failure(o.recipient(), o.result().reason()));
+                case FAILED -> {
+                    failures.add(new Failure(o.covers().getFirst(), o.result().reason()));
+                    failedDuplicates.addAll(o.covers().subList(1, o.covers().size()));
+                }
                 case DEFERRED -> deferred = true;
             }
         }
@@ -86,6 +100,7 @@ final class MessageDelivery {
         } else {
             // Failed recipients are done with, like delivered ones; the journal must say so if the message stays.
             failures.forEach(f -> notJournalled.add(f.recipient()));
+            notJournalled.addAll(failedDuplicates);
         }
         if (deferred) {
             notJournalled.forEach(rcpt -> journal(id, rcpt));
@@ -102,12 +117,11 @@ final class MessageDelivery {
         }
     }
 
-    /** What became of one recipient. */
-    private record Outcome(String recipient, DeliveryResult result, boolean journalled) {
-        Outcome(String recipient, DeliveryResult result) {
-            this(recipient, result, false);
-        }
-    }
+    /**
+     * What became of one delivery: {@code covers} is its recipient followed by the duplicates it stands for
+     * (see {@link Deliveries}).
+     */
+    private record Outcome(List<String> covers, DeliveryResult result, boolean journalled) {}
 
     /** Recipients routed to the same transport and hosts: one delivery, one SMTP transaction for a remote one. */
     private record Group(String transport, List<RemoteHost> hosts) {}
@@ -116,13 +130,14 @@ final class MessageDelivery {
      * Routes every recipient first, then hands each (transport, hosts) group to its transport as Exim does,
      * logging each outcome.
      */
-    private List<Outcome> attempt(SpooledMessage message, List<String> outstanding) {
+    private List<Outcome> attempt(SpooledMessage message, Deliveries deliveries) {
         String id = message.id();
         List<Outcome> outcomes = new ArrayList<>();
         Map<Group, List<String>> groups = new LinkedHashMap<>();
         Map<String, String> routers = new HashMap<>();
-        for (String rcpt : outstanding) {
-            switch (router.route(rcpt)) {
+        for (String rcpt : deliveries.unique()) {
+            List<String> covers = deliveries.sameDelivery(rcpt);
+            switch (deliveries.routing(rcpt)) {
                 case RoutingResult.Routed routed -> {
                     List<RemoteHost> hosts = routed.hosts().stream()
                             .map(h -> new RemoteHost(h.name(), h.address(), h.port())).toList();
@@ -131,11 +146,11 @@ final class MessageDelivery {
                 }
                 case RoutingResult.Deferred d -> {
                     log.main(id + " == " + rcpt + " R=" + d.router() + " defer (-1): " + d.reason());
-                    outcomes.add(new Outcome(rcpt, DeliveryResult.deferred(-1, d.reason())));
+                    outcomes.add(new Outcome(covers, DeliveryResult.deferred(-1, d.reason()), false));
                 }
                 case RoutingResult.Failed f -> {
                     log.main(id + " ** " + rcpt + (f.router() == null ? "" : " R=" + f.router()) + ": " + f.reason());
-                    outcomes.add(new Outcome(rcpt, DeliveryResult.failed(f.reason())));
+                    outcomes.add(new Outcome(covers, DeliveryResult.failed(f.reason()), false));
                 }
                 case RoutingResult.Declined declined -> throw new IllegalStateException("the router chain declined " + rcpt);
             }
@@ -162,13 +177,13 @@ final class MessageDelivery {
                         log.main(lines.delivered(id, rcpt, rt, result, further));
                         further = result.remote() != null;
                         if (journalNow) {
-                            journal(id, rcpt);
+                            deliveries.sameDelivery(rcpt).forEach(r -> journal(id, r));
                         }
                     }
                     case FAILED -> log.main(lines.failed(id, rcpt, rt, result));
                     case DEFERRED -> log.main(lines.deferred(id, rcpt, rt, result));
                 }
-                outcomes.add(new Outcome(rcpt, result, journalNow));
+                outcomes.add(new Outcome(deliveries.sameDelivery(rcpt), result, journalNow));
             }
         }
         return outcomes;
