@@ -48,10 +48,14 @@ public final class TransportOptions {
         public static final Option<String> PORT = TABLE.add("port", OptionTypes.PORT, "25");
         public static final Option<String> HOSTS = TABLE.add("hosts", EXPANDABLE, null);
         public static final Option<String> HELO_DATA = TABLE.add("helo_data", EXPANDABLE, "$primary_hostname");
-        public static final Option<String> INTERFACE = TABLE.add("interface", EXPANDABLE, null);
+        /** Binding the local address is not there yet: refused rather than ignored. */
+        public static final Option<String> INTERFACE = TABLE.add(Option.of("interface", EXPANDABLE, null).notImplemented());
         public static final Option<String> TLS_SNI = TABLE.add("tls_sni", EXPANDABLE, null);
-        public static final Option<String> TLS_CERTIFICATE = TABLE.add("tls_certificate", EXPANDABLE, null);
-        public static final Option<String> TLS_PRIVATEKEY = TABLE.add("tls_privatekey", EXPANDABLE, null);
+        /** A client certificate is not presented yet: refused rather than ignored. */
+        public static final Option<String> TLS_CERTIFICATE = TABLE.add(
+                Option.of("tls_certificate", EXPANDABLE, null).notImplemented());
+        public static final Option<String> TLS_PRIVATEKEY = TABLE.add(
+                Option.of("tls_privatekey", EXPANDABLE, null).notImplemented());
         public static final Option<HostList> HOSTS_PIPE_CONNECT = TABLE.add("hosts_pipe_connect", HOST_LIST, null);
         public static final Option<HostList> HOSTS_TRY_CHUNKING = TABLE.add("hosts_try_chunking", HOST_LIST, "*");
         public static final Option<HostList> HOSTS_AVOID_PIPELINING = TABLE.add("hosts_avoid_pipelining", HOST_LIST, null);

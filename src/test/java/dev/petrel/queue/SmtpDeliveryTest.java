@@ -232,6 +232,19 @@ class SmtpDeliveryTest {
                 id + " Completed");
     }
 
+    @Test
+    void hostsRequireTlsDefersAtAServerWithoutStarttls() throws Exception {
+        FakeSmtpServer mx = server(FakeSmtpServer.plain());
+        start(at(mx), "  hosts_require_tls = 127.0.0.1");
+        String id = deliver("", DATA, "a@remote.test");
+
+        String reason = "a TLS session is required, but the server did not offer TLS support";
+        assertThat(mainLog()).containsExactly(
+                id + " H=127.0.0.1 [127.0.0.1]: " + reason,
+                id + " == a@remote.test R=smarthost T=remote_smtp defer (-38) H=127.0.0.1 [127.0.0.1]: " + reason);
+        assertThat(mx.commands()).noneMatch(c -> c.startsWith("MAIL"));
+    }
+
     /** Each hostile answer ends in a clean defer of the host, logged, with the message kept. */
     @ParameterizedTest(name = "{0} to {1}")
     @CsvSource(delimiter = '|', value = {
