@@ -3,7 +3,6 @@ package dev.petrel.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.petrel.config.Config;
-import dev.petrel.log.MainLog;
 import dev.petrel.peers.DnsServer;
 import dev.petrel.peers.EximServer;
 import dev.petrel.peers.FakeSmtpServer;
@@ -11,14 +10,11 @@ import dev.petrel.peers.Peers;
 import dev.petrel.peers.ProcessResult;
 import dev.petrel.peers.SmtpSink;
 import dev.petrel.it.DaemonProcess;
-import dev.petrel.spool.Envelope;
 import dev.petrel.spool.MessageId;
-import dev.petrel.spool.Reception;
 import dev.petrel.spool.Spool;
 import dev.petrel.tls.ServerCredentials;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,8 +36,8 @@ class RelayPeersTest {
     @TempDir
     Path dir;
     private DnsServer dns;
+    private DeliveryHarness harness;
     private Spool spool;
-    private MainLog log;
     private QueueRunner runner;
 
     @BeforeEach
@@ -57,14 +53,8 @@ class RelayPeersTest {
 
     @AfterEach
     void close() throws Exception {
-        if (runner != null) {
-            runner.close();
-        }
-        if (spool != null) {
-            spool.close();
-        }
-        if (log != null) {
-            log.close();
+        if (harness != null) {
+            harness.close();
         }
         dns.close();
     }
@@ -85,9 +75,10 @@ class RelayPeersTest {
                   connect_timeout = 5s
                 %s
                 """.formatted(dns.dnsServersOption(), router, String.join("\n", transportOptions)), "test.conf");
-        spool = Spool.open(dir.resolve("spool"));
-        log = MainLog.open(dir.resolve("log/%slog").toString(), config.main().logSelector());
-        runner = new QueueRunner(config, spool, log, Duration.ofHours(1), dir);
+        harness = new DeliveryHarness(dir, config);
+        harness.idFormat = idFormat;
+        spool = harness.spool;
+        runner = harness.runner;
     }
 
     private static String manualroute(int port) {
@@ -102,22 +93,11 @@ class RelayPeersTest {
     private MessageId.Format idFormat = MessageId.Format.EXIM_4_97;
 
     private String deliver(String... rcpts) throws Exception {
-        String id = MessageId.next(idFormat);
-        Reception r = spool.receive(id);
-        r.append(DATA.getBytes(StandardCharsets.US_ASCII));
-        r.commit(Envelope.local("alice@test.ex", List.of(rcpts))).join();
-        runner.submit(id);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!runner.idle()) {
-            assertThat(System.nanoTime()).as("delivery still running; log: %s", mainLog()).isLessThan(deadline);
-            Thread.sleep(20);
-        }
-        return id;
+        return harness.deliver("alice@test.ex", DATA, rcpts);
     }
 
     private List<String> mainLog() throws IOException {
-        Path p = dir.resolve("log/mainlog");
-        return Files.exists(p) ? Files.readAllLines(p).stream().map(l -> l.substring(20)).toList() : List.of();
+        return harness.mainLog();
     }
 
     @Test

@@ -48,13 +48,6 @@ class RemoteRoutingTest {
         }
     }
 
-    /** A port nothing listens on: bound and released again. */
-    private static int closedPort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void eachRoutingOutcomeIsLoggedTheEximWay() throws Exception {
         dns = DnsServer.in(dir.resolve("dns")).zone("relay.test", """
@@ -73,7 +66,7 @@ class RemoteRoutingTest {
                 remote_smtp:
                   driver = smtp
                   port = %d
-                """.formatted(dns.dnsServersOption(), closedPort()), "test.conf");
+                """.formatted(dns.dnsServersOption(), dev.petrel.peers.Peers.freePort() /* free again: nothing listens */), "test.conf");
         spool = Spool.open(dir.resolve("spool"));
         log = MainLog.open(dir.resolve("log/%slog").toString(), Set.of());
         runner = new QueueRunner(config, spool, log, Duration.ofHours(1), dir);

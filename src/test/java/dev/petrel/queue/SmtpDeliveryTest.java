@@ -6,18 +6,12 @@ import static dev.petrel.peers.FakeSmtpServer.SILENCE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.petrel.config.Config;
-import dev.petrel.log.MainLog;
 import dev.petrel.peers.FakeSmtpServer;
-import dev.petrel.spool.Envelope;
-import dev.petrel.spool.MessageId;
-import dev.petrel.spool.Reception;
+import dev.petrel.peers.Peers;
 import dev.petrel.spool.Spool;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,24 +31,17 @@ class SmtpDeliveryTest {
 
     @TempDir
     Path dir;
+    private DeliveryHarness harness;
     private Spool spool;
-    private MainLog log;
-    private QueueRunner runner;
     private final List<FakeSmtpServer> servers = new ArrayList<>();
 
     @AfterEach
     void close() throws Exception {
-        if (runner != null) {
-            runner.close();
+        if (harness != null) {
+            harness.close();
         }
         for (FakeSmtpServer s : servers) {
             s.close();
-        }
-        if (spool != null) {
-            spool.close();
-        }
-        if (log != null) {
-            log.close();
         }
     }
 
@@ -83,9 +70,8 @@ class SmtpDeliveryTest {
                   connect_timeout = 2s
                 %s
                 """.formatted(hosts, String.join("\n", transportOptions)), "test.conf");
-        spool = Spool.open(dir.resolve("spool"));
-        log = MainLog.open(dir.resolve("log/%slog").toString(), config.main().logSelector());
-        runner = new QueueRunner(config, spool, log, Duration.ofHours(1), dir);
+        harness = new DeliveryHarness(dir, config);
+        spool = harness.spool;
     }
 
     private static String at(FakeSmtpServer s) {
@@ -93,28 +79,11 @@ class SmtpDeliveryTest {
     }
 
     private String deliver(String sender, String data, String... rcpts) throws Exception {
-        String id = MessageId.next();
-        Reception r = spool.receive(id);
-        r.append(data.getBytes(StandardCharsets.UTF_8));
-        r.commit(Envelope.local(sender, List.of(rcpts))).join();
-        runner.submit(id);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!runner.idle()) {
-            assertThat(System.nanoTime()).as("delivery still running; log: %s", mainLog()).isLessThan(deadline);
-            Thread.sleep(20);
-        }
-        return id;
+        return harness.deliver(sender, data, rcpts);
     }
 
     private List<String> mainLog() throws IOException {
-        Path p = dir.resolve("log/mainlog");
-        return Files.exists(p) ? Files.readAllLines(p).stream().map(l -> l.substring(20)).toList() : List.of();
-    }
-
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return harness.mainLog();
     }
 
     @Test
@@ -195,7 +164,7 @@ class SmtpDeliveryTest {
     void theNextHostIsTriedWhenOneRefusesOrSays421() throws Exception {
         FakeSmtpServer busy = server(new FakeSmtpServer("421 fake.test too busy"));
         FakeSmtpServer mx = server(FakeSmtpServer.plain());
-        int refused = closedPort();
+        int refused = Peers.freePort(); // free again: nothing listens
         start("127.0.0.1::" + refused + " : " + at(busy) + " : " + at(mx), "  hosts_avoid_pipelining = *");
         String id = deliver("alice@test.ex", DATA, "a@remote.test");
 
