@@ -202,6 +202,25 @@ class SmtpDeliveryTest {
     }
 
     @Test
+    void a5xxToMailFailsEveryRecipientAndA4xxTriesTheNextHost() throws Exception {
+        FakeSmtpServer later = server(FakeSmtpServer.plain().on("MAIL", "452 4.3.1 out of space"));
+        FakeSmtpServer refusing = server(FakeSmtpServer.plain().on("MAIL", "550 5.7.1 sender refused"));
+        start(at(later) + " : " + at(refusing));
+        String id = deliver("alice@test.ex", DATA, "a@remote.test", "b@remote.test");
+
+        String mail = "MAIL FROM:<alice@test.ex> SIZE=" + DATA.length();
+        String refused = "H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after pipelined " + mail
+                + ": 550 5.7.1 sender refused";
+        assertThat(mainLog()).contains(
+                id + " H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after pipelined " + mail
+                        + ": 452 4.3.1 out of space",
+                id + " ** a@remote.test R=smarthost T=remote_smtp " + refused,
+                id + " ** b@remote.test R=smarthost T=remote_smtp " + refused,
+                id + " Completed");
+        assertThat(later.commands()).contains("QUIT");
+    }
+
+    @Test
     void hostsRequireTlsDefersAtAServerWithoutStarttls() throws Exception {
         FakeSmtpServer mx = server(FakeSmtpServer.plain());
         start(at(mx), "  hosts_require_tls = 127.0.0.1");

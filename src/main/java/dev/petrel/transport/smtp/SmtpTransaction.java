@@ -87,21 +87,26 @@ final class SmtpTransaction {
                     + (ext.startTls() ? "an attempt to start TLS failed" : "the server did not offer TLS support"),
                     ERRNO_TLSREQUIRED);
         }
+        List<DeliveryResult> results;
         if (message.needsUtf8() && !ext.smtpUtf8()) {
-            return all(message, DeliveryResult.failed("message needs SMTPUTF8 (an address is not ASCII), but "
-                    + "the server does not offer it"), null, false);
+            results = all(message, DeliveryResult.failed("message needs SMTPUTF8 (an address is not ASCII), but "
+                    + "the server does not offer it"), facts(false, false, null));
+        } else if (ext.tooBig(message.data().length)) {
+            results = all(message, DeliveryResult.failed("message is too big for the remote server ("
+                    + message.data().length + " octets; its SIZE limit is " + ext.size() + ")"), facts(false, false, null));
+        } else {
+            results = transaction(message, ext);
         }
-        if (ext.tooBig(message.data().length)) {
-            return all(message, DeliveryResult.failed("message is too big for the remote server (" + message.data().length
-                    + " octets; its SIZE limit is " + ext.size() + ")"), null, false);
-        }
-        List<DeliveryResult> results = transaction(message, ext);
+        quit();
+        return results;
+    }
+
+    private void quit() {
         try {
             session.quit();
         } catch (IOException e) {
             // The message is done with; a server that drops the connection at QUIT changes nothing.
         }
-        return results;
     }
 
     private ServerExtensions hello() throws IOException, HostFailure {
@@ -151,9 +156,16 @@ final class SmtpTransaction {
         }
         Reply mail = replies.getFirst();
         if (mail.code() >= 400) {
+            if (pipelined && !chunked && replies.getLast().code() == 354) {
+                // A server that says 354 after refusing MAIL waits for text: an empty message ends it.
+                session.send(MessageText.whole(Unpooled.EMPTY_BUFFER));
+            }
             HostFailure f = smtpError(pl + envelope.getFirst().line(), mail, ERRNO_MAIL4XX);
             if (mail.code() >= 500) {
-                return all(message, DeliveryResult.failed(f.getMessage()), facts(pipelined, chunked, null), false);
+                return all(message, DeliveryResult.failed(f.getMessage()), facts(pipelined, chunked, mail.logText()));
+            }
+            if (mail.code() != 421) {
+                quit(); // the server is still talking: leave it properly before trying the next host
             }
             throw f;
         }
@@ -258,11 +270,11 @@ final class SmtpTransaction {
         return arg.toString();
     }
 
-    private List<DeliveryResult> all(Message message, DeliveryResult result, RemoteFacts facts, boolean ofHost) {
-        RemoteFacts f = facts != null ? facts : facts(false, false, null);
+    /** The same outcome for every recipient: the server refused the message itself, not an address. */
+    private static List<DeliveryResult> all(Message message, DeliveryResult result, RemoteFacts facts) {
         List<DeliveryResult> out = new ArrayList<>();
         for (int i = 0; i < message.recipients().size(); i++) {
-            out.add(result.withRemote(f, ofHost));
+            out.add(result.withRemote(facts, false));
         }
         return out;
     }
