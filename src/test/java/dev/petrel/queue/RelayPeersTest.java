@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.petrel.config.Config;
 import dev.petrel.peers.DnsServer;
+import dev.petrel.peers.EximClient;
 import dev.petrel.peers.EximServer;
 import dev.petrel.peers.FakeSmtpServer;
 import dev.petrel.peers.Peers;
@@ -127,9 +128,10 @@ class RelayPeersTest {
         Path cert = certs.resolve("selfsigned-cert.pem");
         int port = Peers.freePort();
         try (EximServer exim = Peers.eximServer(dir.resolve("exim"), port)
-                .tls(cert, certs.resolve("selfsigned-key.pem")).tlsResumptionHosts("*").start()) {
+                .tls(cert, certs.resolve("selfsigned-key.pem")).tlsResumptionHosts("*")
+                .logSelector(EximClient.DEFAULT_LOG_SELECTOR + " +tls_sni").start()) {
             start(manualroute(port), "  tls_resumption_hosts = *", "  tls_verify_hosts = *",
-                    "  tls_verify_certificates = " + cert);
+                    "  tls_verify_certificates = " + cert, "  tls_sni = $host");
             String first = deliver("a@relay.test");
             String second = deliver("b@relay.test");
 
@@ -145,6 +147,7 @@ class RelayPeersTest {
             assertThat(arrivals.get(0)).containsPattern(" X=TLS1\\.[23]:[^ *]+ ");
             assertThat(arrivals.get(1)).containsPattern(" X=TLS1\\.[23]:[^ ]+\\* ");
             assertThat(cv(arrivals.get(1))).isEqualTo(cv(arrivals.get(0)));
+            assertThat(arrivals).allMatch(l -> l.contains("SNI=mx.relay.test"));
             System.out.println("Petrel: " + lines.get(0) + "\nPetrel: " + lines.get(2)
                     + "\nExim:   " + arrivals.get(0) + "\nExim:   " + arrivals.get(1));
         }
