@@ -34,6 +34,7 @@ class SmtpDeliveryTest {
     private DeliveryHarness harness;
     private Spool spool;
     private final List<FakeSmtpServer> servers = new ArrayList<>();
+    private String logSelector = "";
 
     @AfterEach
     void close() throws Exception {
@@ -55,7 +56,7 @@ class SmtpDeliveryTest {
         Config config = Config.parse("""
                 primary_hostname = petrel.test
                 qualify_domain = test.ex
-                log_selector = +pipelining
+                log_selector = +pipelining %s
                 begin routers
                 smarthost:
                   driver = manualroute
@@ -69,7 +70,7 @@ class SmtpDeliveryTest {
                   data_timeout = 2s
                   connect_timeout = 2s
                 %s
-                """.formatted(hosts, String.join("\n", transportOptions)), "test.conf");
+                """.formatted(logSelector, hosts, String.join("\n", transportOptions)), "test.conf");
         harness = new DeliveryHarness(dir, config);
         spool = harness.spool;
     }
@@ -101,6 +102,18 @@ class SmtpDeliveryTest {
                 "RCPT TO:<a@remote.test>", "RCPT TO:<b@remote.test>", "DATA", "QUIT");
         assertThat(mx.messages()).containsExactly(DATA);
         assertThat(spool.contains(id)).isFalse();
+    }
+
+    @Test
+    void outgoingPortNamesThePortAndSmtpConfirmationCanBeTurnedOff() throws Exception {
+        FakeSmtpServer mx = server(FakeSmtpServer.plain());
+        logSelector = "+outgoing_port -smtp_confirmation";
+        start(at(mx) + " : 127.0.0.1::" + Peers.freePort());
+        String id = deliver("", DATA, "a@remote.test");
+
+        assertThat(mainLog()).containsExactly(
+                id + " => a@remote.test R=smarthost T=remote_smtp H=127.0.0.1 [127.0.0.1]:" + mx.port() + " L",
+                id + " Completed");
     }
 
     @Test
