@@ -234,6 +234,18 @@ class SmtpDeliveryTest {
     }
 
     @Test
+    void aRefusedStarttlsCarriesOnInCleartextUnlessTlsIsRequired() throws Exception {
+        FakeSmtpServer mx = server(new FakeSmtpServer("220 fake.test", "STARTTLS", "PIPELINING"));
+        start(at(mx));
+        String id = deliver("", DATA, "a@remote.test");
+
+        assertThat(mainLog()).containsExactly(
+                id + " => a@remote.test R=smarthost T=remote_smtp H=127.0.0.1 [127.0.0.1] L C=\"250 2.0.0 OK id=fake\"",
+                id + " Completed");
+        assertThat(mx.commands()).startsWith("EHLO petrel.test", "STARTTLS", "MAIL FROM:<>");
+    }
+
+    @Test
     void hostsRequireTlsDefersAtAServerWithoutStarttls() throws Exception {
         FakeSmtpServer mx = server(FakeSmtpServer.plain());
         start(at(mx), "  hosts_require_tls = 127.0.0.1");
