@@ -246,6 +246,22 @@ class SmtpDeliveryTest {
     }
 
     @Test
+    void aTlsSessionThatFailsIsRetriedInCleartext() throws Exception {
+        FakeSmtpServer mx = server(new FakeSmtpServer("220 fake.test", "STARTTLS", "PIPELINING")
+                .on("STARTTLS", "220 go ahead").on("\u0016", "this is not TLS").firstOnly());
+        start(at(mx));
+        String id = deliver("", DATA, "a@remote.test");
+
+        List<String> lines = mainLog();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).startsWith(id + " H=127.0.0.1 [127.0.0.1]: ").contains("TLS");
+        assertThat(lines.get(1)).isEqualTo(
+                id + " => a@remote.test R=smarthost T=remote_smtp H=127.0.0.1 [127.0.0.1] L C=\"250 2.0.0 OK id=fake\"");
+        assertThat(mx.connections()).isEqualTo(2);
+        assertThat(mx.commands().stream().filter(c -> c.equals("STARTTLS"))).hasSize(1);
+    }
+
+    @Test
     void hostsRequireTlsDefersAtAServerWithoutStarttls() throws Exception {
         FakeSmtpServer mx = server(FakeSmtpServer.plain());
         start(at(mx), "  hosts_require_tls = 127.0.0.1");

@@ -17,4 +17,11 @@ import java.time.Duration;
  */
 record HostPolicy(String heloName, boolean smtps, boolean tryTls, boolean requireTls, boolean requireVerify,
                   boolean resumption, String sni, boolean pipelining, boolean chunking, Duration commandTimeout,
-                  Duration dataTimeout) {}
+                  Duration dataTimeout) {
+
+    /** The same host again, in cleartext, after a TLS session could not be set up. */
+    HostPolicy withoutTls() {
+        return new HostPolicy(heloName, smtps, false, requireTls, requireVerify, resumption, sni, pipelining, chunking,
+                commandTimeout, dataTimeout);
+    }
+}

@@ -40,6 +40,7 @@ final class SmtpTransaction {
     private final ClientTls clientTls;
     private ClientOutcome tls;
     private boolean tlsUp;
+    private boolean tlsFailed;
 
     SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls) {
         this.session = session;
@@ -47,6 +48,11 @@ final class SmtpTransaction {
         this.port = port;
         this.policy = policy;
         this.clientTls = clientTls;
+    }
+
+    /** STARTTLS was answered 220 but no TLS session came of it. */
+    boolean tlsFailed() {
+        return tlsFailed;
     }
 
     /** The message to send and what it needs from the server. */
@@ -72,7 +78,13 @@ final class SmtpTransaction {
         }
         ServerExtensions ext = hello();
         if (!tlsUp && ext.startTls() && (policy.tryTls() || policy.requireTls())) {
-            Reply r = session.startTls(clientTls, peer(), policy.resumption());
+            Reply r;
+            try {
+                r = session.startTls(clientTls, peer(), policy.resumption());
+            } catch (IOException e) {
+                tlsFailed = true;
+                throw e;
+            }
             if (r.code() == 220) {
                 tlsUp = true;
                 ext = hello();

@@ -73,30 +73,46 @@ public final class SmtpTransport implements Transport {
         for (RemoteHost host : hosts) {
             int port = host.port() >= 0 ? host.port() : port(host);
             HostPolicy policy = policy(host, port);
-            Duration longest = policy.commandTimeout().compareTo(policy.dataTimeout()) > 0
-                    ? policy.commandTimeout() : policy.dataTimeout();
-            SmtpTransaction transaction = null;
-            try (ClientSession session = ClientSession.connect(group, NioSocketChannel.class,
-                    new InetSocketAddress(host.address(), port), policy.heloName(), config.get(Smtp.CONNECT_TIMEOUT),
-                    longest)) {
-                session.connection().replyTimeout(policy.commandTimeout());
-                transaction = new SmtpTransaction(session, host, port, policy, clientTls);
-                return transaction.run(text);
-            } catch (IOException e) {
-                String what = SmtpTransaction.describe(e);
-                log.accept(message.id() + " " + hostField(host, port) + " " + what);
-                // Exim names no host on the == line when none was reached: the H= line above says which.
-                last = DeliveryResult.deferred(SmtpTransaction.errno(e), what).withRemote(null, true);
-            } catch (HostFailure f) {
-                log.accept(message.id() + " " + hostField(host, port) + ": " + f.getMessage());
-                last = DeliveryResult.deferred(f.errno(), f.getMessage()).withRemote(transaction.facts(false, false, null), true);
-            } catch (RuntimeException e) {
-                // A bug must not lose the message: the recipients stay queued and the log says what broke.
-                log.accept(message.id() + " " + hostField(host, port) + ": internal error: " + e);
-                last = DeliveryResult.deferred(-1, "internal error: " + e);
+            Attempt attempt = attempt(message.id(), host, port, policy, text);
+            if (attempt.tlsFailed() && !policy.requireTls()) {
+                // As Exim does: a TLS session that could not be set up is retried in cleartext when TLS is not required.
+                attempt = attempt(message.id(), host, port, policy.withoutTls(), text);
             }
+            if (attempt.results() != null) {
+                return attempt.results();
+            }
+            last = attempt.failure();
         }
         return all(recipients, last);
+    }
+
+    /** One connection's outcome: the per-recipient results, or the host's failure. */
+    private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed) {}
+
+    private Attempt attempt(String id, RemoteHost host, int port, HostPolicy policy, SmtpTransaction.Message text) {
+        Duration longest = policy.commandTimeout().compareTo(policy.dataTimeout()) > 0
+                ? policy.commandTimeout() : policy.dataTimeout();
+        SmtpTransaction transaction = null;
+        try (ClientSession session = ClientSession.connect(group, NioSocketChannel.class,
+                new InetSocketAddress(host.address(), port), policy.heloName(), config.get(Smtp.CONNECT_TIMEOUT),
+                longest)) {
+            session.connection().replyTimeout(policy.commandTimeout());
+            transaction = new SmtpTransaction(session, host, port, policy, clientTls);
+            return new Attempt(transaction.run(text), null, false);
+        } catch (IOException e) {
+            String what = SmtpTransaction.describe(e);
+            log.accept(id + " " + hostField(host, port) + " " + what);
+            // Exim names no host on the == line when none was reached: the H= line above says which.
+            return new Attempt(null, DeliveryResult.deferred(SmtpTransaction.errno(e), what).withRemote(null, true), false);
+        } catch (HostFailure f) {
+            log.accept(id + " " + hostField(host, port) + ": " + f.getMessage());
+            return new Attempt(null, DeliveryResult.deferred(f.errno(), f.getMessage())
+                    .withRemote(transaction.facts(false, false, null), true), transaction.tlsFailed());
+        } catch (RuntimeException e) {
+            // A bug must not lose the message: the recipients stay queued and the log says what broke.
+            log.accept(id + " " + hostField(host, port) + ": internal error: " + e);
+            return new Attempt(null, DeliveryResult.deferred(-1, "internal error: " + e), false);
+        }
     }
 
     private String hostField(RemoteHost host, int port) {
