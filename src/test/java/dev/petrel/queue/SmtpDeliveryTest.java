@@ -66,13 +66,21 @@ class SmtpDeliveryTest {
                 begin transports
                 remote_smtp:
                   driver = smtp
-                  command_timeout = 2s
-                  data_timeout = 2s
-                  connect_timeout = 2s
                 %s
-                """.formatted(logSelector, hosts, String.join("\n", transportOptions)), "test.conf");
+                """.formatted(logSelector, hosts, String.join("\n", withShortTimeouts(transportOptions))), "test.conf");
         harness = new DeliveryHarness(dir, config);
         spool = harness.spool;
+    }
+
+    /** The options given, and 2s for each timeout they leave out, so that hostile cases end quickly. */
+    private static List<String> withShortTimeouts(String... options) {
+        List<String> out = new ArrayList<>(List.of(options));
+        for (String timeout : List.of("command_timeout", "data_timeout", "connect_timeout")) {
+            if (out.stream().noneMatch(o -> o.strip().startsWith(timeout))) {
+                out.add("  " + timeout + " = 2s");
+            }
+        }
+        return out;
     }
 
     private static String at(FakeSmtpServer s) {
@@ -259,6 +267,20 @@ class SmtpDeliveryTest {
                 id + " => a@remote.test R=smarthost T=remote_smtp H=127.0.0.1 [127.0.0.1] L C=\"250 2.0.0 OK id=fake\"");
         assertThat(mx.connections()).isEqualTo(2);
         assertThat(mx.commands().stream().filter(c -> c.equals("STARTTLS"))).hasSize(1);
+    }
+
+    @Test
+    void dataTimeoutBoundsTheWaitAfterTheMessageAndCommandTimeoutTheOthers() throws Exception {
+        FakeSmtpServer mx = server(FakeSmtpServer.plain().on(".", SILENCE));
+        start(at(mx), "  command_timeout = 30s", "  data_timeout = 1s");
+        long started = System.nanoTime();
+        String id = deliver("", DATA, "a@remote.test");
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+        assertThat(mainLog()).containsExactly(
+                id + " H=127.0.0.1 [127.0.0.1]: timed out waiting for a reply",
+                id + " == a@remote.test R=smarthost T=remote_smtp defer (110) H=127.0.0.1 [127.0.0.1]: "
+                        + "timed out waiting for a reply");
     }
 
     @Test
