@@ -32,11 +32,6 @@ public record MainConfig(OptionValues options, Map<String, HostList> hostLists, 
         return options.get(option);
     }
 
-    /** {@code dns_servers}; empty means the system's resolver configuration. */
-    public List<ListenAddress> dnsServers() {
-        return get(DNS_SERVERS);
-    }
-
     /** Whether a {@code log_selector} name is enabled. */
     public boolean logs(String selector) {
         return logSelector().contains(selector);
@@ -137,10 +132,9 @@ public record MainConfig(OptionValues options, Map<String, HostList> hostLists, 
         return get(SMTP_ACCEPT_MAX);
     }
 
-    /** 0 for no limit. */
+    /** 0 when unset: no limit. */
     public int smtpAcceptMaxPerHost() {
-        Integer v = get(SMTP_ACCEPT_MAX_PER_HOST);
-        return v == null ? 0 : v;
+        return Objects.requireNonNullElse(get(SMTP_ACCEPT_MAX_PER_HOST), 0);
     }
 
     public int smtpAcceptReserve() {
@@ -151,13 +145,13 @@ public record MainConfig(OptionValues options, Map<String, HostList> hostLists, 
         return get(SMTP_RESERVE_HOSTS);
     }
 
+    public Duration smtpReceiveTimeout() {
+        return get(SMTP_RECEIVE_TIMEOUT);
+    }
+
     /** Octets a second; 0 for no minimum. */
     public long smtpReceiveMinRate() {
         return get(SMTP_RECEIVE_MIN_RATE);
-    }
-
-    public Duration smtpReceiveTimeout() {
-        return get(SMTP_RECEIVE_TIMEOUT);
     }
 
     public boolean smtpEnforceSync() {
@@ -186,5 +180,10 @@ public record MainConfig(OptionValues options, Map<String, HostList> hostLists, 
 
     public boolean queueOnly() {
         return get(QUEUE_ONLY);
+    }
+
+    /** Empty when unset: the system's resolver configuration applies. */
+    public List<ListenAddress> dnsServers() {
+        return get(DNS_SERVERS);
     }
 }

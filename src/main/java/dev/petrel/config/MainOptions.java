@@ -58,12 +58,13 @@ public final class MainOptions {
     public static final Option<Integer> RECIPIENTS_MAX = TABLE.add("recipients_max", INT, "50000");
     /** 100, where Exim has 20: too low for a relay that keeps connections open for pipelining and reuse. */
     public static final Option<Integer> SMTP_ACCEPT_MAX = TABLE.add("smtp_accept_max", INT, "100");
-    /** Connections at once from one IP address; 0 or unset for no limit. */
+    /** Connections at once from one IP address; unset (or empty), no limit. Counted in smtp_accept_max's table. */
     public static final Option<Integer> SMTP_ACCEPT_MAX_PER_HOST = TABLE.add(
-            Option.of("smtp_accept_max_per_host", INT, null).require((v, c) -> v == null || v == 0
-                    || c.value(SMTP_ACCEPT_MAX) != 0, "smtp_accept_max must be set if smtp_accept_max_per_host is set"
-                    + " (Exim keeps the per-host counts in its table)"));
-    /** Of the smtp_accept_max slots, how many only {@code smtp_reserve_hosts} may take. */
+            Option.of("smtp_accept_max_per_host", OptionTypes.emptyAsUnset(INT), null)
+                    .require((n, c) -> c.value(SMTP_ACCEPT_MAX) > 0,
+                            "is set, so smtp_accept_max must be set too (Exim: smtp_accept_max must be set if "
+                                    + "smtp_accept_max_per_host is set)"));
+    /** Of the smtp_accept_max slots, how many only smtp_reserve_hosts may take. */
     public static final Option<Integer> SMTP_ACCEPT_RESERVE = TABLE.add("smtp_accept_reserve", INT, "0");
     public static final Option<HostList> SMTP_RESERVE_HOSTS = TABLE.add("smtp_reserve_hosts", HOST_LIST, null);
     /**
@@ -72,8 +73,8 @@ public final class MainOptions {
      */
     public static final Option<Duration> SMTP_RECEIVE_TIMEOUT = TABLE.add("smtp_receive_timeout", TIME, "5m");
     /**
-     * Petrel's own: octets a second a DATA or BDAT transfer must average once its first smtp_receive_timeout
-     * is used up, 0 for no minimum (Postfix's smtpd_min_data_rate).
+     * Petrel's option: octets a second a DATA or BDAT transfer must average once its first smtp_receive_timeout
+     * is used up, 0 for no minimum; 500 as Postfix's smtpd_min_data_rate.
      */
     public static final Option<Long> SMTP_RECEIVE_MIN_RATE = TABLE.add("smtp_receive_min_rate", SIZE, "500");
     public static final Option<Boolean> SMTP_ENFORCE_SYNC = TABLE.add("smtp_enforce_sync", BOOL, "true");
@@ -92,10 +93,11 @@ public final class MainOptions {
     /** Accepted messages wait for the next queue run instead of being delivered at once. */
     public static final Option<Boolean> QUEUE_ONLY = TABLE.add("queue_only", BOOL, "false");
     /**
-     * Petrel's own (Exim reads the system's resolver configuration, which stays the default when unset): the
-     * DNS servers the routers ask, as {@code ip.port} or {@code ip} (port 53).
+     * Petrel's own (Exim has no such option): the DNS servers the routers ask, as {@code ip.port} or {@code ip}
+     * (port 53); unset, the system's resolver configuration.
      */
-    public static final Option<List<ListenAddress>> DNS_SERVERS = TABLE.add("dns_servers", OptionTypes.addresses(53), null);
+    public static final Option<List<ListenAddress>> DNS_SERVERS = TABLE.add(
+            Option.of("dns_servers", OptionTypes.addresses(53), null).computed(c -> List.of()));
 
     private MainOptions() {}
 

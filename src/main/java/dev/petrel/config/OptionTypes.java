@@ -59,11 +59,6 @@ public final class OptionTypes {
     /** A port, or an expandable string giving one: checked now only when there is nothing to expand. */
     public static final OptionType<String> PORT = new Simple<>(OptionTypes::port, s -> s);
 
-    /** A {@link #PORT} option's value once expanded: a number or a service name ({@code smtps}). */
-    public static int portNumber(String expanded) {
-        return Values.parsePort(expanded);
-    }
-
     /** A colon-separated list of ports ({@code 25 : smtps}), duplicates dropped. */
     public static final OptionType<List<Integer>> PORTS = new Simple<>(OptionTypes::ports,
             ports -> ports.stream().map(String::valueOf).collect(Collectors.joining(" : ")));
@@ -77,23 +72,51 @@ public final class OptionTypes {
     public static final OptionType<DomainList> DOMAIN_LIST = new ListType<>(
             (text, c) -> DomainList.parse(text, c.domainLists(), c.primaryHostname()), DomainList::text, DomainList.none());
 
-    /** One of a fixed set of words; anything else is refused naming them. */
-    public static OptionType<String> word(String... words) {
-        List<String> allowed = List.of(words);
-        return new Simple<>(t -> {
-            if (!allowed.contains(t)) {
-                throw new IllegalArgumentException("\"" + t + "\" is not one of " + String.join(", ", allowed));
+    /** manualroute's {@code route_list}: routes separated by {@code ;}, domain patterns may name domain lists. */
+    public static final OptionType<RouteList.Routes> ROUTE_LIST = new OptionType<>() {
+        @Override
+        public RouteList.Routes parse(String text, OptionContext c) {
+            return new RouteList.Routes(text, RouteList.parseList(text, c.domainLists(), c.primaryHostname()));
+        }
+
+        @Override
+        public String print(RouteList.Routes value) {
+            return value == null ? "" : value.text();
+        }
+    };
+
+    /** The same type, except that a setting left empty means unset, as an empty Exim expansion does. */
+    public static <T> OptionType<T> emptyAsUnset(OptionType<T> type) {
+        return new OptionType<>() {
+            @Override
+            public T parse(String text, OptionContext context) {
+                return text.isBlank() ? null : type.parse(text, context);
             }
-            return t;
-        }, s -> s);
+
+            @Override
+            public String print(T value) {
+                return type.print(value);
+            }
+        };
     }
 
-    /** One of a fixed set of words. */
+    /** A {@link #PORT} option's value once expanded: a number or a service name ({@code smtps}). */
+    public static int portNumber(String expanded) {
+        return Values.parsePort(expanded);
+    }
+
+    /** One of a few words, listed in the error as they are given here. */
+    public static OptionType<String> choice(String... words) {
+        return oneOf(null, words);
+    }
+
+    /** One of a fixed set of words; {@code reason} says what is allowed, or null to list the words. */
     public static OptionType<String> oneOf(String reason, String... words) {
         Set<String> allowed = Set.of(words);
         return new Simple<>(t -> {
             if (!allowed.contains(t)) {
-                throw new IllegalArgumentException(reason);
+                throw new IllegalArgumentException(reason != null ? reason
+                        : "\"" + t + "\" is not one of " + String.join(", ", words));
             }
             return t;
         }, s -> s);
@@ -104,10 +127,19 @@ public final class OptionTypes {
      * that option is declared first.
      */
     public static OptionType<List<ListenAddress>> listenAddresses(Option<List<Integer>> ports) {
+        return addresses(c -> c.value(ports));
+    }
+
+    /** Addresses with ports ({@code dns_servers}): an address written without one takes {@code port}. */
+    public static OptionType<List<ListenAddress>> addresses(int port) {
+        return addresses(c -> List.of(port));
+    }
+
+    private static OptionType<List<ListenAddress>> addresses(Function<OptionContext, List<Integer>> ports) {
         return new OptionType<>() {
             @Override
             public List<ListenAddress> parse(String text, OptionContext c) {
-                return ListenAddress.parseList(text, c.value(ports));
+                return ListenAddress.parseList(text, ports.apply(c));
             }
 
             @Override
@@ -117,22 +149,6 @@ public final class OptionTypes {
                         .collect(Collectors.joining(v6 ? " ; " : " : ", v6 ? "<; " : "", ""));
             }
         };
-    }
-
-    /** A list of {@code ip.port} addresses where a bare {@code ip} takes {@code defaultPort}; unset, it is empty. */
-    public static OptionType<List<ListenAddress>> addresses(int defaultPort) {
-        return new ListType<>((text, c) -> ListenAddress.parseList(text, List.of(defaultPort)),
-                list -> list.stream().map(ListenAddress::toString).collect(Collectors.joining(" : ")), List.of());
-    }
-
-    /** manualroute's {@code route_list}: {@code ;}-separated routes, parsed when the configuration is read. */
-    public static final OptionType<List<RouteList.Route>> ROUTE_LIST = new ListType<>(
-            (text, c) -> RouteList.parseList(text, c.domainLists(), c.primaryHostname()), OptionTypes::printRoutes, List.of());
-
-    private static String printRoutes(List<RouteList.Route> routes) {
-        return routes.stream().map(r -> r.domains().text() + " " + (r.hosts().matches(".*[\\s;].*") ? "\"" + r.hosts() + "\"" : r.hosts())
-                + (r.randomize() == null ? "" : r.randomize() ? " randomize" : " no_randomize")
-                + (r.byname() ? " byname" : "")).collect(Collectors.joining(" ; "));
     }
 
     /** A type whose reading needs nothing but the text. */

@@ -1,5 +1,6 @@
 package dev.petrel.config;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -28,5 +29,11 @@ public record RouterConfig(String name, String driver, OptionValues options) {
     /** The transport name, or null; names containing {@code $} are left for expansion. */
     public String transport() {
         return get(RouterOptions.TRANSPORT);
+    }
+
+    /** A manualroute router's {@code route_list}, in order; empty when unset. */
+    public List<RouteList.Route> routeList() {
+        RouteList.Routes routes = get(RouterOptions.Manualroute.ROUTE_LIST);
+        return routes == null ? List.of() : routes.routes();
     }
 }

@@ -4,8 +4,7 @@ import static dev.petrel.config.OptionTypes.BOOL;
 import static dev.petrel.config.OptionTypes.DOMAIN_LIST;
 import static dev.petrel.config.OptionTypes.EXPANDABLE;
 import static dev.petrel.config.OptionTypes.STRING;
-
-import java.util.List;
+import static dev.petrel.config.OptionTypes.choice;
 
 /**
  * Router options, declared once each: the generic ones every router has, then each driver's own table.
@@ -19,10 +18,9 @@ public final class RouterOptions {
     public static final Option<DomainList> DOMAINS = GENERIC.add("domains", DOMAIN_LIST, "*");
     /** A name with {@code $} in it is left for expansion, so it is not checked against the transports. */
     public static final Option<String> TRANSPORT = GENERIC.add("transport", EXPANDABLE, null);
-    /** What to do when a remote route leads back to this host: Exim's words except {@code reroute:domain}. */
-    public static final Option<String> SELF = GENERIC.add("self", OptionTypes.word(
-            "defer", "fail", "freeze", "pass", "send"), "freeze");
-    /** Consulted when a router declines; Petrel's routers do not decline once their preconditions hold. */
+    /** What to do when a route leads back to this host: Exim's words, except {@code reroute:domain}. */
+    public static final Option<String> SELF = GENERIC.add("self", choice("defer", "fail", "freeze", "pass", "send"), "freeze");
+    /** False: an address this router declines is not offered to the routers after it. */
     public static final Option<Boolean> MORE = GENERIC.add("more", BOOL, "true");
     /** Preconditions Petrel does not check yet: a router that ignored them would take the wrong addresses. */
     public static final Option<String> LOCAL_PARTS = GENERIC.add(Option.of("local_parts", STRING, null).notImplemented());
@@ -36,11 +34,13 @@ public final class RouterOptions {
     public static final class Manualroute {
         public static final OptionTable TABLE = new OptionTable("manualroute", GENERIC);
 
-        public static final Option<List<RouteList.Route>> ROUTE_LIST = TABLE.add("route_list", OptionTypes.ROUTE_LIST, null);
+        public static final Option<RouteList.Routes> ROUTE_LIST = TABLE.add("route_list", OptionTypes.ROUTE_LIST, null);
+        /** Expanded per address into one route without the domain pattern. */
         public static final Option<String> ROUTE_DATA = TABLE.add("route_data", EXPANDABLE, null);
+        /** Whether each route's hosts are shuffled, unless the route says {@code randomize}/{@code no_randomize}. */
         public static final Option<Boolean> HOSTS_RANDOMIZE = TABLE.add("hosts_randomize", BOOL, "false");
-        public static final Option<String> HOST_FIND_FAILED = TABLE.add("host_find_failed", OptionTypes.word(
-                "decline", "defer", "fail", "freeze", "ignore", "pass"), "freeze");
+        public static final Option<String> HOST_FIND_FAILED = TABLE.add("host_find_failed",
+                choice("decline", "defer", "fail", "freeze", "ignore", "pass"), "freeze");
 
         private Manualroute() {}
     }

@@ -70,7 +70,7 @@ public final class TransportOptions {
         public static final Option<Duration> DATA_TIMEOUT = TABLE.add("data_timeout", TIME, "5m");
         /** {@code smtps}: TLS from the first octet, as on port 465. */
         public static final Option<String> PROTOCOL = TABLE.add("protocol",
-                OptionTypes.word("smtp", "smtps"), "smtp");
+                OptionTypes.choice("smtp", "smtps"), "smtp");
         /** {@code hosts} replaces the router's hosts instead of serving only when the router gave none. */
         public static final Option<Boolean> HOSTS_OVERRIDE = TABLE.add("hosts_override", BOOL, "false");
         /** {@code system}: the JDK's trust store; otherwise a PEM file of trusted certificates. */

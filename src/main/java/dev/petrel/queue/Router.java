@@ -4,6 +4,7 @@ import dev.petrel.config.Config;
 import dev.petrel.config.ListenAddress;
 import dev.petrel.config.RouterConfig;
 import dev.petrel.config.RouterOptions;
+import dev.petrel.config.RouterOptions.Manualroute;
 import dev.petrel.queue.dns.DnsResolver;
 import dev.petrel.queue.dns.Resolver;
 import dev.petrel.queue.routing.AcceptRouter;
@@ -52,10 +53,9 @@ public final class Router {
         for (RouterConfig r : config.routers()) {
             RouterDriver driver = switch (r.driver()) {
                 case "accept" -> new AcceptRouter(r.name(), r.transport());
-                case "manualroute" -> new ManualRouteRouter(r.name(), r.transport(),
-                        r.get(RouterOptions.Manualroute.ROUTE_LIST), r.get(RouterOptions.Manualroute.ROUTE_DATA),
-                        r.get(RouterOptions.Manualroute.HOSTS_RANDOMIZE), r.get(RouterOptions.Manualroute.HOST_FIND_FAILED),
-                        resolver, random);
+                case "manualroute" -> new ManualRouteRouter(r.name(), r.transport(), r.routeList(),
+                        r.get(Manualroute.ROUTE_DATA), r.get(Manualroute.HOSTS_RANDOMIZE),
+                        r.get(Manualroute.HOST_FIND_FAILED), resolver, random);
                 case "dnslookup" -> new DnsLookupRouter(r.name(), r.transport(), r.get(RouterOptions.SELF), resolver,
                         thisHost, random);
                 default -> (localPart, domain) -> new RoutingResult.Deferred(r.name(),

@@ -280,10 +280,8 @@ class ConfigParseTest {
         assertThat(smarthost.driver()).isEqualTo("manualroute");
         assertThat(smarthost.domains().matches("other.org")).isTrue();
         assertThat(smarthost.domains().matches("example.org")).isFalse();
-        assertThat(smarthost.get(RouterOptions.Manualroute.ROUTE_LIST)).singleElement()
-                .satisfies(route -> assertThat(route.hosts()).isEqualTo("127.0.0.1::2526"))
-                .satisfies(route -> assertThat(route.byname()).isTrue());
-        assertThat(smarthost.options().describe("route_list")).contains("route_list = * 127.0.0.1::2526 byname");
+        assertThat(smarthost.get(RouterOptions.Manualroute.ROUTE_LIST).text()).isEqualTo("* 127.0.0.1::2526 byname");
+        assertThat(smarthost.routeList()).extracting(RouteList.Route::hosts).containsExactly("127.0.0.1::2526");
         assertThat(smarthost.get(RouterOptions.Manualroute.ROUTE_DATA)).isNull();
         assertThat(smarthost.get(RouterOptions.SELF)).isEqualTo("send");
         assertThat(smarthost.get(RouterOptions.MORE)).isFalse();
@@ -342,7 +340,10 @@ class ConfigParseTest {
         RouterConfig r = c.routers().get(0);
         assertThat(r.get(RouterOptions.Manualroute.HOSTS_RANDOMIZE)).isTrue();
         assertThat(r.get(RouterOptions.Manualroute.HOST_FIND_FAILED)).isEqualTo("ignore");
-        List<RouteList.Route> routes = r.get(RouterOptions.Manualroute.ROUTE_LIST);
+        assertThat(r.get(RouterOptions.Manualroute.ROUTE_DATA)).isNull();
+        assertThat(r.options().describe("route_list")).get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .startsWith("route_list = +partners \"<;; [::1]:2526 ;; mx.a.example\" randomize ;").endsWith("$domain no_randomize");
+        List<RouteList.Route> routes = r.routeList();
         assertThat(routes).hasSize(3);
         assertThat(routes.get(0).domains().matches("B.example")).isTrue();
         assertThat(routes.get(0).domains().matches("x.c.example")).isFalse();
@@ -423,6 +424,10 @@ class ConfigParseTest {
         assertThat(c.describe("retry_data_expire")).contains("retry_data_expire = 1w");
         assertThat(c.describe("qualify_domain")).contains("qualify_domain = h.test");
         assertThat(c.describe("no_such_option")).isEmpty();
+        assertThat(c.describe("smtp_accept_max_per_host")).contains("smtp_accept_max_per_host =");
+        Config perHost = parse("smtp_accept_max_per_host =", "smtp_accept_max = 0", "smtp_receive_min_rate = 1K");
+        assertThat(perHost.main().smtpAcceptMaxPerHost()).isZero();
+        assertThat(perHost.describe("smtp_receive_min_rate")).contains("smtp_receive_min_rate = 1K");
         assertThat(c.describe().lines()).contains("primary_hostname = h.test");
         assertThat(c.describe()).endsWith("\n");
     }
