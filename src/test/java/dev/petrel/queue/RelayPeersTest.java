@@ -13,6 +13,7 @@ import dev.petrel.peers.SmtpSink;
 import dev.petrel.it.DaemonProcess;
 import dev.petrel.spool.MessageId;
 import dev.petrel.spool.Spool;
+import dev.petrel.testkit.Ports;
 import dev.petrel.tls.ServerCredentials;
 
 import java.io.IOException;
@@ -103,7 +104,7 @@ class RelayPeersTest {
 
     @Test
     void toEximInCleartext() throws Exception {
-        int port = Peers.freePort();
+        int port = Ports.free();
         try (EximServer exim = Peers.eximServer(dir.resolve("exim"), port).start()) {
             start(manualroute(port));
             String id = deliver("a@relay.test", "b@relay.test");
@@ -126,7 +127,7 @@ class RelayPeersTest {
         Path certs = dir.resolve("certs");
         ServerCredentials.selfSigned(certs, "mx.relay.test");
         Path cert = certs.resolve("selfsigned-cert.pem");
-        int port = Peers.freePort();
+        int port = Ports.free();
         try (EximServer exim = Peers.eximServer(dir.resolve("exim"), port)
                 .tls(cert, certs.resolve("selfsigned-key.pem")).tlsResumptionHosts("*")
                 .logSelector(EximClient.DEFAULT_LOG_SELECTOR + " +tls_sni").start()) {
@@ -162,7 +163,7 @@ class RelayPeersTest {
     void aRequiredVerificationThatFailsDefers() throws Exception {
         Path certs = dir.resolve("certs");
         ServerCredentials.selfSigned(certs, "other.test");
-        int port = Peers.freePort();
+        int port = Ports.free();
         try (EximServer exim = Peers.eximServer(dir.resolve("exim"), port)
                 .tls(certs.resolve("selfsigned-cert.pem"), certs.resolve("selfsigned-key.pem")).start()) {
             start(manualroute(port), "  tls_verify_hosts = *",
@@ -212,7 +213,7 @@ class RelayPeersTest {
     @Test
     /** Postfix 3.7's smtp-sink offers PIPELINING but not CHUNKING: DATA, and no K. */
     void toPostfixSmtpSink() throws Exception {
-        int port = Peers.freePort();
+        int port = Ports.free();
         try (SmtpSink sink = Peers.smtpSink(dir.resolve("sink"), port)) {
             start(manualroute(port));
             String id = deliver("a@relay.test", "b@relay.test");
@@ -226,13 +227,10 @@ class RelayPeersTest {
 
     @Test
     void toPetrelWithStartTlsResumedAndWithImplicitTls() throws Exception {
-        int tlsPort = DaemonProcess.freePort();
+        int tlsPort = Ports.free();
         Files.createDirectories(dir.resolve("receiver"));
         try (DaemonProcess petrel = new DaemonProcess(dir.resolve("receiver"), "tls_resumption_hosts = *",
-                "tls_on_connect_ports = " + tlsPort)) {
-            Files.writeString(petrel.config, Files.readString(petrel.config).replace(
-                    "local_interfaces = 127.0.0.1." + petrel.port,
-                    "local_interfaces = 127.0.0.1." + petrel.port + " : 127.0.0.1." + tlsPort));
+                "tls_on_connect_ports = " + tlsPort).alsoListeningOn(tlsPort)) {
             petrel.start();
             start("""
                     starttls:
@@ -244,7 +242,7 @@ class RelayPeersTest {
                       driver = manualroute
                       transport = remote_smtps
                       route_list = * 127.0.0.1::%d
-                    """.formatted(petrel.port, tlsPort), "  tls_resumption_hosts = *", """
+                    """.formatted(petrel.port(), tlsPort), "  tls_resumption_hosts = *", """
                     remote_smtps:
                       driver = smtp
                       protocol = smtps

@@ -66,7 +66,7 @@ class RemoteRoutingTest {
                 remote_smtp:
                   driver = smtp
                   port = %d
-                """.formatted(dns.dnsServersOption(), dev.petrel.peers.Peers.freePort() /* free again: nothing listens */), "test.conf");
+                """.formatted(dns.dnsServersOption(), dev.petrel.testkit.Ports.free() /* free again: nothing listens */), "test.conf");
         spool = Spool.open(dir.resolve("spool"));
         log = MainLog.open(dir.resolve("log/%slog").toString(), Set.of());
         runner = new QueueRunner(config, spool, log, Duration.ofHours(1), dir);

@@ -9,6 +9,7 @@ import dev.petrel.config.Config;
 import dev.petrel.peers.FakeSmtpServer;
 import dev.petrel.peers.Peers;
 import dev.petrel.spool.Spool;
+import dev.petrel.testkit.Ports;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -116,7 +117,7 @@ class SmtpDeliveryTest {
     void outgoingPortNamesThePortAndSmtpConfirmationCanBeTurnedOff() throws Exception {
         FakeSmtpServer mx = server(FakeSmtpServer.plain());
         logSelector = "+outgoing_port -smtp_confirmation";
-        start(at(mx) + " : 127.0.0.1::" + Peers.freePort());
+        start(at(mx) + " : 127.0.0.1::" + Ports.free());
         String id = deliver("", DATA, "a@remote.test");
 
         assertThat(mainLog()).containsExactly(
@@ -185,7 +186,7 @@ class SmtpDeliveryTest {
     void theNextHostIsTriedWhenOneRefusesOrSays421() throws Exception {
         FakeSmtpServer busy = server(new FakeSmtpServer("421 fake.test too busy"));
         FakeSmtpServer mx = server(FakeSmtpServer.plain());
-        int refused = Peers.freePort(); // free again: nothing listens
+        int refused = Ports.free(); // free again: nothing listens
         start("127.0.0.1::" + refused + " : " + at(busy) + " : " + at(mx), "  hosts_avoid_pipelining = *");
         String id = deliver("alice@test.ex", DATA, "a@remote.test");
 
