@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.petrel.config.Config;
 import dev.petrel.peers.FakeSmtpServer;
-import dev.petrel.peers.Peers;
 import dev.petrel.spool.Spool;
 import dev.petrel.testkit.Ports;
 
