@@ -127,19 +127,22 @@ public final class OptionTypes {
      * that option is declared first.
      */
     public static OptionType<List<ListenAddress>> listenAddresses(Option<List<Integer>> ports) {
-        return addresses(c -> c.value(ports));
+        return addresses((text, c) -> ListenAddress.parseList(text, c.value(ports)));
     }
 
-    /** Addresses with ports ({@code dns_servers}): an address written without one takes {@code port}. */
+    /**
+     * Servers to talk to ({@code dns_servers}): an address written without a port takes {@code port}, and
+     * port 0 (which only a listener can use) is refused.
+     */
     public static OptionType<List<ListenAddress>> addresses(int port) {
-        return addresses(c -> List.of(port));
+        return addresses((text, c) -> ListenAddress.parseServers(text, port));
     }
 
-    private static OptionType<List<ListenAddress>> addresses(Function<OptionContext, List<Integer>> ports) {
+    private static OptionType<List<ListenAddress>> addresses(BiFunction<String, OptionContext, List<ListenAddress>> reader) {
         return new OptionType<>() {
             @Override
             public List<ListenAddress> parse(String text, OptionContext c) {
-                return ListenAddress.parseList(text, ports.apply(c));
+                return reader.apply(text, c);
             }
 
             @Override
