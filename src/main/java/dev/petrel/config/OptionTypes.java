@@ -100,6 +100,11 @@ public final class OptionTypes {
         };
     }
 
+    /** A {@link #PORT} option's value once expanded: a number or a service name ({@code smtps}). */
+    public static int portNumber(String expanded) {
+        return Values.parsePort(expanded);
+    }
+
     /** One of a few words, listed in the error as they are given here. */
     public static OptionType<String> choice(String... words) {
         return oneOf(null, words);

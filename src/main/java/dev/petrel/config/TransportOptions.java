@@ -41,20 +41,21 @@ public final class TransportOptions {
         private Appendfile() {}
     }
 
-    /**
-     * smtp. The transport itself defers every delivery until the relay is in (see {@code Transports}); its
-     * options are declared and checked now so that a configuration written for it loads unchanged.
-     */
+    /** smtp: the client side of SMTP ({@code dev.petrel.transport.smtp.SmtpTransport}). */
     public static final class Smtp {
         public static final OptionTable TABLE = new OptionTable("smtp", GENERIC);
 
         public static final Option<String> PORT = TABLE.add("port", OptionTypes.PORT, "25");
         public static final Option<String> HOSTS = TABLE.add("hosts", EXPANDABLE, null);
         public static final Option<String> HELO_DATA = TABLE.add("helo_data", EXPANDABLE, "$primary_hostname");
-        public static final Option<String> INTERFACE = TABLE.add("interface", EXPANDABLE, null);
+        /** Binding the local address is not there yet: refused rather than ignored. */
+        public static final Option<String> INTERFACE = TABLE.add(Option.of("interface", EXPANDABLE, null).notImplemented());
         public static final Option<String> TLS_SNI = TABLE.add("tls_sni", EXPANDABLE, null);
-        public static final Option<String> TLS_CERTIFICATE = TABLE.add("tls_certificate", EXPANDABLE, null);
-        public static final Option<String> TLS_PRIVATEKEY = TABLE.add("tls_privatekey", EXPANDABLE, null);
+        /** A client certificate is not presented yet: refused rather than ignored. */
+        public static final Option<String> TLS_CERTIFICATE = TABLE.add(
+                Option.of("tls_certificate", EXPANDABLE, null).notImplemented());
+        public static final Option<String> TLS_PRIVATEKEY = TABLE.add(
+                Option.of("tls_privatekey", EXPANDABLE, null).notImplemented());
         public static final Option<HostList> HOSTS_PIPE_CONNECT = TABLE.add("hosts_pipe_connect", HOST_LIST, null);
         public static final Option<HostList> HOSTS_TRY_CHUNKING = TABLE.add("hosts_try_chunking", HOST_LIST, "*");
         public static final Option<HostList> HOSTS_AVOID_PIPELINING = TABLE.add("hosts_avoid_pipelining", HOST_LIST, null);
@@ -67,6 +68,13 @@ public final class TransportOptions {
         public static final Option<Duration> CONNECT_TIMEOUT = TABLE.add("connect_timeout", TIME, "5m");
         public static final Option<Duration> COMMAND_TIMEOUT = TABLE.add("command_timeout", TIME, "5m");
         public static final Option<Duration> DATA_TIMEOUT = TABLE.add("data_timeout", TIME, "5m");
+        /** {@code smtps}: TLS from the first octet, as on port 465. */
+        public static final Option<String> PROTOCOL = TABLE.add("protocol",
+                OptionTypes.choice("smtp", "smtps"), "smtp");
+        /** {@code hosts} replaces the router's hosts instead of serving only when the router gave none. */
+        public static final Option<Boolean> HOSTS_OVERRIDE = TABLE.add("hosts_override", BOOL, "false");
+        /** {@code system}: the JDK's trust store; otherwise a PEM file of trusted certificates. */
+        public static final Option<String> TLS_VERIFY_CERTIFICATES = TABLE.add("tls_verify_certificates", EXPANDABLE, "system");
 
         private Smtp() {}
     }

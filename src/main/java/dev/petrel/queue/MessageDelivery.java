@@ -8,22 +8,26 @@ import dev.petrel.spool.Spool;
 import dev.petrel.spool.SpoolFormatException;
 import dev.petrel.spool.SpooledMessage;
 import dev.petrel.transport.DeliveryResult;
-import dev.petrel.transport.Transport;
+import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transports;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
- * One delivery attempt of one message: every outstanding recipient routed and handed to its transport,
- * the outcome journalled and logged, failures bounced, and the message removed once nothing is left.
+ * One delivery attempt of one message: every outstanding recipient routed, the recipients grouped by
+ * (transport, hosts) and each group handed to its transport in one go, the outcomes journalled and logged, failures bounced, and the message removed once nothing is left.
  * The caller guarantees that no other attempt on the same message runs at the same time.
  */
 final class MessageDelivery {
@@ -34,6 +38,7 @@ final class MessageDelivery {
     private final String primaryHostname;
     private final String qualifyDomain;
     private final Consumer<String> submitBounce;
+    private final DeliveryLines lines;
     private final Set<String> reportedBroken = ConcurrentHashMap.newKeySet();
 
     MessageDelivery(Spool spool, MainLog log, Router router, Transports transports, String primaryHostname,
@@ -45,6 +50,7 @@ final class MessageDelivery {
         this.primaryHostname = primaryHostname;
         this.qualifyDomain = qualifyDomain;
         this.submitBounce = submitBounce;
+        this.lines = new DeliveryLines(log);
     }
 
     void deliver(String id) {
@@ -65,36 +71,28 @@ final class MessageDelivery {
         }
         List<String> outstanding = new ArrayList<>(new LinkedHashSet<>(message.envelope().recipients()));
         outstanding.removeAll(message.delivered());
-        Deliveries deliveries = Deliveries.of(outstanding, router);
 
         List<Failure> failures = new ArrayList<>();
-        List<String> notJournalled = new ArrayList<>();
+        List<String> delivered = new ArrayList<>();
         List<String> failedDuplicates = new ArrayList<>(); // one bounce says it for them
         boolean deferred = false;
-        List<String> unique = deliveries.unique();
-        for (int i = 0; i < unique.size(); i++) {
-            String rcpt = unique.get(i);
-            List<String> same = deliveries.sameDelivery(rcpt);
-            DeliveryResult result = deliverOne(message, rcpt, deliveries.routing(rcpt));
-            switch (result.status()) {
+        for (Outcome o : attempt(message, Deliveries.of(outstanding, router))) {
+            switch (o.result().status()) {
                 case DELIVERED -> {
-                    // The last outstanding delivery of a message about to be removed needs no journal entry:
-                    // removing the spool file says the same thing with one fsync fewer.
-                    boolean last = i == unique.size() - 1 && !deferred;
-                    if (last) {
-                        notJournalled.addAll(same);
-                    } else {
-                        same.forEach(r -> journal(id, r));
+                    if (!o.journalled()) {
+                        delivered.addAll(o.covers());
                     }
                 }
                 case FAILED -> {
-                    failures.add(new Failure(rcpt, result.reason()));
-                    failedDuplicates.addAll(same.subList(1, same.size()));
+                    failures.add(new Failure(o.covers().getFirst(), o.result().reason()));
+                    failedDuplicates.addAll(o.covers().subList(1, o.covers().size()));
                 }
                 case DEFERRED -> deferred = true;
             }
         }
-
+        // The last group's deliveries need no journal entry if the message is about to be removed: removing the
+        // spool file says the same thing with fewer fsyncs. Journal them only if the message stays.
+        List<String> notJournalled = new ArrayList<>(delivered);
         boolean bounced = failures.isEmpty() || bounce(message, failures);
         if (!bounced) {
             // The sender must hear about the failures: keep them outstanding so the next run tries again.
@@ -119,41 +117,76 @@ final class MessageDelivery {
         }
     }
 
-    private DeliveryResult deliverOne(SpooledMessage message, String rcpt, RoutingResult routing) {
+    /**
+     * What became of one delivery: {@code covers} is its recipient followed by the duplicates it stands for
+     * (see {@link Deliveries}).
+     */
+    private record Outcome(List<String> covers, DeliveryResult result, boolean journalled) {}
+
+    /** Recipients routed to the same transport and hosts: one delivery, one SMTP transaction for a remote one. */
+    private record Group(String transport, List<RemoteHost> hosts) {}
+
+    /**
+     * Routes every recipient first, then hands each (transport, hosts) group to its transport as Exim does,
+     * logging each outcome.
+     */
+    private List<Outcome> attempt(SpooledMessage message, Deliveries deliveries) {
         String id = message.id();
-        Transport transport;
-        String rt;
-        switch (routing) {
-            case RoutingResult.Routed routed -> {
-                // Remote routes are computed in full (hosts resolved) but wait for the smtp transport.
-                transport = routed.hosts().isEmpty() ? transports.get(routed.transport())
-                        : Transports.unavailable(Transports.SMTP_UNAVAILABLE);
-                rt = "R=" + routed.router() + " T=" + routed.transport();
+        List<Outcome> outcomes = new ArrayList<>();
+        Map<Group, List<String>> groups = new LinkedHashMap<>();
+        Map<String, String> routers = new HashMap<>();
+        for (String rcpt : deliveries.unique()) {
+            List<String> covers = deliveries.sameDelivery(rcpt);
+            switch (deliveries.routing(rcpt)) {
+                case RoutingResult.Routed routed -> {
+                    List<RemoteHost> hosts = routed.hosts().stream()
+                            .map(h -> new RemoteHost(h.name(), h.address(), h.port())).toList();
+                    groups.computeIfAbsent(new Group(routed.transport(), hosts), g -> new ArrayList<>()).add(rcpt);
+                    routers.put(rcpt, routed.router());
+                }
+                case RoutingResult.Deferred d -> {
+                    log.main(id + " == " + rcpt + " R=" + d.router() + " defer (-1): " + d.reason());
+                    outcomes.add(new Outcome(covers, DeliveryResult.deferred(-1, d.reason()), false));
+                }
+                case RoutingResult.Failed f -> {
+                    log.main(id + " ** " + rcpt + (f.router() == null ? "" : " R=" + f.router()) + ": " + f.reason());
+                    outcomes.add(new Outcome(covers, DeliveryResult.failed(f.reason()), false));
+                }
+                case RoutingResult.Declined declined -> throw new IllegalStateException("the router chain declined " + rcpt);
             }
-            case RoutingResult.Deferred deferred -> {
-                log.main(id + " == " + rcpt + " R=" + deferred.router() + " defer (-1): " + deferred.reason());
-                return DeliveryResult.deferred(-1, deferred.reason());
+        }
+        int left = groups.size();
+        for (Map.Entry<Group, List<String>> g : groups.entrySet()) {
+            // Deliveries of all but the last group are journalled at once, so that a crash in a later group
+            // cannot send them again.
+            boolean journalNow = --left > 0;
+            List<String> rcpts = g.getValue();
+            List<DeliveryResult> results;
+            try {
+                results = transports.get(g.getKey().transport()).deliver(message, rcpts, g.getKey().hosts());
+            } catch (RuntimeException e) {
+                results = Collections.nCopies(rcpts.size(), DeliveryResult.deferred(-1, "internal error: " + e));
             }
-            case RoutingResult.Failed failed -> {
-                log.main(id + " ** " + rcpt + (failed.router() == null ? "" : " R=" + failed.router()) + ": "
-                        + failed.reason());
-                return DeliveryResult.failed(failed.reason());
+            boolean further = false;
+            for (int i = 0; i < rcpts.size(); i++) {
+                String rcpt = rcpts.get(i);
+                DeliveryResult result = results.get(i);
+                String rt = "R=" + routers.get(rcpt) + " T=" + g.getKey().transport();
+                switch (result.status()) {
+                    case DELIVERED -> {
+                        log.main(lines.delivered(id, rcpt, rt, result, further));
+                        further = result.remote() != null;
+                        if (journalNow) {
+                            deliveries.sameDelivery(rcpt).forEach(r -> journal(id, r));
+                        }
+                    }
+                    case FAILED -> log.main(lines.failed(id, rcpt, rt, result));
+                    case DEFERRED -> log.main(lines.deferred(id, rcpt, rt, result));
+                }
+                outcomes.add(new Outcome(deliveries.sameDelivery(rcpt), result, journalNow));
             }
-            case RoutingResult.Declined declined -> throw new IllegalStateException("the router chain declined " + rcpt);
         }
-        DeliveryResult result;
-        try {
-            result = transport.deliver(message, rcpt);
-        } catch (RuntimeException e) {
-            result = DeliveryResult.deferred(-1, "internal error: " + e);
-        }
-        switch (result.status()) {
-            case DELIVERED -> log.main(id + " => " + result.localPart() + " <" + rcpt + "> " + rt);
-            case FAILED -> log.main(id + " ** " + rcpt + " " + rt + ": " + result.reason());
-            case DEFERRED -> log.main(id + " == " + rcpt + " " + rt + " defer (" + result.errno() + "): "
-                    + result.reason());
-        }
-        return result;
+        return outcomes;
     }
 
     private void journal(String id, String rcpt) {

@@ -32,6 +32,7 @@ public final class QueueRunner implements AutoCloseable {
     private final MainLog log;
     private final Duration queueRunInterval;
     private final MessageDelivery delivery;
+    private final Transports transports;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final ExecutorService workers;
     private final ScheduledExecutorService scheduler;
@@ -55,7 +56,8 @@ public final class QueueRunner implements AutoCloseable {
         this.queueRunInterval = queueRunInterval;
         String hostname = config.main().primaryHostname();
         String qualify = config.main().qualifyDomain() != null ? config.main().qualifyDomain() : hostname;
-        this.delivery = new MessageDelivery(spool, log, Router.from(config), Transports.from(config, relativeTo),
+        this.transports = Transports.from(config, relativeTo, log::main);
+        this.delivery = new MessageDelivery(spool, log, Router.from(config), transports,
                 hostname, qualify, this::submit);
         int threads = Math.clamp(Runtime.getRuntime().availableProcessors(), 2, 4);
         this.workers = Executors.newFixedThreadPool(threads,
@@ -128,5 +130,6 @@ public final class QueueRunner implements AutoCloseable {
             workers.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        transports.close();
     }
 }

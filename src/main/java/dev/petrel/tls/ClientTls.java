@@ -12,10 +12,14 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.internal.tcnative.SSL;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.UncheckedIOException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,6 +83,14 @@ public final class ClientTls implements AutoCloseable {
     }
 
     public static ClientTls create(Settings settings, TicketStore store) {
+        return create(settings, store, defaultTrust());
+    }
+
+    /**
+     * @param trust what verifies server certificates (the smtp transport's {@code tls_verify_certificates});
+     *     see {@link #trustFrom(Path)}
+     */
+    public static ClientTls create(Settings settings, TicketStore store, X509TrustManager trust) {
         try {
             SslContextBuilder b = SslContextBuilder.forClient()
                     .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
@@ -89,13 +101,39 @@ public final class ClientTls implements AutoCloseable {
             if (!settings.ciphers().isEmpty()) {
                 b.ciphers(settings.ciphers());
             }
-            return new ClientTls(settings, b.build(), store, defaultTrust());
+            return new ClientTls(settings, b.build(), store, trust);
         } catch (SSLException e) {
             throw new IllegalStateException("cannot set up client TLS: " + e.getMessage(), e);
         }
     }
 
-    private static X509TrustManager defaultTrust() {
+    /** Trusts the certificates in a PEM file, as {@code tls_verify_certificates = /path} does. */
+    public static X509TrustManager trustFrom(Path pemFile) throws IOException {
+        try (InputStream in = Files.newInputStream(pemFile)) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int n = 0;
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("ca" + n++, c);
+            }
+            if (n == 0) {
+                throw new IOException(pemFile + ": no certificates in it");
+            }
+            TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            f.init(store);
+            for (var tm : f.getTrustManagers()) {
+                if (tm instanceof X509TrustManager x) {
+                    return x;
+                }
+            }
+            throw new IllegalStateException("no X509TrustManager");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(pemFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The JDK's trust store: {@code tls_verify_certificates = system}. */
+    public static X509TrustManager defaultTrust() {
         try {
             TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             f.init((KeyStore) null);

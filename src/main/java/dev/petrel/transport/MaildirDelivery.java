@@ -33,7 +33,7 @@ import java.util.Set;
  * whichever attempt links first delivers, any later one finds the name and reports success without a
  * second copy. A name already in {@code cur/} means a mail client has seen it since.
  */
-public final class MaildirDelivery implements Transport {
+public final class MaildirDelivery implements Transport.PerRecipient {
     private static final int CHUNK = 64 * 1024;
 
     private final String name;

@@ -2,9 +2,42 @@ package dev.petrel.transport;
 
 import dev.petrel.spool.SpooledMessage;
 
-/** Something that takes a spooled message to one recipient. Implementations are shared by delivery workers. */
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Takes a spooled message to a group of its recipients: those routed to this transport with the same host
+ * list, which a remote transport sends in one SMTP transaction. Implementations are shared by delivery
+ * workers.
+ */
 public interface Transport {
 
-    /** Never throws for a delivery problem: every outcome, including I/O errors, is a {@link DeliveryResult}. */
-    DeliveryResult deliver(SpooledMessage message, String recipient);
+    /**
+     * One outcome per recipient, in the order given. Never throws for a delivery problem: every outcome,
+     * including I/O errors and hostile servers, is a {@link DeliveryResult}.
+     *
+     * @param hosts where routing sent the group, in the order to try them; empty for a local delivery
+     */
+    List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> hosts);
+
+    /** A transport that delivers each recipient on its own (maildir), whatever the hosts. */
+    @FunctionalInterface
+    interface PerRecipient extends Transport {
+        DeliveryResult deliver(SpooledMessage message, String recipient);
+
+        @Override
+        default List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> hosts) {
+            List<DeliveryResult> out = new ArrayList<>(recipients.size());
+            for (String rcpt : recipients) {
+                DeliveryResult result;
+                try {
+                    result = deliver(message, rcpt);
+                } catch (RuntimeException e) {
+                    result = DeliveryResult.deferred(-1, "internal error: " + e);
+                }
+                out.add(result);
+            }
+            return out;
+        }
+    }
 }

@@ -3,32 +3,86 @@ package dev.petrel.transport;
 import dev.petrel.config.Config;
 import dev.petrel.config.TransportConfig;
 import dev.petrel.config.TransportOptions;
+import dev.petrel.hints.HintsDb;
+import dev.petrel.tls.ClientTls;
+import dev.petrel.tls.TicketStore;
+import dev.petrel.transport.smtp.ClientLoop;
+import dev.petrel.transport.smtp.SmtpTransport;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The configured transports, built once per configuration and shared by the delivery workers. A transport
  * this version cannot run is still present, as one that defers with the reason, so that the queue keeps
  * such mail and says why instead of pretending to deliver it.
  */
-public final class Transports {
-    public static final String SMTP_UNAVAILABLE = "smtp transport not available in this version";
-
+public final class Transports implements AutoCloseable {
     private final Map<String, Transport> byName;
+    private final List<AutoCloseable> resources;
 
-    private Transports(Map<String, Transport> byName) {
+    private Transports(Map<String, Transport> byName, List<AutoCloseable> resources) {
         this.byName = Map.copyOf(byName);
+        this.resources = List.copyOf(resources);
     }
 
     /** @param relativeTo where relative maildir directories are rooted */
     public static Transports from(Config config, Path relativeTo) {
+        return from(config, relativeTo, line -> { });
+    }
+
+    /**
+     * @param log the main log, for the smtp transport's per-host lines
+     * @throws IllegalStateException when the {@code tls} hints DB an smtp transport needs cannot be opened
+     */
+    public static Transports from(Config config, Path relativeTo, Consumer<String> log) {
         Map<String, Transport> built = new HashMap<>();
+        List<AutoCloseable> resources = new java.util.ArrayList<>();
+        TicketStore tickets = null;
         for (Map.Entry<String, TransportConfig> e : config.transports().entrySet()) {
-            built.put(e.getKey(), build(e.getValue(), config.main().primaryHostname(), relativeTo));
+            TransportConfig t = e.getValue();
+            Transport transport;
+            if (t.driver().equals("smtp")) {
+                if (tickets == null) {
+                    tickets = tickets(config, resources);
+                }
+                ClientTls clientTls = clientTls(t, tickets);
+                resources.add(clientTls);
+                transport = new SmtpTransport(t, config.main().primaryHostname(), clientTls, ClientLoop.group(), log,
+                        config.main().logs("outgoing_port"));
+            } else {
+                transport = build(t, config.main().primaryHostname(), relativeTo);
+            }
+            built.put(e.getKey(), transport);
         }
-        return new Transports(built);
+        return new Transports(built, resources);
+    }
+
+    /** Client TLS sessions are remembered in the {@code tls} hints DB, as Exim's {@code tls_resumption_hosts} needs. */
+    private static TicketStore tickets(Config config, List<AutoCloseable> resources) {
+        try {
+            HintsDb db = HintsDb.open(config.main().spoolDirectory(), "tls");
+            resources.add(db);
+            return new TicketStore(db, Clock.systemUTC());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open the tls hints database: " + e.getMessage(), e);
+        }
+    }
+
+    /** One TLS context per smtp transport: each has its own {@code tls_verify_certificates}. */
+    private static ClientTls clientTls(TransportConfig t, TicketStore tickets) {
+        String trust = t.get(TransportOptions.Smtp.TLS_VERIFY_CERTIFICATES);
+        try {
+            return ClientTls.create(ClientTls.Settings.defaults(), tickets, trust.equals("system")
+                    ? ClientTls.defaultTrust() : ClientTls.trustFrom(Path.of(trust)));
+        } catch (IOException e) {
+            throw new IllegalStateException("transport " + t.name() + ": tls_verify_certificates: " + e.getMessage(), e);
+        }
     }
 
     private static Transport build(TransportConfig t, String primaryHostname, Path relativeTo) {
@@ -36,7 +90,6 @@ public final class Transports {
             case "appendfile" -> t.get(TransportOptions.Appendfile.MAILDIR_FORMAT)
                     ? new MaildirDelivery(t, primaryHostname, relativeTo)
                     : unavailable("appendfile transport without maildir_format (mbox) not available in this version");
-            case "smtp" -> unavailable(SMTP_UNAVAILABLE);
             default -> unavailable(t.driver() + " transport driver not available in this version");
         };
     }
@@ -51,6 +104,18 @@ public final class Transports {
     }
 
     public static Transport unavailable(String reason) {
-        return (message, recipient) -> DeliveryResult.deferred(-1, reason);
+        return (Transport.PerRecipient) (message, recipient) -> DeliveryResult.deferred(-1, reason);
+    }
+
+    /** Releases the client TLS context and the hints DB; deliveries still running may fail and be deferred. */
+    @Override
+    public void close() {
+        for (AutoCloseable r : resources.reversed()) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                // Closing at shutdown: nothing left to tell.
+            }
+        }
     }
 }

@@ -239,8 +239,8 @@ class QueueRunnerTest {
 
         assertThat(mainLog()).containsExactly(
                 id + " => bob <bob@test.ex> R=localuser T=local_delivery",
-                id + " == dave@remote.example R=smarthost T=remote_smtp defer (-1): "
-                        + "smtp transport not available in this version");
+                id + " H=127.0.0.1 [127.0.0.1] Connection refused",
+                id + " == dave@remote.example R=smarthost T=remote_smtp defer (111): Connection refused");
         assertThat(spool.read(id).delivered()).containsExactly("bob@test.ex");
         assertThat(new QueueListing(spool).render()).contains(
                 "        D bob@test.ex\n          dave@remote.example\n");

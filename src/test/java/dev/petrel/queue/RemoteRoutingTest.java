@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What a delivery attempt logs for each routing outcome, with dnslookup asking a real DNS server (NSD on
- * loopback) through {@code dns_servers}. Remote routes stop at the missing smtp transport, as before.
+ * loopback) through {@code dns_servers}; the routed recipient then meets a closed port.
  */
 class RemoteRoutingTest {
     @TempDir
@@ -65,7 +65,8 @@ class RemoteRoutingTest {
                 begin transports
                 remote_smtp:
                   driver = smtp
-                """.formatted(dns.dnsServersOption()), "test.conf");
+                  port = %d
+                """.formatted(dns.dnsServersOption(), dev.petrel.testkit.Ports.free() /* free again: nothing listens */), "test.conf");
         spool = Spool.open(dir.resolve("spool"));
         log = MainLog.open(dir.resolve("log/%slog").toString(), Set.of());
         runner = new QueueRunner(config, spool, log, Duration.ofHours(1), dir);
@@ -83,11 +84,13 @@ class RemoteRoutingTest {
         assertThat(runner.idle()).isTrue();
 
         List<String> lines = Files.readAllLines(dir.resolve("log/mainlog")).stream().map(l -> l.substring(20)).toList();
+        // Every recipient is routed before any is delivered; the routed one then finds no server at its MX.
         assertThat(lines).containsExactly(
-                id + " == a@good.relay.test R=dns T=remote_smtp defer (-1): smtp transport not available in this version",
                 id + " ** b@nullmx.relay.test R=dns: domain does not accept mail",
                 id + " ** c@nowhere.relay.test: Unrouteable address",
-                id + " == d@x.broken.relay.test R=dns defer (-1): host lookup did not complete");
+                id + " == d@x.broken.relay.test R=dns defer (-1): host lookup did not complete",
+                id + " H=mx.relay.test [127.0.0.11] Connection refused",
+                id + " == a@good.relay.test R=dns T=remote_smtp defer (111): Connection refused");
         // The deferred ones wait for the next run; the failed ones are done with.
         assertThat(spool.read(id).delivered()).containsExactlyInAnyOrder("b@nullmx.relay.test", "c@nowhere.relay.test");
     }

@@ -50,7 +50,7 @@ public final class SmtpClientConnection implements AutoCloseable {
     }
 
     private final SmtpReplyDecoder decoder = new SmtpReplyDecoder();
-    private final long replyTimeoutNanos;
+    private volatile long replyTimeoutNanos;
     private final CompletableFuture<Reply> greeting;
     private volatile Channel channel;
 
@@ -141,6 +141,14 @@ public final class SmtpClientConnection implements AutoCloseable {
             unused(tls);
         }
         return done;
+    }
+
+    /**
+     * The wait for replies to what is written from now on: the smtp transport's {@code data_timeout} for the
+     * reply after the message text, {@code command_timeout} otherwise.
+     */
+    public void replyTimeout(Duration timeout) {
+        replyTimeoutNanos = timeout.toNanos();
     }
 
     public ByteBufAllocator alloc() {

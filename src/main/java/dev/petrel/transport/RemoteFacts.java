@@ -1,0 +1,23 @@
+package dev.petrel.transport;
+
+import dev.petrel.tls.TlsSessionInfo;
+
+/**
+ * What the log says about the host a remote delivery talked to.
+ *
+ * @param host the host's name as routing found it
+ * @param address its IP address, as text
+ * @param port the port connected to
+ * @param tls the session's TLS facts, null in cleartext
+ * @param certificateVerified Exim's {@code CV=}; on a resumed session, the original session's
+ * @param pipelined the transaction was pipelined (Exim's {@code L})
+ * @param chunked the message went with BDAT (Exim's {@code K})
+ * @param reply the server's reply that decided this recipient ({@code C=} on delivery), null when none
+ */
+public record RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
+                          boolean pipelined, boolean chunked, String reply) {
+
+    public RemoteFacts withReply(String text) {
+        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, text);
+    }
+}

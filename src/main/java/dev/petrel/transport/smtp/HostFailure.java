@@ -1,0 +1,21 @@
+package dev.petrel.transport.smtp;
+
+/**
+ * A host could not take the message (no connection, a 421, a 4xx before any recipient, a broken reply, a
+ * timeout): the transport tries the next host, and when none is left the recipients are deferred.
+ *
+ * @see SmtpTransaction
+ */
+final class HostFailure extends Exception {
+    private final int errno;
+
+    /** @param errno Exim's errno for the {@code defer (n)} field: a system error number or a negative ERRNO_ */
+    HostFailure(String message, int errno) {
+        super(message, null, false, false);
+        this.errno = errno;
+    }
+
+    int errno() {
+        return errno;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.petrel.transport.smtp;
+
+import java.time.Duration;
+
+/**
+ * The transport's options as they apply to one host (host lists already matched against its address).
+ *
+ * @param heloName what EHLO/HELO says ({@code helo_data})
+ * @param smtps TLS from the first octet ({@code protocol = smtps})
+ * @param tryTls STARTTLS when offered (not in {@code hosts_avoid_tls})
+ * @param requireTls {@code hosts_require_tls}: no TLS session is a reason to defer
+ * @param requireVerify {@code tls_verify_hosts}: a certificate that does not verify is a reason to defer
+ * @param resumption {@code tls_resumption_hosts}
+ * @param sni {@code tls_sni}, null for none
+ * @param pipelining PIPELINING may be used (not in {@code hosts_avoid_pipelining})
+ * @param chunking CHUNKING may be used ({@code hosts_try_chunking})
+ */
+record HostPolicy(String heloName, boolean smtps, boolean tryTls, boolean requireTls, boolean requireVerify,
+                  boolean resumption, String sni, boolean pipelining, boolean chunking, Duration commandTimeout,
+                  Duration dataTimeout) {
+
+    /** The same host again, in cleartext, after a TLS session could not be set up. */
+    HostPolicy withoutTls() {
+        return new HostPolicy(heloName, smtps, false, requireTls, requireVerify, resumption, sni, pipelining, chunking,
+                commandTimeout, dataTimeout);
+    }
+}

@@ -1,0 +1,193 @@
+package dev.petrel.transport.smtp;
+
+import dev.petrel.config.HostList;
+import dev.petrel.config.RouteList;
+import dev.petrel.config.TransportConfig;
+import dev.petrel.config.TransportOptions.Smtp;
+import dev.petrel.config.OptionTypes;
+import dev.petrel.spool.SpooledMessage;
+import dev.petrel.tls.ClientTls;
+import dev.petrel.transport.Address;
+import dev.petrel.transport.DeliveryResult;
+import dev.petrel.transport.Expansion;
+import dev.petrel.transport.RemoteHost;
+import dev.petrel.transport.Transport;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Exim's smtp transport: a group of recipients that routing sent to the same hosts goes to the first host
+ * that takes the message, in one transaction. A host that cannot (no connection, a 421, a 4xx before the
+ * recipients, a broken or hostile reply, a timeout) is logged and the next one tried; when none is left
+ * every recipient is deferred with the last host's reason.
+ */
+public final class SmtpTransport implements Transport {
+    private final TransportConfig config;
+    private final String primaryHostname;
+    private final ClientTls clientTls;
+    private final EventLoopGroup group;
+    private final Consumer<String> log;
+    private final boolean outgoingPort;
+
+    /**
+     * @param log where the transport writes its per-host lines ({@code H=host [ip] Connection refused})
+     * @param outgoingPort {@code +outgoing_port}: those lines name the port
+     */
+    public SmtpTransport(TransportConfig config, String primaryHostname, ClientTls clientTls, EventLoopGroup group,
+                         Consumer<String> log, boolean outgoingPort) {
+        this.config = config;
+        this.primaryHostname = primaryHostname;
+        this.clientTls = clientTls;
+        this.group = group;
+        this.log = log;
+        this.outgoingPort = outgoingPort;
+    }
+
+    @Override
+    public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed) {
+        SmtpTransaction.Message text;
+        List<RemoteHost> hosts;
+        try {
+            hosts = hosts(routed, Address.parse(recipients.getFirst()));
+            text = read(message, recipients);
+        } catch (IOException | IllegalArgumentException e) {
+            return all(recipients, DeliveryResult.deferred(-1, e.getMessage()));
+        }
+        if (hosts.isEmpty()) {
+            return all(recipients, DeliveryResult.deferred(-1, "no hosts to deliver to (the router gave none and "
+                    + "the transport has no hosts option)"));
+        }
+        DeliveryResult last = null;
+        for (RemoteHost host : hosts) {
+            int port = host.port() >= 0 ? host.port() : port(host);
+            HostPolicy policy = policy(host, port);
+            Attempt attempt = attempt(message.id(), host, port, policy, text);
+            if (attempt.tlsFailed() && !policy.requireTls()) {
+                // As Exim does: a TLS session that could not be set up is retried in cleartext when TLS is not required.
+                attempt = attempt(message.id(), host, port, policy.withoutTls(), text);
+            }
+            if (attempt.results() != null) {
+                return attempt.results();
+            }
+            last = attempt.failure();
+        }
+        return all(recipients, last);
+    }
+
+    /** One connection's outcome: the per-recipient results, or the host's failure. */
+    private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed) {}
+
+    private Attempt attempt(String id, RemoteHost host, int port, HostPolicy policy, SmtpTransaction.Message text) {
+        Duration longest = policy.commandTimeout().compareTo(policy.dataTimeout()) > 0
+                ? policy.commandTimeout() : policy.dataTimeout();
+        SmtpTransaction transaction = null;
+        try (ClientSession session = ClientSession.connect(group, NioSocketChannel.class,
+                new InetSocketAddress(host.address(), port), policy.heloName(), config.get(Smtp.CONNECT_TIMEOUT),
+                longest)) {
+            session.connection().replyTimeout(policy.commandTimeout());
+            transaction = new SmtpTransaction(session, host, port, policy, clientTls);
+            return new Attempt(transaction.run(text), null, false);
+        } catch (IOException e) {
+            String what = SmtpTransaction.describe(e);
+            log.accept(id + " " + hostField(host, port) + " " + what);
+            // Exim names no host on the == line when none was reached: the H= line above says which.
+            return new Attempt(null, DeliveryResult.deferred(SmtpTransaction.errno(e), what).withRemote(null, true), false);
+        } catch (HostFailure f) {
+            log.accept(id + " " + hostField(host, port) + ": " + f.getMessage());
+            return new Attempt(null, DeliveryResult.deferred(f.errno(), f.getMessage())
+                    .withRemote(transaction.facts(false, false, null), true), transaction.tlsFailed());
+        } catch (RuntimeException e) {
+            // A bug must not lose the message: the recipients stay queued and the log says what broke.
+            log.accept(id + " " + hostField(host, port) + ": internal error: " + e);
+            return new Attempt(null, DeliveryResult.deferred(-1, "internal error: " + e), false);
+        }
+    }
+
+    private String hostField(RemoteHost host, int port) {
+        return "H=" + host.name() + " [" + host.address().getHostAddress() + "]" + (outgoingPort ? ":" + port : "");
+    }
+
+    private static List<DeliveryResult> all(List<String> recipients, DeliveryResult result) {
+        List<DeliveryResult> out = new ArrayList<>(recipients.size());
+        recipients.forEach(r -> out.add(result));
+        return out;
+    }
+
+    /** The router's hosts, or the transport's {@code hosts} when the router gave none or {@code hosts_override}. */
+    private List<RemoteHost> hosts(List<RemoteHost> routed, Address first) throws UnknownHostException {
+        String option = config.get(Smtp.HOSTS);
+        if (option == null || (!routed.isEmpty() && !config.get(Smtp.HOSTS_OVERRIDE))) {
+            return routed;
+        }
+        List<RemoteHost> out = new ArrayList<>();
+        for (RouteList.HostSpec spec : RouteList.hosts(Expansion.forRecipient(first).expand(option))) {
+            if (spec.literal() != null) {
+                out.add(new RemoteHost(spec.name(), spec.literal(), spec.port()));
+            } else {
+                // Exim looks these up with the system's resolver too (gethostbyname), unlike a router's.
+                for (InetAddress a : InetAddress.getAllByName(spec.name())) {
+                    out.add(new RemoteHost(spec.name(), a, spec.port()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private int port(RemoteHost host) {
+        return OptionTypes.portNumber(expansion(host).expand(config.get(Smtp.PORT)));
+    }
+
+    private Expansion expansion(RemoteHost host) {
+        return new Expansion(Map.of("primary_hostname", primaryHostname, "host", host.name(),
+                "host_address", host.address().getHostAddress()));
+    }
+
+    private HostPolicy policy(RemoteHost host, int port) {
+        InetAddress a = host.address();
+        Expansion e = expansion(host);
+        String sni = config.get(Smtp.TLS_SNI);
+        return new HostPolicy(e.expand(config.get(Smtp.HELO_DATA)), config.get(Smtp.PROTOCOL).equals("smtps"),
+                !matches(Smtp.HOSTS_AVOID_TLS, a), matches(Smtp.HOSTS_REQUIRE_TLS, a), matches(Smtp.TLS_VERIFY_HOSTS, a),
+                matches(Smtp.TLS_RESUMPTION_HOSTS, a), sni == null ? null : e.expand(sni),
+                !matches(Smtp.HOSTS_AVOID_PIPELINING, a), matches(Smtp.HOSTS_TRY_CHUNKING, a),
+                config.get(Smtp.COMMAND_TIMEOUT), config.get(Smtp.DATA_TIMEOUT));
+    }
+
+    private boolean matches(dev.petrel.config.Option<HostList> option, InetAddress address) {
+        return config.get(option).matches(address);
+    }
+
+    /** The spooled text, and what it needs of the server: 8BITMIME for 8-bit octets, SMTPUTF8 for UTF-8 addresses. */
+    private static SmtpTransaction.Message read(SpooledMessage message, List<String> recipients) throws IOException {
+        byte[] data;
+        try (InputStream in = message.openData()) {
+            data = in.readAllBytes();
+        }
+        boolean eightBit = false;
+        for (byte b : data) {
+            if (b < 0) {
+                eightBit = true;
+                break;
+            }
+        }
+        String sender = message.envelope().sender();
+        boolean utf8 = !ascii(sender) || recipients.stream().anyMatch(r -> !ascii(r));
+        return new SmtpTransaction.Message(sender, recipients, data, eightBit, utf8);
+    }
+
+    private static boolean ascii(String s) {
+        return s.chars().allMatch(c -> c < 0x80);
+    }
+}
