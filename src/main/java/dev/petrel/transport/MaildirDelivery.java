@@ -40,6 +40,7 @@ public final class MaildirDelivery implements Transport {
     private final boolean returnPathAdd;
     private final boolean envelopeToAdd;
     private final boolean deliveryDateAdd;
+    private final DirectorySyncs newDirSyncs = new DirectorySyncs();
 
     /**
      * @param relativeTo where a relative {@code directory} option is rooted (the daemon's working directory;
@@ -112,7 +113,8 @@ public final class MaildirDelivery implements Transport {
         Path newDir = maildir.resolve("new");
         Path curDir = maildir.resolve("cur");
         createMaildir(maildir, tmpDir, newDir, curDir);
-        if (alreadyThere(newDir, fileName) || alreadyThere(curDir, fileName)) {
+        // In new/ a file keeps its name until a client moves it to cur/: the link below finds it there.
+        if (movedToCur(curDir, fileName)) {
             return;
         }
         Path temp = tmpDir.resolve(fileName);
@@ -127,7 +129,7 @@ public final class MaildirDelivery implements Transport {
         } finally {
             Files.deleteIfExists(temp);
         }
-        fsyncDirectory(newDir);
+        newDirSyncs.of(newDir).changedAndWait();
     }
 
     private void writeMessage(SpooledMessage message, String recipient, Path temp) throws IOException {
@@ -175,7 +177,7 @@ public final class MaildirDelivery implements Transport {
         }
     }
 
-    private static boolean alreadyThere(Path dir, String fileName) throws IOException {
+    private static boolean movedToCur(Path dir, String fileName) throws IOException {
         if (Files.exists(dir.resolve(fileName))) {
             return true;
         }
