@@ -21,7 +21,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.timeout.IdleStateEvent;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -53,12 +52,12 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private final SessionServices services;
     private final MainConfig config;
     private final SmtpInboundDecoder decoder;
+    private final ReceiveDeadline deadline;
 
     private ChannelHandlerContext ctx;
     private InetSocketAddress remote;
     private long connectedAt;
     private String fastOpen;          // Exim's TFO field, until the first <= line has carried it
-    private boolean counted;
 
     /** The client may send before the banner (pipelining_connect_advertise_hosts matched). */
     private boolean earlyAllowed;
@@ -99,6 +98,18 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         this.services = services;
         this.config = services.config();
         this.decoder = decoder;
+        this.deadline = new ReceiveDeadline(config.smtpReceiveTimeout(), config.smtpReceiveMinRate(), decoder,
+                this::receivingMessage);
+    }
+
+    /** The handler that times this session's input; it goes in front of the decoder. */
+    ReceiveDeadline receiveDeadline() {
+        return deadline;
+    }
+
+    /** A message is being received: DATA, or BDAT from the first chunk to the last. */
+    private boolean receivingMessage() {
+        return transaction != null && transaction.receiving();
     }
 
     // ---------------------------------------------------------------- connection
@@ -109,20 +120,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         remote = (InetSocketAddress) ctx.channel().remoteAddress();
         connectedAt = System.nanoTime();
         fastOpen = FastOpen.logField(ctx.channel());
-        int count = services.connections().incrementAndGet();
-        counted = true;
-        if (config.smtpAcceptMax() > 0 && count > config.smtpAcceptMax()) {
-            services.log().main("Connection from " + hostBracket() + " refused: too many connections");
-            closing = true;
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(Reply.of(421, config.primaryHostname()
-                    + " Too many concurrent SMTP connections; please try again later").encode()))
-                    .addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
-        if (services.log().selected("smtp_connection")) {
-            services.log().main("SMTP connection from " + hostBracket() + ":" + remote.getPort()
-                    + " (TCP/IP connection count = " + count + ")");
-        }
         InetAddress address = remote.getAddress();
         earlyAllowed = config.pipeliningAdvertiseHosts().matches(address)
                 && config.pipeliningConnectAdvertiseHosts().matches(address);
@@ -160,9 +157,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (counted) {
-            services.connections().decrementAndGet();
-        }
         if (transaction != null && transaction.receiving()) {
             transaction.reception.discard();
             services.log().main("SMTP connection from " + hostDescriptionNoPort() + " lost while reading message data");
@@ -180,14 +174,16 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             handshakeDone(handshake);
             return;
         }
-        if (evt instanceof IdleStateEvent && !closing) {
-            if (transaction != null && transaction.receiving()) {
+        if (evt == ReceiveDeadline.Expired.EVENT && !closing) {
+            if (receivingMessage()) {
                 services.log().main("SMTP data timeout (message abandoned) on connection from "
                         + hostDescription() + " F=<" + transaction.sender + ">");
+                closeWith(Reply.of(421, config.primaryHostname() + " SMTP incoming data timeout - closing connection."));
             } else {
-                services.log().main("SMTP command timeout on connection from " + hostDescription());
+                services.log().main("SMTP command timeout on" + (tlsUp ? " TLS" : "") + " connection from "
+                        + hostDescription());
+                closeWith(Reply.of(421, config.primaryHostname() + ": SMTP command timeout - closing connection"));
             }
-            closeWith(Reply.of(421, config.primaryHostname() + " SMTP incoming data timeout - closing connection."));
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -677,6 +673,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(true);
         }
         ctx.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER);
+        deadline.inputResumed();
         if (!closing) {
             ctx.flush();
         }
