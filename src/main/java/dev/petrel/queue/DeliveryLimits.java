@@ -1,6 +1,7 @@
 package dev.petrel.queue;
 
 import dev.petrel.config.Config;
+import dev.petrel.config.MainOptions;
 
 /**
  * How many deliveries run at once.
@@ -12,9 +13,6 @@ import dev.petrel.config.Config;
  *                            processes each deliver one message at a time
  */
 public record DeliveryLimits(int deliveryMaxParallel, int queueRunMax) {
-    public static final int DEFAULT_DELIVERY_MAX_PARALLEL = 32;
-    public static final int DEFAULT_QUEUE_RUN_MAX = 5;
-
     public DeliveryLimits {
         if (deliveryMaxParallel < 1 || queueRunMax < 1) {
             throw new IllegalArgumentException("delivery_max_parallel and queue_run_max must be at least 1");
@@ -22,6 +20,7 @@ public record DeliveryLimits(int deliveryMaxParallel, int queueRunMax) {
     }
 
     static DeliveryLimits from(Config config) {
-        return new DeliveryLimits(DEFAULT_DELIVERY_MAX_PARALLEL, DEFAULT_QUEUE_RUN_MAX);
+        return new DeliveryLimits(config.main().get(MainOptions.DELIVERY_MAX_PARALLEL),
+                config.main().get(MainOptions.QUEUE_RUN_MAX));
     }
 }

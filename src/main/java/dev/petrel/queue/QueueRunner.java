@@ -1,6 +1,7 @@
 package dev.petrel.queue;
 
 import dev.petrel.config.Config;
+import dev.petrel.config.MainOptions;
 import dev.petrel.log.MainLog;
 import dev.petrel.spool.MessageLock;
 import dev.petrel.spool.Spool;
@@ -20,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Delivers what is in the spool: at once for messages the server has just accepted ({@link #submit}), and
- * by a queue run at start and then every {@code queue_run_interval} for anything left over (deferred
- * recipients, messages accepted before a restart).
+ * by a queue run at start and then every {@code queue_run_interval} (or the daemon's {@code -q}) for anything
+ * left over (deferred recipients, messages accepted before a restart, everything under {@code queue_only}).
  *
  * <p>Each delivery runs on its own virtual thread, so a delivery waiting on a slow disk or a slow server
  * holds no platform thread; {@link DeliveryLimits} bounds how many run at once. A message is delivered by one
@@ -29,7 +30,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link MessageLock}, which a {@code petrel queue run} beside the daemon respects too.
  */
 public final class QueueRunner implements AutoCloseable {
-    public static final Duration DEFAULT_QUEUE_RUN_INTERVAL = Duration.ofMinutes(5);
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(30);
 
     private final Spool spool;
@@ -43,8 +43,9 @@ public final class QueueRunner implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private volatile boolean closing;
 
+    /** Queue runs every {@code queue_run_interval}. */
     public QueueRunner(Config config, Spool spool, MainLog log) {
-        this(config, spool, log, DEFAULT_QUEUE_RUN_INTERVAL);
+        this(config, spool, log, config.main().get(MainOptions.QUEUE_RUN_INTERVAL));
     }
 
     public QueueRunner(Config config, Spool spool, MainLog log, Duration queueRunInterval) {

@@ -49,7 +49,7 @@ class ConcurrentQueueRunTest {
             List<CompletableFuture<Void>> senders = new ArrayList<>();
             for (int s = 0; s < SENDERS; s++) {
                 int sender = s;
-                senders.add(CompletableFuture.runAsync(() -> send(daemon.port, sender)));
+                senders.add(CompletableFuture.runAsync(() -> send(daemon.port, sender, PER_SENDER)));
             }
             CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).get();
             int total = SENDERS * PER_SENDER;
@@ -76,11 +76,33 @@ class ConcurrentQueueRunTest {
         }
     }
 
+    @Test
+    void theDaemonsQueueRunsComeEveryQueueRunIntervalUnlessMinusQSaysOtherwise() throws Exception {
+        try (DaemonProcess daemon = new DaemonProcess(dir, "queue_only", "queue_run_interval = 1s")) {
+            daemon.queueInterval("1h").start();
+            send(daemon.port, 0, 1);
+            Thread.sleep(3000);
+            assertThat(daemon.mainlog()).as("-q 1h: no queue run since the one at start").noneMatch(l -> l.contains(" => "));
+            daemon.close();
+            daemon.queueInterval(null).start();
+            send(daemon.port, 1, 1);
+            long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+            while (completed(daemon) < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(completed(daemon)).as("both delivered by queue runs a second apart, not 5m").isEqualTo(2);
+        }
+    }
+
     private static CompletableFuture<ProcessResult> queueRun(DaemonProcess daemon) {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "dev.petrel.cli.Main", "queue", "run", "-C", daemon.config.toString());
         return CompletableFuture.supplyAsync(() -> Peers.run(command, Map.of(), new byte[0], Duration.ofSeconds(120)));
+    }
+
+    private static long completed(DaemonProcess daemon) throws IOException {
+        return daemon.mainlog().stream().filter(l -> l.endsWith(" Completed")).count();
     }
 
     /** Messages in the spool: files named by a message id alone. */
@@ -91,8 +113,8 @@ class ConcurrentQueueRunTest {
         }
     }
 
-    /** PER_SENDER messages down one connection, each acknowledged before the next. */
-    private static void send(int port, int sender) {
+    /** {@code count} messages down one connection, each acknowledged before the next. */
+    private static void send(int port, int sender, int count) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             s.setSoTimeout(10_000);
@@ -102,7 +124,7 @@ class ConcurrentQueueRunTest {
             reply.apply("220");
             out.write("EHLO concurrent.test\r\n".getBytes(StandardCharsets.US_ASCII));
             reply.apply("250");
-            for (int i = 0; i < PER_SENDER; i++) {
+            for (int i = 0; i < count; i++) {
                 out.write(("MAIL FROM:<a@test.ex>\r\nRCPT TO:<sink@test.ex>\r\nDATA\r\n").getBytes(StandardCharsets.US_ASCII));
                 reply.apply("250");
                 reply.apply("250");

@@ -24,6 +24,7 @@ public final class DaemonProcess implements AutoCloseable {
     public final int port;
     public final Path config;
     private Process process;
+    private String queueInterval = "2";
 
     public DaemonProcess(Path dir, String... extraMainLines) throws IOException {
         this.dir = dir.toAbsolutePath();
@@ -46,6 +47,12 @@ public final class DaemonProcess implements AutoCloseable {
         }
     }
 
+    /** The daemon's {@code -q} from the next start on; null to leave it to {@code queue_run_interval}. */
+    public DaemonProcess queueInterval(String q) {
+        this.queueInterval = q;
+        return this;
+    }
+
     public DaemonProcess start() throws IOException, InterruptedException {
         return start(null);
     }
@@ -55,8 +62,10 @@ public final class DaemonProcess implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(namespace == null ? List.of() : namespace.enter());
         command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "dev.petrel.cli.Main", "daemon", "-C", config.toString(),
-                "--queue-interval", "2"));
+                "-cp", System.getProperty("java.class.path"), "dev.petrel.cli.Main", "daemon", "-C", config.toString()));
+        if (queueInterval != null) {
+            command.addAll(List.of("--queue-interval", queueInterval));
+        }
         process = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.out").toFile()))
