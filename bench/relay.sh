@@ -3,7 +3,10 @@
 # queue_only), and the script reports the arrival rate, the delivery rate, and how long the queue was when
 # the load ended. A daemon that keeps pace ends the load with a short queue and drains it at once.
 #
-#   bench/relay.sh [SESSIONS] [MESSAGES] [SIZE] [DRAIN_SECONDS]     defaults: 8 5000 5000 300
+#   bench/relay.sh [SESSIONS] [MESSAGES] [SIZE] [DRAIN_SECONDS] [SEEN]     defaults: 8 5000 5000 300 0
+#
+# SEEN: messages already read in the mailbox (files in its cur/), as a mailbox in use has; a delivery must not
+# slow down with them.
 #
 # Case measured so far: local delivery (accept router, appendfile maildir transport), every message to one
 # mailbox (the hard case for a maildir: its new/ grows by the whole load). Relaying through the smtp transport to smtp-sink, and Postfix and Exim beside Petrel in the
@@ -14,6 +17,7 @@ sessions=${1:-8}
 messages=${2:-5000}
 size=${3:-5000}
 drain=${4:-300}
+seen=${5:-0}
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$here/.."
@@ -50,6 +54,10 @@ wait_listening "$petrel_port"
 queued() { find "$work/petrel/spool/input" -maxdepth 1 -type f -name '??????-*' ! -name '*-J' ! -name '*.tmp' | wc -l; }
 completed() { grep -c ' Completed$' "$work/petrel/log/mainlog" || true; }
 
+if [ "$seen" -gt 0 ]; then
+  mkdir -p "$work/petrel/mail/user/cur"
+  (cd "$work/petrel/mail/user/cur" && seq 1 "$seen" | sed 's/$/.seen.bench:2,S/' | xargs touch)
+fi
 start=$(date +%s.%N)
 postfix_run "$SMTP_SOURCE" -s "$sessions" -m "$messages" -l "$size" -f bench@client.test \
   -t user@bench.test "127.0.0.1:$petrel_port" >/dev/null
@@ -68,7 +76,7 @@ files=$(find "$work/petrel/mail" -path '*/new/*' -type f | wc -l)
 
 arrival_s=$(echo "$arrived - $start" | bc -l)
 total_s=$(echo "$drained - $start" | bc -l)
-echo "smtp-source -s $sessions -m $messages -l $size into Petrel, maildir delivery, $(nproc) cores"
+echo "smtp-source -s $sessions -m $messages -l $size into Petrel, maildir delivery ($seen seen in cur/), $(nproc) cores"
 printf '%-34s %10.2f s  %8.0f msgs/s\n' "arrival (smtp-source)" "$arrival_s" "$(echo "$messages / $arrival_s" | bc -l)"
 printf '%-34s %10d of %d\n' "delivered when the load ended" "$done_at_end" "$messages"
 printf '%-34s %10d messages\n' "queue when the load ended" "$queue_at_end"
