@@ -51,7 +51,7 @@ mkdir -p "$work/petrel"
 start_petrel "$root" "$work/petrel.conf" "$work/petrel"
 wait_listening "$petrel_port"
 
-queued() { find "$work/petrel/spool/input" -maxdepth 1 -type f -name '??????-*' ! -name '*-J' ! -name '*.tmp' | wc -l; }
+queued() { find "$work/petrel/spool/input" -maxdepth 1 -type f -name '??????-*' ! -name '*-J' ! -name '*-L' ! -name '*.tmp' ! -name '*.spill' | wc -l; }
 completed() { grep -c ' Completed$' "$work/petrel/log/mainlog" || true; }
 
 if [ "$seen" -gt 0 ]; then
