@@ -14,6 +14,7 @@ import dev.petrel.smtp.Verb;
 import dev.petrel.spool.Envelope;
 import dev.petrel.spool.Reception;
 import dev.petrel.tls.ServerTls;
+import dev.petrel.tls.TlsErrors;
 import dev.petrel.tls.TlsSessionInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -199,7 +200,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         }
         if (!closing) {
             services.log().main("SMTP connection from " + hostDescription() + " closed after error: "
-                    + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+                    + TlsErrors.describe(cause));
             closing = true;
         }
         ctx.close();
@@ -218,8 +219,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                 closing = true;
                 Throwable cause = handshake.cause();
                 services.log().main("TLS error on connection from " + hostDescriptionNoPort() + " ("
-                        + (implicitTls ? "tls_on_connect" : "STARTTLS") + "): " + cause.getClass().getSimpleName()
-                        + (cause.getMessage() == null ? "" : ": " + LogText.printable(cause.getMessage(), 200)));
+                        + (implicitTls ? "tls_on_connect" : "STARTTLS") + "): " + TlsErrors.describe(cause));
             }
             ctx.close();
             return;
