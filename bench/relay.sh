@@ -27,23 +27,7 @@ bench_prepare
 
 work="$(mktemp -d /tmp/petrel-relay.XXXXXX)"
 petrel_port=$(free_port); postfix_port=""; exim_port=""
-cat >"$work/petrel.conf" <<CONF
-primary_hostname = petrel.bench
-local_interfaces = 127.0.0.1.$petrel_port
-spool_directory = $work/petrel/spool
-log_file_path = $work/petrel/log/%slog
-domainlist local_domains = @ : localhost : bench.test
-begin routers
-localuser:
-  driver = accept
-  domains = +local_domains
-  transport = local_delivery
-begin transports
-local_delivery:
-  driver = appendfile
-  directory = $work/petrel/mail/\$local_part
-  maildir_format
-CONF
+petrel_bench_config
 
 petrel_pid=""
 trap stop_servers EXIT
