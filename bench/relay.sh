@@ -44,7 +44,15 @@ if [ "$seen" -gt 0 ]; then
 fi
 start=$(date +%s.%N)
 postfix_run "$SMTP_SOURCE" -s "$sessions" -m "$messages" -l "$size" -f bench@client.test \
-  -t user@bench.test "127.0.0.1:$petrel_port" >/dev/null
+  -t user@bench.test "127.0.0.1:$petrel_port" >/dev/null &
+source_pid=$!
+# The longest queue seen while the load runs, sampled twice a second (ends with smtp-source).
+longest=0
+while kill -0 "$source_pid" 2>/dev/null; do
+  n=$(queued); [ "$n" -gt "$longest" ] && longest=$n
+  sleep 0.5
+done
+wait "$source_pid"
 arrived=$(date +%s.%N)
 queue_at_end=$(queued)
 done_at_end=$(completed)
@@ -64,6 +72,7 @@ echo "smtp-source -s $sessions -m $messages -l $size into Petrel, maildir delive
 printf '%-34s %10.2f s  %8.0f msgs/s\n' "arrival (smtp-source)" "$arrival_s" "$(echo "$messages / $arrival_s" | bc -l)"
 printf '%-34s %10d of %d\n' "delivered when the load ended" "$done_at_end" "$messages"
 printf '%-34s %10d messages\n' "queue when the load ended" "$queue_at_end"
+printf '%-34s %10d messages\n' "longest queue during the load" "$longest"
 printf '%-34s %10.2f s  %8.0f msgs/s\n' "all delivered (from the start)" "$total_s" "$(echo "$delivered_total / $total_s" | bc -l)"
 printf '%-34s %10.2f msgs/s\n' "delivery during the load" "$(echo "$done_at_end / $arrival_s" | bc -l)"
 # A maildir file's name carries the message id, so one file per message means each was delivered once.
