@@ -127,14 +127,18 @@ public final class OptionTypes {
 
     /** Addresses with ports ({@code dns_servers}): an address written without one takes {@code port}. */
     public static OptionType<List<ListenAddress>> addresses(int port) {
-        return addresses(c -> List.of(port));
+        return addresses((text, c) -> ListenAddress.parseServers(text, port));
     }
 
     private static OptionType<List<ListenAddress>> addresses(Function<OptionContext, List<Integer>> ports) {
+        return addresses((text, c) -> ListenAddress.parseList(text, ports.apply(c)));
+    }
+
+    private static OptionType<List<ListenAddress>> addresses(BiFunction<String, OptionContext, List<ListenAddress>> reader) {
         return new OptionType<>() {
             @Override
             public List<ListenAddress> parse(String text, OptionContext c) {
-                return ListenAddress.parseList(text, ports.apply(c));
+                return reader.apply(text, c);
             }
 
             @Override

@@ -1,6 +1,7 @@
 package dev.petrel.it;
 
-import dev.petrel.peers.Peers;
+import dev.petrel.testkit.Poll;
+import dev.petrel.testkit.PetrelCommand;
 import dev.petrel.peers.ProcessResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,7 +50,7 @@ class ConcurrentQueueRunTest {
             List<CompletableFuture<Void>> senders = new ArrayList<>();
             for (int s = 0; s < SENDERS; s++) {
                 int sender = s;
-                senders.add(CompletableFuture.runAsync(() -> send(daemon.port, sender, PER_SENDER)));
+                senders.add(CompletableFuture.runAsync(() -> send(daemon.port(), sender, PER_SENDER)));
             }
             CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).get();
             int total = SENDERS * PER_SENDER;
@@ -58,10 +59,7 @@ class ConcurrentQueueRunTest {
             for (CompletableFuture<ProcessResult> run : runs) {
                 assertThat(run.get().exitCode()).as(run.get().toString()).isZero();
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (spooled(daemon) > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            Poll.until(Duration.ofSeconds(60), "an empty spool", () -> spooled(daemon) == 0);
 
             Map<String, Long> deliveries = daemon.mainlog().stream().map(DELIVERED::matcher).filter(Matcher::find)
                     .collect(Collectors.groupingBy(m -> m.group(1), Collectors.counting()));
@@ -80,25 +78,19 @@ class ConcurrentQueueRunTest {
     void theDaemonsQueueRunsComeEveryQueueRunIntervalUnlessMinusQSaysOtherwise() throws Exception {
         try (DaemonProcess daemon = new DaemonProcess(dir, "queue_only", "queue_run_interval = 1s")) {
             daemon.queueInterval("1h").start();
-            send(daemon.port, 0, 1);
+            send(daemon.port(), 0, 1);
             Thread.sleep(3000);
             assertThat(daemon.mainlog()).as("-q 1h: no queue run since the one at start").noneMatch(l -> l.contains(" => "));
             daemon.close();
             daemon.queueInterval(null).start();
-            send(daemon.port, 1, 1);
-            long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
-            while (completed(daemon) < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertThat(completed(daemon)).as("both delivered by queue runs a second apart, not 5m").isEqualTo(2);
+            send(daemon.port(), 1, 1);
+            Poll.until(Duration.ofSeconds(8), "both delivered by queue runs a second apart, not 5m",
+                    () -> completed(daemon) == 2);
         }
     }
 
     private static CompletableFuture<ProcessResult> queueRun(DaemonProcess daemon) {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.petrel.cli.Main", "queue", "run", "-C", daemon.config.toString());
-        return CompletableFuture.supplyAsync(() -> Peers.run(command, Map.of(), new byte[0], Duration.ofSeconds(120)));
+        return CompletableFuture.supplyAsync(() -> PetrelCommand.run("queue", "run", "-C", daemon.config.toString()));
     }
 
     private static long completed(DaemonProcess daemon) throws IOException {
