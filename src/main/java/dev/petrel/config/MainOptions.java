@@ -112,7 +112,7 @@ public final class MainOptions {
      * (port 53); unset, the system's resolver configuration.
      */
     public static final Option<List<ListenAddress>> DNS_SERVERS = TABLE.add(
-            Option.of("dns_servers", OptionTypes.addresses(53), null).computed(c -> List.of()));
+            Option.of("dns_servers", OptionTypes.servers(53), null).computed(c -> List.of()));
 
     private MainOptions() {}
 

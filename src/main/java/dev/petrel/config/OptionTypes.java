@@ -122,16 +122,15 @@ public final class OptionTypes {
      * that option is declared first.
      */
     public static OptionType<List<ListenAddress>> listenAddresses(Option<List<Integer>> ports) {
-        return addresses(c -> c.value(ports));
+        return addresses((text, c) -> ListenAddress.parseList(text, c.value(ports)));
     }
 
-    /** Addresses with ports ({@code dns_servers}): an address written without one takes {@code port}. */
-    public static OptionType<List<ListenAddress>> addresses(int port) {
+    /**
+     * Servers to talk to ({@code dns_servers}): the same notation, an address written without a port takes
+     * {@code port}, and port 0 is refused since there is no kernel to pick one.
+     */
+    public static OptionType<List<ListenAddress>> servers(int port) {
         return addresses((text, c) -> ListenAddress.parseServers(text, port));
-    }
-
-    private static OptionType<List<ListenAddress>> addresses(Function<OptionContext, List<Integer>> ports) {
-        return addresses((text, c) -> ListenAddress.parseList(text, ports.apply(c)));
     }
 
     private static OptionType<List<ListenAddress>> addresses(BiFunction<String, OptionContext, List<ListenAddress>> reader) {
