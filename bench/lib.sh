@@ -24,6 +24,33 @@ wait_listening() { for _ in $(seq 1 300); do listening "$1" && return 0; sleep 0
 # The median of the numbers on standard input, one a line (nothing for no input).
 median() { sort -g | awk '{a[NR]=$1} END { if (NR) print a[int((NR+1)/2)] }'; }
 
+# Writes $work/petrel.conf: Petrel on 127.0.0.1:$petrel_port, its files under $work/petrel, local delivery
+# into maildirs $work/petrel/mail/LOCAL_PART for bench.test; each further argument is one more main option line.
+petrel_bench_config() { # [MAIN-LINE...]
+  {
+    cat <<CONF
+primary_hostname = petrel.bench
+local_interfaces = 127.0.0.1.$petrel_port
+spool_directory = $work/petrel/spool
+log_file_path = $work/petrel/log/%slog
+domainlist local_domains = @ : localhost : bench.test
+CONF
+    printf '%s\n' "$@"
+    cat <<CONF
+begin routers
+localuser:
+  driver = accept
+  domains = +local_domains
+  transport = local_delivery
+begin transports
+local_delivery:
+  driver = appendfile
+  directory = $work/petrel/mail/\$local_part
+  maildir_format
+CONF
+  } >"$work/petrel.conf"
+}
+
 # Starts Petrel built in TREE (target/petrel.jar, target/lib) on CONFIG in the background, its output in
 # DIR/daemon.out; sets petrel_pid. No queue runs during a benchmark.
 start_petrel() { # TREE CONFIG DIR

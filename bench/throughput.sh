@@ -29,25 +29,7 @@ work="$(mktemp -d /tmp/petrel-bench.XXXXXX)"
 chmod 755 "$work"   # the postfix and Debian-exim users must reach their directories inside it
 
 petrel_port=$(free_port); postfix_port=$(free_port); exim_port=$(free_port)
-cat >"$work/petrel.conf" <<CONF
-primary_hostname = petrel.bench
-local_interfaces = 127.0.0.1.$petrel_port
-spool_directory = $work/petrel/spool
-log_file_path = $work/petrel/log/%slog
-log_selector = +pipelining +received_recipients
-domainlist local_domains = @ : localhost : bench.test
-queue_only
-begin routers
-localuser:
-  driver = accept
-  domains = +local_domains
-  transport = local_delivery
-begin transports
-local_delivery:
-  driver = appendfile
-  directory = $work/petrel/mail/\$local_part
-  maildir_format
-CONF
+petrel_bench_config "log_selector = +pipelining +received_recipients" queue_only
 
 petrel_pid=""
 trap stop_servers EXIT

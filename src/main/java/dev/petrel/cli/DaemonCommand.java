@@ -3,6 +3,8 @@ package dev.petrel.cli;
 import dev.petrel.config.Config;
 import dev.petrel.config.ConfigException;
 import dev.petrel.config.MainConfig;
+import dev.petrel.config.MainOptions;
+import dev.petrel.config.OptionTypes;
 import dev.petrel.log.MainLog;
 import dev.petrel.queue.QueueRunner;
 import dev.petrel.server.SmtpServer;
@@ -26,9 +28,9 @@ final class DaemonCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = {"-q", "--queue-interval"}, paramLabel = "SECONDS",
-            description = "Seconds between queue runs (default ${DEFAULT-VALUE}).", defaultValue = "300")
-    long queueIntervalSeconds;
+    @Option(names = {"-q", "--queue-interval"}, paramLabel = "TIME",
+            description = "Time between queue runs, as Exim's -q30m: 30m, 1h, or seconds; overrides queue_run_interval.")
+    String queueInterval;
 
     static boolean running() {
         return running;
@@ -38,6 +40,19 @@ final class DaemonCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException, ConfigException, IOException {
         Config loaded = config.load();
         MainConfig main = loaded.main();
+        Duration interval = main.get(MainOptions.QUEUE_RUN_INTERVAL);
+        if (queueInterval != null) {
+            try {
+                interval = OptionTypes.TIME.parse(queueInterval, null);
+            } catch (IllegalArgumentException e) {
+                System.err.println("petrel: -q: " + e.getMessage());
+                return 2;
+            }
+            if (interval.isZero()) {
+                System.err.println("petrel: -q: the time between queue runs must be longer than 0s");
+                return 2;
+            }
+        }
         MainLog log;
         Spool spool;
         try {
@@ -47,7 +62,7 @@ final class DaemonCommand implements Callable<Integer> {
             System.err.println("petrel: cannot open log or spool: " + e.getMessage());
             return 1;
         }
-        QueueRunner queue = new QueueRunner(loaded, spool, log, Duration.ofSeconds(queueIntervalSeconds));
+        QueueRunner queue = new QueueRunner(loaded, spool, log, interval);
         // queue_only: accepted mail waits for the next queue run, as with Exim's option of that name.
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("tls-ticket-keys").daemon(true).factory());

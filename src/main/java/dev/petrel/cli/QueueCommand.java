@@ -87,14 +87,10 @@ final class QueueCommand implements Runnable {
 
     /** Waits, boundedly, for the deliveries a foreground run started. */
     static void awaitIdle(QueueRunner runner) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while (!runner.idle() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        try {
+            runner.awaitIdle(Duration.ofMinutes(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

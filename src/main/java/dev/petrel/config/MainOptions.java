@@ -93,6 +93,21 @@ public final class MainOptions {
     /** Accepted messages wait for the next queue run instead of being delivered at once. */
     public static final Option<Boolean> QUEUE_ONLY = TABLE.add("queue_only", BOOL, "false");
     /**
+     * Petrel's own: how often the daemon starts a queue run (Exim has only the daemon's {@code -q} option, which
+     * {@code petrel daemon -q} still is and which overrides this).
+     */
+    public static final Option<Duration> QUEUE_RUN_INTERVAL = TABLE.add(
+            Option.of("queue_run_interval", TIME, "5m").require(d -> !d.isZero(), "must be longer than 0s"));
+    /** Messages a queue run delivers at once, as Exim starts at most this many queue runner processes. */
+    public static final Option<Integer> QUEUE_RUN_MAX = TABLE.add(
+            Option.of("queue_run_max", INT, "5").require(n -> n >= 1, "must be at least 1"));
+    /**
+     * Petrel's own: message deliveries running at once in a process, immediate ones and queue runs' together
+     * (Exim has a process for each, bounded in effect by {@code smtp_accept_max} and {@code queue_run_max}).
+     */
+    public static final Option<Integer> DELIVERY_MAX_PARALLEL = TABLE.add(
+            Option.of("delivery_max_parallel", INT, "32").require(n -> n >= 1, "must be at least 1"));
+    /**
      * Petrel's own (Exim has no such option): the DNS servers the routers ask, as {@code ip.port} or {@code ip}
      * (port 53); unset, the system's resolver configuration.
      */

@@ -1,31 +1,35 @@
 package dev.petrel.queue;
 
 import dev.petrel.config.Config;
+import dev.petrel.config.MainOptions;
 import dev.petrel.log.MainLog;
+import dev.petrel.spool.MessageLock;
 import dev.petrel.spool.Spool;
 import dev.petrel.transport.Transports;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Delivers what is in the spool: at once for messages the server has just accepted ({@link #submit}), and
- * by a queue run at start and then every {@code queue_run_interval} for anything left over (deferred
- * recipients, messages accepted before a restart).
+ * by a queue run at start and then every {@code queue_run_interval} (or the daemon's {@code -q}) for anything
+ * left over (deferred recipients, messages accepted before a restart, everything under {@code queue_only}).
  *
- * <p>A small fixed pool of workers does the deliveries; a message is handed to one worker at a time, so
- * an immediate delivery and a queue run never deliver the same message twice in parallel.
+ * <p>Each delivery runs on its own virtual thread, so a delivery waiting on a slow disk or a slow server
+ * holds no platform thread; {@link DeliveryLimits} bounds how many run at once. A message is delivered by one
+ * attempt at a time: within this process by the set of messages in flight, across processes by the spool's
+ * {@link MessageLock}, which a {@code petrel queue run} beside the daemon respects too.
  */
 public final class QueueRunner implements AutoCloseable {
-    public static final Duration DEFAULT_QUEUE_RUN_INTERVAL = Duration.ofMinutes(5);
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(30);
 
     private final Spool spool;
@@ -34,12 +38,15 @@ public final class QueueRunner implements AutoCloseable {
     private final MessageDelivery delivery;
     private final Transports transports;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    private final ExecutorService workers;
+    private final AtomicInteger running = new AtomicInteger();
+    private final Semaphore deliverySlots;
+    private final Semaphore queueRunSlots;
     private final ScheduledExecutorService scheduler;
     private volatile boolean closing;
 
+    /** Queue runs every {@code queue_run_interval}. */
     public QueueRunner(Config config, Spool spool, MainLog log) {
-        this(config, spool, log, DEFAULT_QUEUE_RUN_INTERVAL);
+        this(config, spool, log, config.main().get(MainOptions.QUEUE_RUN_INTERVAL));
     }
 
     public QueueRunner(Config config, Spool spool, MainLog log, Duration queueRunInterval) {
@@ -48,6 +55,11 @@ public final class QueueRunner implements AutoCloseable {
 
     /** @param relativeTo where relative transport directories (the default {@code var/mail/...}) are rooted */
     public QueueRunner(Config config, Spool spool, MainLog log, Duration queueRunInterval, Path relativeTo) {
+        this(config, spool, log, queueRunInterval, relativeTo, DeliveryLimits.from(config));
+    }
+
+    public QueueRunner(Config config, Spool spool, MainLog log, Duration queueRunInterval, Path relativeTo,
+                       DeliveryLimits limits) {
         if (queueRunInterval.isNegative() || queueRunInterval.isZero()) {
             throw new IllegalArgumentException("queue_run_interval must be positive");
         }
@@ -59,9 +71,8 @@ public final class QueueRunner implements AutoCloseable {
         this.transports = Transports.from(config, relativeTo, log::main);
         this.delivery = new MessageDelivery(spool, log, Router.from(config), transports,
                 hostname, qualify, this::submit);
-        int threads = Math.clamp(Runtime.getRuntime().availableProcessors(), 2, 4);
-        this.workers = Executors.newFixedThreadPool(threads,
-                Thread.ofPlatform().name("delivery-", 0).daemon(true).factory());
+        this.deliverySlots = new Semaphore(limits.deliveryMaxParallel(), true);
+        this.queueRunSlots = new Semaphore(limits.queueRunMax(), true);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("queue-runner").daemon(true).factory());
     }
@@ -74,43 +85,99 @@ public final class QueueRunner implements AutoCloseable {
 
     /** Asks for a delivery attempt of one message; a message already being delivered is not queued twice. */
     public void submit(String messageId) {
-        if (closing || !inFlight.add(messageId)) {
-            return;
-        }
-        try {
-            workers.execute(() -> {
-                try {
-                    if (!closing) {
-                        delivery.deliver(messageId);
-                    }
-                } catch (RuntimeException e) {
-                    log.panic(messageId + " delivery failed unexpectedly: " + e);
-                } finally {
-                    inFlight.remove(messageId);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            inFlight.remove(messageId); // shutting down: the next start's queue run picks it up
+        if (!closing && inFlight.add(messageId)) {
+            start(messageId, null);
         }
     }
 
-    /** One queue run: every message in the spool offered to the workers, oldest first. */
+    /**
+     * One queue run: every message in the spool offered for delivery, oldest first, at most
+     * {@code queue_run_max} of them at a time (Exim runs that many queue runners, each delivering one message
+     * at a time). Returns once the last one has started.
+     */
     public void runQueue() {
         try {
             for (String id : spool.messageIds()) {
-                submit(id);
+                if (closing) {
+                    return;
+                }
+                queueRunSlots.acquire();
+                if (!closing && inFlight.add(id)) {
+                    start(id, queueRunSlots);
+                } else {
+                    queueRunSlots.release();
+                }
             }
         } catch (IOException e) {
             log.panic("queue run: cannot list spool: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing
         } catch (RuntimeException e) {
             // An exception would silently end scheduleWithFixedDelay's future runs.
             log.panic("queue run failed unexpectedly: " + e);
         }
     }
 
+    /** Runs one attempt on a virtual thread; {@code runSlot} (held by a queue run) is released at its end. */
+    private void start(String id, Semaphore runSlot) {
+        running.incrementAndGet();
+        Thread.ofVirtual().name("delivery-" + id).start(() -> {
+            try {
+                deliverySlots.acquire();
+                try {
+                    if (!closing) {
+                        deliverLocked(id);
+                    }
+                } finally {
+                    deliverySlots.release();
+                }
+            } catch (InterruptedException e) {
+                // Closing: the message stays in the spool for the next start's queue run.
+            } catch (RuntimeException e) {
+                log.panic(id + " delivery failed unexpectedly: " + e);
+            } finally {
+                inFlight.remove(id);
+                if (runSlot != null) {
+                    runSlot.release();
+                }
+                running.decrementAndGet();
+            }
+        });
+    }
+
+    private void deliverLocked(String id) {
+        Optional<MessageLock> lock;
+        try {
+            lock = spool.lockForDelivery(id);
+        } catch (IOException e) {
+            log.panic(id + " cannot lock spool file: " + e.getMessage());
+            return;
+        }
+        if (lock.isEmpty()) {
+            return; // being delivered by another process, or already gone
+        }
+        try (MessageLock held = lock.get()) {
+            delivery.deliver(id);
+        } catch (IOException e) {
+            log.panic(id + " cannot release spool lock: " + e.getMessage());
+        }
+    }
+
     /** True when no delivery is queued or running; for tests and for a clean shutdown report. */
     public boolean idle() {
-        return inFlight.isEmpty();
+        return running.get() == 0;
+    }
+
+    /** Waits up to {@code limit} for the deliveries started so far to end; true if they did. */
+    public boolean awaitIdle(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!idle()) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
     }
 
     /**
@@ -121,13 +188,9 @@ public final class QueueRunner implements AutoCloseable {
     public void close() {
         closing = true;
         scheduler.shutdownNow();
-        workers.shutdown();
         try {
-            if (!workers.awaitTermination(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                workers.shutdownNow();
-            }
+            awaitIdle(CLOSE_GRACE);
         } catch (InterruptedException e) {
-            workers.shutdownNow();
             Thread.currentThread().interrupt();
         }
         transports.close();

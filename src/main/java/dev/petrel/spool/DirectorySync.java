@@ -6,23 +6,27 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Group commit for a directory: a rename is durable once the directory is fsync'd after it. Callers that
- * renamed while another thread's fsync was already running wait for the next one, and one fsync then
- * covers every rename made before it started, so twenty sessions cost one directory fsync, not twenty.
+ * Group commit for a directory: a rename, link or unlink is durable once the directory is fsync'd after it.
+ * Callers that changed the directory while another thread's fsync was already running wait for the next one,
+ * and one fsync then covers every change made before it started, so twenty sessions cost one directory fsync,
+ * not twenty. The spool's input directory has one; so does each maildir's {@code new/} being delivered to.
  */
-final class DirectorySync {
-    private final FileChannel directory;
+public final class DirectorySync {
+    private final Path directory;
     private long changes;     // renames made so far
     private long durable;     // renames covered by a completed fsync
     private boolean syncing;
 
-    /** Keeps the directory open: one fsync call per group instead of open, fsync and close. */
-    DirectorySync(Path directory) throws IOException {
-        this.directory = FileChannel.open(directory, StandardOpenOption.READ);
+    /**
+     * The directory is opened for each fsync (once per group), not kept open: a process delivering to
+     * thousands of maildirs would otherwise hold a descriptor for each.
+     */
+    public DirectorySync(Path directory) {
+        this.directory = directory;
     }
 
-    /** Call after a rename or unlink in the directory; returns once that change is on stable storage. */
-    void changedAndWait() throws IOException {
+    /** Call after a rename, link or unlink in the directory; returns once that change is on stable storage. */
+    public void changedAndWait() throws IOException {
         long mine;
         synchronized (this) {
             mine = ++changes;
@@ -49,8 +53,8 @@ final class DirectorySync {
                 target = changes;
             }
             boolean ok = false;
-            try {
-                directory.force(true);
+            try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+                channel.force(true);
                 ok = true;
             } finally {
                 synchronized (this) {
@@ -62,9 +66,5 @@ final class DirectorySync {
                 }
             }
         }
-    }
-
-    void close() throws IOException {
-        directory.close();
     }
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -39,7 +40,7 @@ public final class Spool implements Closeable {
     /** The owner's lock, held until close; null in a process that only uses the spool. */
     private final SpoolLock lock;
 
-    private Spool(Path input, MessageId.Format idFormat, SpoolLock lock) throws IOException {
+    private Spool(Path input, MessageId.Format idFormat, SpoolLock lock) {
         this.input = input;
         this.idFormat = idFormat;
         this.lock = lock;
@@ -132,6 +133,17 @@ public final class Spool implements Closeable {
                 fileSize - decoded.dataOffset());
     }
 
+    /**
+     * Locks a message for one delivery attempt, across processes; empty when it is being delivered elsewhere or
+     * is no longer in the queue. Closing the lock ends the attempt.
+     */
+    public Optional<MessageLock> lockForDelivery(String id) throws IOException {
+        if (!MessageId.isValid(id)) {
+            throw new NoSuchFileException(id + ": not a message id");
+        }
+        return MessageLock.tryLock(input, id);
+    }
+
     /** Records, durably, that a recipient was delivered, so that a restart does not deliver it again. */
     public void recordDelivered(String id, String recipient) throws IOException {
         Path path = input.resolve(id + "-J");
@@ -154,6 +166,7 @@ public final class Spool implements Closeable {
         }
         Files.delete(input.resolve(id));
         Files.deleteIfExists(input.resolve(id + "-J"));
+        Files.deleteIfExists(MessageLock.lockFile(input, id));
         directorySync.changedAndWait();
     }
 
@@ -203,9 +216,9 @@ public final class Spool implements Closeable {
             for (Path p : dir) {
                 String name = p.getFileName().toString();
                 boolean halfReceived = name.endsWith(".tmp") || name.endsWith(".spill");
-                boolean orphanJournal = name.endsWith("-J")
+                boolean orphan = (name.endsWith("-J") || name.endsWith("-L"))
                         && !Files.exists(input.resolve(name.substring(0, name.length() - 2)));
-                if (halfReceived || orphanJournal) {
+                if (halfReceived || orphan) {
                     Files.deleteIfExists(p);
                 }
             }
@@ -217,8 +230,7 @@ public final class Spool implements Closeable {
         committers.shutdown();
         try {
             committers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
-            directorySync.close();
-        } catch (IOException | InterruptedException e) {
+        } catch (InterruptedException e) {
             // Closing at shutdown: what was committed is already durable.
         } finally {
             if (lock != null) {

@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -44,6 +43,8 @@ public final class MaildirDelivery implements Transport.PerRecipient {
     private final boolean envelopeToAdd;
     private final boolean deliveryDateAdd;
     private final StaleTmpFiles staleTmp = new StaleTmpFiles();
+    private final DirectorySyncs newDirSyncs = new DirectorySyncs();
+    private final SeenNames seenInCur = new SeenNames();
 
     /**
      * @param relativeTo where a relative {@code directory} option is rooted (the daemon's working directory;
@@ -117,7 +118,8 @@ public final class MaildirDelivery implements Transport.PerRecipient {
         Path curDir = maildir.resolve("cur");
         createMaildir(maildir, tmpDir, newDir, curDir);
         staleTmp.sweepIfDue(tmpDir);
-        if (alreadyThere(newDir, fileName) || alreadyThere(curDir, fileName)) {
+        // In new/ a file keeps its name until a client moves it to cur/: the link below finds it there.
+        if (seenInCur.contains(curDir, fileName)) {
             return;
         }
         Path temp = tmpDir.resolve(fileName);
@@ -132,7 +134,7 @@ public final class MaildirDelivery implements Transport.PerRecipient {
         } finally {
             Files.deleteIfExists(temp);
         }
-        fsyncDirectory(newDir);
+        newDirSyncs.of(newDir).changedAndWait();
     }
 
     private void writeMessage(SpooledMessage message, String recipient, Path temp) throws IOException {
@@ -178,26 +180,6 @@ public final class MaildirDelivery implements Transport.PerRecipient {
         if (pendingCr) {
             writeFully(out, ByteBuffer.wrap(new byte[] {'\r'}));
         }
-    }
-
-    private static boolean alreadyThere(Path dir, String fileName) throws IOException {
-        if (Files.exists(dir.resolve(fileName))) {
-            return true;
-        }
-        // Clients append ":2,FLAGS" (and Dovecot ",S=size") when they move a message; the name is a prefix.
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path entry : entries) {
-                String other = entry.getFileName().toString();
-                if (other.startsWith(fileName) && !continuesName(other.charAt(fileName.length()))) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean continuesName(char c) {
-        return Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_';
     }
 
     private static void createMaildir(Path maildir, Path... subdirs) throws IOException {

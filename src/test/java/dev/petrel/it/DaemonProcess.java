@@ -31,6 +31,7 @@ public final class DaemonProcess implements AutoCloseable {
     public final Path config;
     private final String extraMain;
     private Process process;
+    private String queueInterval = "2";
     private int port;
 
     public DaemonProcess(Path dir, String... extraMainLines) throws IOException {
@@ -66,6 +67,12 @@ public final class DaemonProcess implements AutoCloseable {
         return port;
     }
 
+    /** The daemon's {@code -q} from the next start on; null to leave it to {@code queue_run_interval}. */
+    public DaemonProcess queueInterval(String q) {
+        this.queueInterval = q;
+        return this;
+    }
+
     public long pid() {
         return process.pid();
     }
@@ -78,8 +85,10 @@ public final class DaemonProcess implements AutoCloseable {
     public DaemonProcess start(NetworkNamespace namespace) throws Exception {
         long startsBefore = mainlog().stream().filter(l -> l.contains(STARTED)).count();
         List<String> command = new ArrayList<>(namespace == null ? List.of() : namespace.enter());
-        command.addAll(PetrelCommand.line(List.of("-Xmx512m"), "daemon", "-C", config.toString(),
-                "--queue-interval", "2"));
+        command.addAll(PetrelCommand.line(List.of("-Xmx512m"), "daemon", "-C", config.toString()));
+        if (queueInterval != null) {
+            command.addAll(List.of("--queue-interval", queueInterval));
+        }
         process = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.out").toFile()))
