@@ -108,6 +108,13 @@ public final class MainOptions {
     public static final Option<Integer> DELIVERY_MAX_PARALLEL = TABLE.add(
             Option.of("delivery_max_parallel", INT, "32").require(n -> n >= 1, "must be at least 1"));
     /**
+     * Petrel's own: smtp connections open at once to one remote host (IP and port), across every delivery in the
+     * process, so that a burst for one destination does not open a connection per message (Postfix's
+     * destination concurrency limit; Exim's {@code serialize_hosts} is the case of 1).
+     */
+    public static final Option<Integer> REMOTE_MAX_PER_HOST = TABLE.add(
+            Option.of("remote_max_per_host", INT, "10").require(n -> n >= 1, "must be at least 1"));
+    /**
      * Petrel's own (Exim has no such option): the DNS servers the routers ask, as {@code ip.port} or {@code ip}
      * (port 53); unset, the system's resolver configuration.
      */

@@ -1,6 +1,7 @@
 package dev.petrel.transport;
 
 import dev.petrel.config.Config;
+import dev.petrel.config.MainOptions;
 import dev.petrel.config.TransportConfig;
 import dev.petrel.config.TransportOptions;
 import dev.petrel.hints.HintsDb;
@@ -44,6 +45,8 @@ public final class Transports implements AutoCloseable {
         Map<String, Transport> built = new HashMap<>();
         List<AutoCloseable> resources = new java.util.ArrayList<>();
         TicketStore tickets = null;
+        // One limit for every smtp transport: the host is what is protected, whichever transport reaches it.
+        HostConnectionLimit perHost = new HostConnectionLimit(config.main().get(MainOptions.REMOTE_MAX_PER_HOST));
         for (Map.Entry<String, TransportConfig> e : config.transports().entrySet()) {
             TransportConfig t = e.getValue();
             Transport transport;
@@ -54,7 +57,7 @@ public final class Transports implements AutoCloseable {
                 ClientTls clientTls = clientTls(t, tickets);
                 resources.add(clientTls);
                 transport = new SmtpTransport(t, config.main().primaryHostname(), clientTls, ClientLoop.group(), log,
-                        config.main().logs("outgoing_port"));
+                        config.main().logs("outgoing_port"), perHost);
             } else {
                 transport = build(t, config.main().primaryHostname(), relativeTo);
             }

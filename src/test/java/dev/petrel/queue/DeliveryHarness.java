@@ -33,12 +33,18 @@ final class DeliveryHarness implements AutoCloseable {
 
     /** Spools a message, submits it and waits (bounded) until the attempt is over; returns its id. */
     String deliver(String sender, String data, String... rcpts) throws Exception {
+        String id = submit(sender, data, rcpts);
+        awaitIdle();
+        return id;
+    }
+
+    /** Spools a message and submits it for delivery without waiting; returns its id. */
+    String submit(String sender, String data, String... rcpts) throws Exception {
         String id = MessageId.next(idFormat);
         Reception r = spool.receive(id);
         r.append(data.getBytes(StandardCharsets.UTF_8));
         r.commit(Envelope.local(sender, List.of(rcpts))).join();
         runner.submit(id);
-        awaitIdle();
         return id;
     }
 

@@ -10,6 +10,7 @@ import dev.petrel.tls.ClientTls;
 import dev.petrel.transport.Address;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.Expansion;
+import dev.petrel.transport.HostConnectionLimit;
 import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transport;
 
@@ -40,19 +41,22 @@ public final class SmtpTransport implements Transport {
     private final EventLoopGroup group;
     private final Consumer<String> log;
     private final boolean outgoingPort;
+    private final HostConnectionLimit perHost;
 
     /**
      * @param log where the transport writes its per-host lines ({@code H=host [ip] Connection refused})
      * @param outgoingPort {@code +outgoing_port}: those lines name the port
+     * @param perHost connections open at once to one host, shared by every smtp transport
      */
     public SmtpTransport(TransportConfig config, String primaryHostname, ClientTls clientTls, EventLoopGroup group,
-                         Consumer<String> log, boolean outgoingPort) {
+                         Consumer<String> log, boolean outgoingPort, HostConnectionLimit perHost) {
         this.config = config;
         this.primaryHostname = primaryHostname;
         this.clientTls = clientTls;
         this.group = group;
         this.log = log;
         this.outgoingPort = outgoingPort;
+        this.perHost = perHost;
     }
 
     @Override
@@ -93,7 +97,15 @@ public final class SmtpTransport implements Transport {
         Duration longest = policy.commandTimeout().compareTo(policy.dataTimeout()) > 0
                 ? policy.commandTimeout() : policy.dataTimeout();
         SmtpTransaction transaction = null;
-        try (ClientSession session = ClientSession.connect(group, NioSocketChannel.class,
+        HostConnectionLimit.Slot slot = slot(host, port);
+        if (slot == null) {
+            String what = "no connection free within connect_timeout: remote_max_per_host connections to "
+                    + host.address().getHostAddress() + " are open";
+            log.accept(id + " " + hostField(host, port) + ": " + what);
+            // Not the host's fault: its retry state must not suffer for Petrel's own limit.
+            return new Attempt(null, DeliveryResult.deferred(-1, what), false);
+        }
+        try (slot; ClientSession session = ClientSession.connect(group, NioSocketChannel.class,
                 new InetSocketAddress(host.address(), port), policy.heloName(), config.get(Smtp.CONNECT_TIMEOUT),
                 longest)) {
             session.connection().replyTimeout(policy.commandTimeout());
@@ -112,6 +124,17 @@ public final class SmtpTransport implements Transport {
             // A bug must not lose the message: the recipients stay queued and the log says what broke.
             log.accept(id + " " + hostField(host, port) + ": internal error: " + e);
             return new Attempt(null, DeliveryResult.deferred(-1, "internal error: " + e), false);
+        }
+    }
+
+    /** A place among the host's connections, waiting as long as a connect may take; null when none came free. */
+    private HostConnectionLimit.Slot slot(RemoteHost host, int port) {
+        try {
+            return perHost.acquire(host.address().getHostAddress() + ":" + port, config.get(Smtp.CONNECT_TIMEOUT))
+                    .orElse(null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
