@@ -88,7 +88,7 @@ record SessionLog(MainLog log, InetSocketAddress remote, long connectedAt, Strin
 
     void closedAfterError(Throwable cause) {
         log.main("SMTP connection from " + h() + " closed after error: " + cause.getClass().getSimpleName()
-                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+                + (cause.getMessage() == null ? "" : ": " + LogText.printable(cause.getMessage(), 200)));
     }
 
     /** @param how {@code STARTTLS} or {@code tls_on_connect} */

@@ -276,7 +276,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                     "AUTH HELO EHLO MAIL RCPT DATA BDAT NOOP QUIT RSET HELP")));
             case STARTTLS -> startTls(command);
             case AUTH -> respond(Outcome.protocolError(503, "5.5.1 AUTH not advertised", "AUTH not advertised"), null);
-            case UNKNOWN -> unknownCommand(line.text());
+            case UNKNOWN -> unknownCommand(command.line());
         }
         // What follows BDAT is its chunk; what followed STARTTLS was thrown away (RFC 3207).
         if (!closing && more && verb != Verb.BDAT && verb != Verb.STARTTLS && !sync.inStep(verb, offered.pipelining())) {
@@ -311,7 +311,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     private Outcome hello(SmtpCommand command) {
         String name = command.argument();
-        if (name.isEmpty() || name.chars().anyMatch(c -> c < 33 || c == 127)) {
+        if (name.isEmpty() || name.chars().anyMatch(c -> c == ' ' || Character.isISOControl(c))) {
             return Outcome.protocolError(501, "5.5.4 Syntactic error in " + command.verb() + " argument",
                     "bad " + command.verb() + " argument");
         }

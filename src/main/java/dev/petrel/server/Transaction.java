@@ -30,7 +30,7 @@ final class Transaction {
     private boolean lastChunk;
     /** The message passed the size limit (or could not be buffered); it is read to its end and refused. */
     private boolean oversize;
-    /** Octets of message data received so far, excluding the Received header Petrel adds. */
+    /** Octets of message data received so far (all of them, kept or not), without Petrel's Received header. */
     private long received;
 
     Transaction(String sender, boolean smtputf8) {
@@ -69,16 +69,16 @@ final class Transaction {
     }
 
     /**
-     * Appends message content. Past {@code limit} (0: none) content is only counted.
+     * Appends message content (for DATA, with dot-stuffing undone). Past {@code limit} (0: none) it is only counted.
      *
      * @throws IOException the spool could not take it: the message is refused at its end
      */
     void receive(ByteBuf data, long limit) throws IOException {
+        received += data.readableBytes();
         if (oversize) {
             return;
         }
         headers.feed(data);
-        received += data.readableBytes();
         if (limit > 0 && received > limit) {
             oversize = true;
             return;
@@ -97,9 +97,9 @@ final class Transaction {
         return oversize;
     }
 
-    /** What {@code message too big} reports as read. */
+    /** What {@code message too big} reports as read: every octet of the message the client sent. */
     long read() {
-        return reception.size();
+        return received;
     }
 
     /** The message being received, to commit once it is complete. */

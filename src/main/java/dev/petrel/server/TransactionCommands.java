@@ -1,6 +1,7 @@
 package dev.petrel.server;
 
 import dev.petrel.config.MainConfig;
+import dev.petrel.log.LogText;
 import dev.petrel.smtp.DataFlaw;
 import dev.petrel.smtp.MailParameters;
 import dev.petrel.smtp.PathArgument;
@@ -84,7 +85,7 @@ final class TransactionCommands {
             to = PathArgument.parse(command.argument(), "TO", false);
             if (!to.parameters().isEmpty()) {
                 throw new SmtpSyntaxException("555 5.5.4 Unsupported parameter "
-                        + to.parameters().keySet().iterator().next());
+                        + LogText.printable(to.parameters().keySet().iterator().next(), 64));
             }
         } catch (SmtpSyntaxException e) {
             return Outcome.syntaxError(e.reply());

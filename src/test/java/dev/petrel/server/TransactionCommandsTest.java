@@ -166,7 +166,7 @@ class TransactionCommandsTest {
         assertThat(mail.current().oversize()).isTrue();
         assertThat(mail.refusalAtEnd(Set.of(), log))
                 .isEqualTo(Reply.of(552, "5.3.4 Message size exceeds maximum permitted"));
-        assertThat(Files.readString(dir.resolve("log/rejectlog"))).contains("message too big: read=");
+        assertThat(Files.readString(dir.resolve("log/rejectlog"))).contains("message too big: read=180 max=100");
     }
 
     @Test
