@@ -1,6 +1,7 @@
 package dev.petrel.transport;
 
 import dev.petrel.config.TransportConfig;
+import dev.petrel.log.LogText;
 import dev.petrel.spool.SpooledMessage;
 
 import java.io.IOException;
@@ -246,11 +247,11 @@ public final class MaildirDelivery implements Transport {
     static String unsafeReason(Address address) {
         String local = address.localPart();
         if (local.isEmpty() || local.startsWith(".") || hasUnsafeChar(local)) {
-            return "local part \"" + printable(local) + "\" is unsafe in a file name";
+            return "local part " + LogText.quoted(local) + " is unsafe in a file name";
         }
         String domain = address.domain();
         if (domain.startsWith(".") || hasUnsafeChar(domain)) {
-            return "domain \"" + printable(domain) + "\" is unsafe in a file name";
+            return "domain " + LogText.quoted(domain) + " is unsafe in a file name";
         }
         return null;
     }
@@ -263,19 +264,6 @@ public final class MaildirDelivery implements Transport {
             }
         }
         return false;
-    }
-
-    private static String printable(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                out.append(String.format("\\x%02x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 
     private static String recipientTag(String recipient) {
