@@ -7,6 +7,8 @@
 #  - packages that conflict with each other when installed (exim4 vs postfix) are NOT installed: they are
 #    `apt-get download`ed and `dpkg -x`ed into test-peers/root/ (gitignored): exim4-daemon-light 4.96,
 #    exim4-base (eximstats, exim_dumpdb), postfix 3.7 (smtp-source, smtp-sink, a standalone postfix);
+#    and nsd 4.6 (an authoritative DNS server the routing tests start on loopback with their own zone;
+#    extracted rather than installed so that no packaged service starts listening on port 53);
 #  - the system users/groups these programs insist on: Debian-exim, postfix, postdrop.
 #
 # Idempotent and fast when already done: a stamp file in test-peers/root records a completed install.
@@ -20,13 +22,13 @@ stamp="$root/.installed-$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
 
 apt_packages=(swaks libnet-ssleay-perl openssl python3 sqlite3 perl util-linux
   libidn12 libidn2-0 libgnutls30 libgnutls-dane0 libdb5.3 libnsl2 libpcre2-8-0 libcrypt1
-  libicu72 libsasl2-2 libssl3 ca-certificates)
-extract_packages=(exim4-daemon-light exim4-base postfix)
+  libicu72 libsasl2-2 libssl3 ca-certificates libevent-2.1-7 libfstrm0 libprotobuf-c1)
+extract_packages=(exim4-daemon-light exim4-base postfix nsd)
 
 ok_already() {
   [ -f "$stamp" ] || return 1
   [ -x "$root/usr/sbin/exim4" ] && [ -x "$root/usr/sbin/smtp-source" ] && [ -x "$root/usr/sbin/smtp-sink" ] \
-    && [ -x "$root/usr/lib/postfix/sbin/master" ] && [ -f "$root/usr/sbin/eximstats" ] || return 1
+    && [ -x "$root/usr/lib/postfix/sbin/master" ] && [ -f "$root/usr/sbin/eximstats" ] && [ -x "$root/usr/sbin/nsd" ] || return 1
   command -v swaks >/dev/null && command -v script >/dev/null && command -v openssl >/dev/null || return 1
   getent passwd Debian-exim >/dev/null && getent passwd postfix >/dev/null && getent group postdrop >/dev/null || return 1
   return 0
@@ -109,7 +111,7 @@ chmod 4755 "$root/usr/sbin/exim4"
 
 # The extracted binaries must find all their shared libraries (postfix's own ones are in usr/lib/postfix).
 for bin in "$root/usr/sbin/exim4" "$root/usr/sbin/exim_dumpdb" "$root/usr/sbin/smtp-source" \
-  "$root/usr/sbin/smtp-sink" "$root/usr/lib/postfix/sbin/master" "$root/usr/lib/postfix/sbin/smtpd"; do
+  "$root/usr/sbin/smtp-sink" "$root/usr/lib/postfix/sbin/master" "$root/usr/lib/postfix/sbin/smtpd" "$root/usr/sbin/nsd"; do
   if LD_LIBRARY_PATH="$root/usr/lib/postfix:$root/usr/lib/x86_64-linux-gnu" ldd "$bin" | grep -q 'not found'; then
     echo "test-peers/install.sh: missing shared libraries for $bin:" >&2
     LD_LIBRARY_PATH="$root/usr/lib/postfix:$root/usr/lib/x86_64-linux-gnu" ldd "$bin" | grep 'not found' >&2
@@ -122,6 +124,8 @@ done
   || { echo "test-peers/install.sh: extracted exim is not 4.96" >&2; exit 1; }
 LD_LIBRARY_PATH="$root/usr/lib/postfix" "$root/usr/sbin/postconf" -d -c "$root/etc/postfix" mail_version 2>/dev/null \
   | grep -q '= 3\.7\.' || { echo "test-peers/install.sh: extracted postfix is not 3.7" >&2; exit 1; }
+"$root/usr/sbin/nsd" -v 2>&1 | head -1 | grep -q 'NSD version 4\.' \
+  || { echo "test-peers/install.sh: extracted nsd is not 4.x" >&2; exit 1; }
 
 rm -f "$root"/.installed-*
 touch "$stamp"

@@ -34,7 +34,22 @@ final class DriverBuilder {
             }
         }
         String transport = options.remove("transport");
-        return new RouterConfig(name, i.driver(), domains, transport, options);
+        List<RouteList.Route> routes = List.of();
+        if (options.containsKey("route_list")) {
+            try {
+                routes = RouteList.parseList(options.get("route_list"), domainLists, primaryHostname);
+            } catch (IllegalArgumentException e) {
+                throw error(i.lines().get("route_list"), "router \"" + name + "\": option \"route_list\": " + e.getMessage());
+            }
+        }
+        for (Map.Entry<String, List<String>> choice : RouterConfig.CHOICES.entrySet()) {
+            String value = options.get(choice.getKey());
+            if (value != null && !choice.getValue().contains(value)) {
+                throw error(i.lines().get(choice.getKey()), "router \"" + name + "\": option \"" + choice.getKey()
+                        + "\": \"" + value + "\" is not one of " + String.join(", ", choice.getValue()));
+            }
+        }
+        return new RouterConfig(name, i.driver(), domains, transport, options, routes);
     }
 
     TransportConfig transport(String name, int line, List<Setting> settings) throws ConfigException {

@@ -22,6 +22,8 @@ final class DriverOptions {
         Map<String, Type> manualroute = new HashMap<>(generic);
         manualroute.put("route_list", Type.STRING);
         manualroute.put("route_data", Type.STRING);
+        manualroute.put("hosts_randomize", Type.BOOLEAN);
+        manualroute.put("host_find_failed", Type.STRING);
         ROUTERS = Map.of(
                 "accept", generic,
                 "dnslookup", generic,

@@ -13,12 +13,17 @@ final class EximList {
     private EximList() {}
 
     static List<String> split(String text) {
+        return split(text, ':');
+    }
+
+    /** The same, for lists whose default separator is not a colon ({@code route_list}'s is {@code ;}). */
+    static List<String> split(String text, char defaultSeparator) {
         List<String> items = new ArrayList<>();
         if (text == null) {
             return items;
         }
         String s = text.strip();
-        char sep = ':';
+        char sep = defaultSeparator;
         if (s.length() >= 2 && s.charAt(0) == '<' && isSeparatorChoice(s.charAt(1))) {
             sep = s.charAt(1);
             s = s.substring(2);

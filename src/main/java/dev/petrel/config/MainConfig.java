@@ -42,6 +42,8 @@ import java.util.Set;
  *     ids (default), {@code 4.96} for the 16-character ids that Exim 4.96 and its eximstats/exigrep expect
  * @param queueOnly {@code queue_only}: accepted messages wait for the next queue run instead of being delivered
  *     at once; default false
+ * @param dnsServers {@code dns_servers} (Petrel's own; Exim has no such option): the DNS servers the routers
+ *     ask, as {@code ip.port} or {@code ip} (port 53); default unset, meaning the system's resolver configuration
  */
 public record MainConfig(
         String primaryHostname,
@@ -73,13 +75,15 @@ public record MainConfig(
         int smtpMaxSynprotErrors,
         String qualifyDomain,
         String messageIdFormat,
-        boolean queueOnly) {
+        boolean queueOnly,
+        List<ListenAddress> dnsServers) {
 
     public MainConfig {
         Objects.requireNonNull(primaryHostname, "primaryHostname");
         localInterfaces = List.copyOf(localInterfaces);
         daemonSmtpPorts = List.copyOf(daemonSmtpPorts);
         tlsOnConnectPorts = List.copyOf(tlsOnConnectPorts);
+        dnsServers = List.copyOf(dnsServers);
         logSelector = Set.copyOf(logSelector);
         Objects.requireNonNull(spoolDirectory, "spoolDirectory");
         Objects.requireNonNull(qualifyDomain, "qualifyDomain");

@@ -54,6 +54,7 @@ final class MainSection {
         DEFAULTS.put("qualify_domain", null);
         DEFAULTS.put("message_id_format", "4.97");
         DEFAULTS.put("queue_only", "false");
+        DEFAULTS.put("dns_servers", null);
     }
 
     record NamedList(String kind, String name, String value, int line) {}
@@ -175,7 +176,8 @@ final class MainSection {
                 value("smtp_max_synprot_errors", t -> Values.parseInt(t, 0)),
                 qualify,
                 value("message_id_format", MainSection::messageIdFormat),
-                value("queue_only", Values::parseBoolean));
+                value("queue_only", Values::parseBoolean),
+                value("dns_servers", t -> t == null ? List.of() : ListenAddress.parseList(t, List.of(53))));
         return new Result(main, printable(main), hostLists, domainLists);
     }
 
@@ -209,6 +211,7 @@ final class MainSection {
         p.put("qualify_domain", m.qualifyDomain());
         p.put("message_id_format", m.messageIdFormat());
         p.put("queue_only", Boolean.toString(m.queueOnly()));
+        p.put("dns_servers", m.dnsServers().isEmpty() ? "" : interfaces(m.dnsServers()));
         return new LinkedHashMap<>(p);
     }
 

@@ -1,6 +1,7 @@
 package dev.petrel.queue;
 
 import dev.petrel.log.MainLog;
+import dev.petrel.queue.routing.RoutingResult;
 import dev.petrel.spool.Envelope;
 import dev.petrel.spool.Reception;
 import dev.petrel.spool.Spool;
@@ -14,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
@@ -103,24 +103,32 @@ final class MessageDelivery {
 
     private DeliveryResult deliverOne(SpooledMessage message, String rcpt) {
         String id = message.id();
-        Optional<Route> found = router.route(rcpt);
-        if (found.isEmpty()) {
-            log.main(id + " ** " + rcpt + ": Unrouteable address");
-            return DeliveryResult.failed("Unrouteable address");
+        Transport transport;
+        String rt;
+        switch (router.route(rcpt)) {
+            case RoutingResult.Routed routed -> {
+                // Remote routes are computed in full (hosts resolved) but wait for the smtp transport.
+                transport = routed.hosts().isEmpty() ? transports.get(routed.transport())
+                        : Transports.unavailable(Transports.SMTP_UNAVAILABLE);
+                rt = "R=" + routed.router() + " T=" + routed.transport();
+            }
+            case RoutingResult.Deferred deferred -> {
+                log.main(id + " == " + rcpt + " R=" + deferred.router() + " defer (-1): " + deferred.reason());
+                return DeliveryResult.deferred(-1, deferred.reason());
+            }
+            case RoutingResult.Failed failed -> {
+                log.main(id + " ** " + rcpt + (failed.router() == null ? "" : " R=" + failed.router()) + ": "
+                        + failed.reason());
+                return DeliveryResult.failed(failed.reason());
+            }
+            case RoutingResult.Declined declined -> throw new IllegalStateException("the router chain declined " + rcpt);
         }
-        Route route = found.get();
-        Transport transport = switch (route.driver()) {
-            case "accept" -> transports.get(route.transport());
-            case "manualroute", "dnslookup" -> Transports.unavailable(Transports.SMTP_UNAVAILABLE);
-            default -> Transports.unavailable(route.driver() + " router driver not available in this version");
-        };
         DeliveryResult result;
         try {
             result = transport.deliver(message, rcpt);
         } catch (RuntimeException e) {
             result = DeliveryResult.deferred(-1, "internal error: " + e);
         }
-        String rt = "R=" + route.router() + " T=" + route.transport();
         switch (result.status()) {
             case DELIVERED -> log.main(id + " => " + result.localPart() + " <" + rcpt + "> " + rt);
             case FAILED -> log.main(id + " ** " + rcpt + " " + rt + ": " + result.reason());

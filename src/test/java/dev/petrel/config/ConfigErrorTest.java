@@ -68,6 +68,17 @@ class ConfigErrorTest {
             begin routers|r:|  driver = accept|  domains = +nope      ~ 4 ~ router "r": option "domains": unknown domain list "+nope"
             begin routers|r:|  driver = accept|r:|  driver = accept   ~ 4 ~ router "r" is already defined (line 2)
             begin routers|r:|  driver = manualroute                   ~ 2 ~ manualroute needs route_list or route_data
+            begin routers|r:|  driver = manualroute|  route_list = *   ~ 4 ~ option "route_list": route "*" has no hosts
+            begin routers|r:|  driver = manualroute|  route_list = * a::99999 ~ 4 ~ port 99999 is out of range
+            begin routers|r:|  driver = manualroute|  route_list = * a b/c ~ 4 ~ unknown option "b/c" in route "* a b/c"
+            begin routers|r:|  driver = manualroute|  route_list = * bad!host ~ 4 ~ "bad!host" is not a host name or IP address
+            begin routers|r:|  driver = manualroute|  route_list = * [10.0.0.1 ~ 4 ~ missing ] in host
+            begin routers|r:|  driver = manualroute|  route_list = * mx/MX ~ 4 ~ /MX host items are not supported
+            begin routers|r:|  driver = manualroute|  route_list = +nope h ~ 4 ~ unknown domain list "+nope"
+            begin routers|r:|  driver = manualroute|  route_data = h|  host_find_failed = maybe ~ 5 ~ "maybe" is not one of decline, defer
+            begin routers|r:|  driver = dnslookup|  self = reroute:x ~ 4 ~ option "self": "reroute:x" is not one of defer, fail, freeze, pass, send
+            dns_servers = ns.example.com                              ~ 1 ~ main option "dns_servers": "ns.example.com" is not an IP address
+            dns_servers = 127.0.0.1.70000                             ~ 1 ~ out of range
             begin routers|r:|  driver = accept|  transport = t1       ~ 4 ~ router "r": transport "t1" is not defined
             begin routers|r:|  driver = accept|  transport = t|begin transports|t:|  driver = pipe ~ 7 ~ transport "t": unknown driver "pipe"
             begin transports|t:|  port = 25                           ~ 2 ~ transport "t": no driver defined

@@ -306,6 +306,51 @@ class ConfigParseTest {
     }
 
     @Test
+    void routeListAndDnsServers() throws Exception {
+        Config c = parse(
+                "dns_servers = 127.0.0.1.5353 : 127.0.0.2",
+                "domainlist partners = a.example : b.example",
+                "begin routers",
+                "r:",
+                "  driver = manualroute",
+                "  route_list = +partners \"<;; [::1]:2526 ;; mx.a.example\" randomize ; \\",
+                "      *.c.example  \"mx1.c.example::2527 : 127.0.0.1 : [127.0.0.2]::26\" byname ; \\",
+                "      *  $domain no_randomize",
+                "  hosts_randomize",
+                "  host_find_failed = ignore");
+        assertThat(c.main().dnsServers()).extracting(ListenAddress::toString)
+                .containsExactly("127.0.0.1.5353", "127.0.0.2.53");
+        assertThat(c.describe("dns_servers")).contains("dns_servers = 127.0.0.1.5353 : 127.0.0.2.53");
+        assertThat(parse().main().dnsServers()).isEmpty();
+
+        RouterConfig r = c.routers().get(0);
+        assertThat(r.flag("hosts_randomize", false)).isTrue();
+        assertThat(r.option("host_find_failed", "freeze")).isEqualTo("ignore");
+        List<RouteList.Route> routes = r.routeList();
+        assertThat(routes).hasSize(3);
+        assertThat(routes.get(0).domains().matches("B.example")).isTrue();
+        assertThat(routes.get(0).domains().matches("x.c.example")).isFalse();
+        assertThat(routes.get(0).randomize()).isTrue();
+        assertThat(RouteList.hosts(routes.get(0).hosts())).containsExactly(
+                new RouteList.HostSpec("::1", InetAddress.getByName("::1"), 2526),
+                new RouteList.HostSpec("mx.a.example", null, -1));
+        assertThat(routes.get(1).domains().matches("x.c.example")).isTrue();
+        assertThat(routes.get(1).byname()).isTrue();
+        assertThat(routes.get(1).randomize()).isNull();
+        assertThat(RouteList.hosts(routes.get(1).hosts())).containsExactly(
+                new RouteList.HostSpec("mx1.c.example", null, 2527),
+                new RouteList.HostSpec("127.0.0.1", InetAddress.getByName("127.0.0.1"), -1),
+                new RouteList.HostSpec("127.0.0.2", InetAddress.getByName("127.0.0.2"), 26));
+        assertThat(routes.get(2).hosts()).isEqualTo("$domain");
+        assertThat(routes.get(2).randomize()).isFalse();
+
+        assertThat(RouteList.parseData("  ")).isNull();
+        RouteList.Route data = RouteList.parseData("relay.example::587 randomize");
+        assertThat(data.domains()).isNull();
+        assertThat(RouteList.hosts(data.hosts())).containsExactly(new RouteList.HostSpec("relay.example", null, 587));
+    }
+
+    @Test
     void handBuiltTransportParsesHostListsOnDemand() {
         TransportConfig t = new TransportConfig("t", "smtp", java.util.Map.of("hosts_pipe_connect", "127.0.0.0/8"));
         assertThat(t.hostList("hosts_pipe_connect", HostList.none()).matches(ip("127.0.0.9"))).isTrue();

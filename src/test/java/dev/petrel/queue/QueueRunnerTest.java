@@ -58,7 +58,7 @@ class QueueRunnerTest {
                   driver = manualroute
                   domains = remote.example
                   transport = remote_smtp
-                  route_list = * relay.example
+                  route_list = * 127.0.0.1::2599
 
                 localuser:
                   driver = accept
