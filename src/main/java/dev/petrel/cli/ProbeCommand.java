@@ -1,6 +1,6 @@
 package dev.petrel.cli;
 
-import dev.petrel.tls.Probe;
+import dev.petrel.transport.smtp.Probe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,10 +1,14 @@
 package dev.petrel.smtp;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
-/** An SMTP reply: a code and one or more lines of text, each already carrying its enhanced code if any. */
-public record Reply(int code, List<String> lines) {
+/**
+ * An SMTP reply: a code and one or more lines of text, each already carrying its enhanced code if any. The
+ * server writes them; {@link SmtpReplyDecoder} reads them back from other servers.
+ */
+public record Reply(int code, List<String> lines) implements ReplyEvent {
 
     public Reply {
         if (code < 200 || code > 599) {
@@ -27,6 +31,15 @@ public record Reply(int code, List<String> lines) {
 
     public boolean isPositive() {
         return code < 400;
+    }
+
+    /** Each line as sent: {@code 250-first}, ..., {@code 250 last}, without line ends. */
+    public List<String> wireLines() {
+        List<String> out = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            out.add(code + (i == lines.size() - 1 ? " " : "-") + lines.get(i));
+        }
+        return out;
     }
 
     /** The reply on the wire: {@code 250-first}, ..., {@code 250 last}, each ended by CRLF. */

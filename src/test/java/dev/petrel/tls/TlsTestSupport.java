@@ -9,10 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-final class TlsTestSupport {
+/** Shared by the TLS tests here and the probe's tests in transport.smtp. */
+public final class TlsTestSupport {
     private TlsTestSupport() {}
 
-    static MainConfig config(Path dir, String... extra) throws Exception {
+    public static MainConfig config(Path dir, String... extra) throws Exception {
         String text = """
                 primary_hostname = petrel.test
                 spool_directory = %s/spool

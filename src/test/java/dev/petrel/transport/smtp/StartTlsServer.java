@@ -1,5 +1,6 @@
-package dev.petrel.tls;
+package dev.petrel.transport.smtp;
 
+import dev.petrel.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -16,17 +17,19 @@ import io.netty.handler.codec.string.StringDecoder;
 import io.netty.handler.codec.string.StringEncoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A minimal SMTP server with STARTTLS from {@link ServerTls}: enough for the probe. */
 final class StartTlsServer implements AutoCloseable {
-    final BlockingQueue<TlsSessionInfo> infos = new LinkedBlockingQueue<>();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
 
     StartTlsServer(ServerTls tls) throws InterruptedException {
+        this(tls, "");
+    }
+
+    /** @param behind220 cleartext written in the same write as the 220 to STARTTLS, as an attacker would inject */
+    StartTlsServer(ServerTls tls, String behind220) throws InterruptedException {
         channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -46,16 +49,12 @@ final class StartTlsServer implements AutoCloseable {
                                     protected void channelRead0(ChannelHandlerContext ctx, String line) {
                                         String verb = line.strip().toUpperCase();
                                         if (verb.startsWith("EHLO")) {
-                                            if (handlers != null && handlers.ssl().handshakeFuture().isSuccess()
-                                                    && infos.isEmpty()) {
-                                                infos.add(handlers.info());
-                                            }
                                             ctx.writeAndFlush("250-mx.test\r\n250-PIPELINING\r\n"
                                                     + (handlers == null ? "250-STARTTLS\r\n" : "") + "250 8BITMIME\r\n");
                                         } else if (verb.equals("STARTTLS") && handlers == null) {
                                             handlers = tls.newHandlers(ctx.alloc(),
                                                     ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
-                                            ctx.writeAndFlush("220 go ahead\r\n").addListener(f -> handlers.addFirst(ctx.pipeline()));
+                                            ctx.writeAndFlush("220 go ahead\r\n" + behind220).addListener(f -> handlers.addFirst(ctx.pipeline()));
                                         } else if (verb.equals("QUIT")) {
                                             ctx.writeAndFlush("221 bye\r\n").addListener(ChannelFutureListener.CLOSE);
                                         } else {

@@ -1,9 +1,11 @@
-package dev.petrel.tls;
+package dev.petrel.transport.smtp;
 
 import static dev.petrel.tls.TlsTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.petrel.log.MainLog;
+import dev.petrel.tls.ClientTls;
+import dev.petrel.tls.ServerTls;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

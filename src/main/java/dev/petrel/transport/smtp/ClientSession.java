@@ -1,0 +1,150 @@
+package dev.petrel.transport.smtp;
+
+import dev.petrel.smtp.ClientOutput;
+import dev.petrel.smtp.Reply;
+import dev.petrel.smtp.SmtpCommand;
+import dev.petrel.smtp.Verb;
+import dev.petrel.tls.ClientOutcome;
+import dev.petrel.tls.ClientTls;
+import dev.petrel.tls.TlsPeer;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The opening of a client SMTP session, step by step for a caller that reads it as a sequence (the probe on
+ * its own thread, the transport on a virtual thread): greeting, EHLO, STARTTLS with its handshake, EHLO
+ * again, QUIT. It remembers what the steps established (the EHLO reply in force, the TLS attempt) and the
+ * rules between them: knowledge from before STARTTLS is forgotten once TLS starts (RFC 3207 4.2), and TLS
+ * starts at most once. What a reply means is left to the caller.
+ */
+public final class ClientSession implements AutoCloseable {
+    private final SmtpClientConnection connection;
+    private final String heloName;
+    /** The connection's own timers end every wait; this bound only guards against a bug in them. */
+    private final Duration longestWait;
+    private Reply ehlo;
+    private ClientTls.Attempt tls;
+    private ClientOutcome tlsOutcome;
+
+    public ClientSession(SmtpClientConnection connection, String heloName, Duration replyTimeout) {
+        this.connection = connection;
+        this.heloName = heloName;
+        this.longestWait = replyTimeout.multipliedBy(2).plusSeconds(5);
+    }
+
+    /** Connects, blocking until TCP is up; the greeting is for {@link #greeting()}. */
+    public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
+            String heloName, Duration connectTimeout, Duration replyTimeout) throws IOException {
+        CompletableFuture<SmtpClientConnection> connecting =
+                SmtpClientConnection.connect(group, type, remote, connectTimeout, replyTimeout);
+        SmtpClientConnection connection = await(connecting, connectTimeout.plusSeconds(5),
+                () -> connecting.thenAccept(SmtpClientConnection::close));
+        return new ClientSession(connection, heloName, replyTimeout);
+    }
+
+    public SmtpClientConnection connection() {
+        return connection;
+    }
+
+    public Reply greeting() throws IOException {
+        return await(connection.greeting());
+    }
+
+    /** Sends EHLO; a 250 becomes the reply in force, whose lines after the first are the extensions. */
+    public Reply ehlo() throws IOException {
+        Reply reply = send(SmtpCommand.of(Verb.EHLO, heloName)).getFirst();
+        ehlo = reply.code() == 250 ? reply : null;
+        return reply;
+    }
+
+    /** The EHLO reply in force: none before the first, and none again after STARTTLS until the next. */
+    public Reply ehloInForce() {
+        return ehlo;
+    }
+
+    /**
+     * Sends STARTTLS and, on its 220, completes the handshake. Returns the reply: 220 when TLS is up, the
+     * refusal otherwise (the session then carries on in cleartext).
+     */
+    public Reply startTls(ClientTls clientTls, TlsPeer peer, boolean resumption) throws IOException {
+        ClientTls.Attempt attempt = begin(clientTls, peer, resumption);
+        Reply reply = await(connection.startTls(attempt)).getLast();
+        if (reply.code() == 220) {
+            tls = attempt;
+            ehlo = null;
+        }
+        return reply;
+    }
+
+    /** TLS from the first octet ({@code protocol = smtps}): call before reading the greeting. */
+    public void tlsOnConnect(ClientTls clientTls, TlsPeer peer, boolean resumption) throws IOException {
+        ClientTls.Attempt attempt = begin(clientTls, peer, resumption);
+        await(connection.tlsOnConnect(attempt));
+        tls = attempt;
+    }
+
+    private ClientTls.Attempt begin(ClientTls clientTls, TlsPeer peer, boolean resumption) {
+        if (tls != null) {
+            throw new IllegalStateException("TLS is already active");
+        }
+        return clientTls.begin(connection.alloc(), peer, resumption);
+    }
+
+    /**
+     * What the TLS session came to, null without TLS. Ask after the first reply read over TLS: TLS 1.3
+     * tickets arrive after the handshake, and the resumption bits count them.
+     */
+    public ClientOutcome tlsOutcome() {
+        if (tls != null && tlsOutcome == null) {
+            tlsOutcome = tls.finish();
+        }
+        return tlsOutcome;
+    }
+
+    /** Sends QUIT and reads its reply; the connection stays for {@link #close()}. */
+    public Reply quit() throws IOException {
+        return send(SmtpCommand.of(Verb.QUIT)).getFirst();
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+
+    /** Sends {@code out} (a command, a group...) and waits for the replies it asks for. */
+    public List<Reply> send(ClientOutput out) throws IOException {
+        return await(connection.send(out));
+    }
+
+    private <T> T await(CompletableFuture<T> future) throws IOException {
+        return await(future, longestWait, this::close);
+    }
+
+    /** The value of {@code future}, or the IOException that ended the connection; {@code giveUp} if none comes. */
+    private static <T> T await(CompletableFuture<T> future, Duration bound, Runnable giveUp) throws IOException {
+        try {
+            return future.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException io ? new IOException(io.getMessage(), io)
+                    : new IOException(String.valueOf(cause), cause);
+        } catch (TimeoutException e) {
+            giveUp.run();
+            throw new IOException("no answer within " + bound.toSeconds() + "s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            giveUp.run();
+            throw new IOException("interrupted", e);
+        }
+    }
+}

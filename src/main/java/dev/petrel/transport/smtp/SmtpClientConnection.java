@@ -1,0 +1,341 @@
+package dev.petrel.transport.smtp;
+
+import dev.petrel.log.LogText;
+import dev.petrel.smtp.ClientOutput;
+import dev.petrel.smtp.CommandGroup;
+import dev.petrel.smtp.MalformedReply;
+import dev.petrel.smtp.Reply;
+import dev.petrel.smtp.SmtpClientEncoder;
+import dev.petrel.smtp.SmtpCommand;
+import dev.petrel.smtp.SmtpReplyDecoder;
+import dev.petrel.smtp.Verb;
+import dev.petrel.tls.ClientTls;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection to an SMTP server: the reply decoder and command encoder on a Netty channel, and
+ * the bookkeeping that pairs each reply with what asked for it. Writes may run ahead of replies (pipelining,
+ * and early pipelining: a group sent before the greeting has arrived waits behind it in the queue).
+ *
+ * <p>Whatever goes wrong ends the connection and fails every outstanding future with an {@link IOException}
+ * whose message says what happened, for the log line: a malformed reply, a reply nobody asked for, no reply
+ * within the reply timeout, a close, a TLS failure. Nothing here decides what a reply means.
+ */
+public final class SmtpClientConnection implements AutoCloseable {
+
+    /** Replies owed for one write, and the TLS to start if the last of them is STARTTLS's 220. */
+    private record Awaited(int count, List<Reply> replies, CompletableFuture<List<Reply>> done,
+            ClientTls.Attempt tls) {
+    }
+
+    private final SmtpReplyDecoder decoder = new SmtpReplyDecoder();
+    private final long replyTimeoutNanos;
+    private final CompletableFuture<Reply> greeting;
+    private volatile Channel channel;
+
+    // Touched on the channel's event loop only.
+    private final ArrayDeque<Awaited> awaited = new ArrayDeque<>();
+    private IOException broken;
+    private ScheduledFuture<?> timer;
+    private Reply lastReply;
+    private int discardedAfterStartTls;
+
+    private SmtpClientConnection(Duration replyTimeout) {
+        this.replyTimeoutNanos = replyTimeout.toNanos();
+        Awaited first = new Awaited(1, new ArrayList<>(1), new CompletableFuture<>(), null);
+        awaited.add(first);
+        greeting = first.done().thenApply(List::getFirst);
+    }
+
+    /**
+     * Connects; the future completes once TCP is up (a refused or timed-out connect fails it). The greeting
+     * is then awaited like any reply.
+     */
+    public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
+            InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout) {
+        SmtpClientConnection connection = new SmtpClientConnection(replyTimeout);
+        CompletableFuture<SmtpClientConnection> result = new CompletableFuture<>();
+        new Bootstrap().group(group).channel(type)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connection.channel = ch;
+                        ch.pipeline().addLast("replies", connection.decoder)
+                                .addLast("commands", new SmtpClientEncoder())
+                                .addLast("session", connection.new Events());
+                    }
+                })
+                .connect(remote).addListener(f -> {
+                    if (f.isSuccess()) {
+                        result.complete(connection);
+                    } else {
+                        // Netty's message already names the address ("Connection refused: /192.0.2.1:25").
+                        result.completeExceptionally(new IOException(f.cause().getMessage(), f.cause()));
+                    }
+                });
+        return result;
+    }
+
+    /** The server's greeting (banner). */
+    public CompletableFuture<Reply> greeting() {
+        return greeting;
+    }
+
+    /** Writes {@code out} in one buffer; completes with the {@link ClientOutput#replies()} replies it asks for. */
+    public CompletableFuture<List<Reply>> send(ClientOutput out) {
+        return submit(out, null);
+    }
+
+    /**
+     * Sends STARTTLS, in one write after {@code before} if any (early pipelining's {@code EHLO,STARTTLS}). On
+     * a 220 the cleartext already buffered behind it is dropped (never read as replies over TLS, the client
+     * side of CVE-2011-0411) and the handshake starts at once; the future completes with every reply, the
+     * STARTTLS one last, once the handshake has succeeded, or as soon as STARTTLS is refused.
+     */
+    public CompletableFuture<List<Reply>> startTls(ClientTls.Attempt tls, ClientOutput... before) {
+        SmtpCommand startTls = SmtpCommand.of(Verb.STARTTLS);
+        if (before.length == 0) {
+            return submit(startTls, tls);
+        }
+        List<ClientOutput> group = new ArrayList<>(List.of(before));
+        group.add(startTls);
+        return submit(new CommandGroup(group), tls);
+    }
+
+    /** Starts TLS before anything else (implicit TLS, {@code protocol = smtps}); the greeting comes over TLS. */
+    public CompletableFuture<Void> tlsOnConnect(ClientTls.Attempt tls) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        boolean queued = onLoop(() -> {
+            handshake(tls);
+            tls.ssl().handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(handshakeFailure(f.cause()));
+                }
+            });
+        }, done);
+        if (!queued) {
+            unused(tls);
+        }
+        return done;
+    }
+
+    public ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    public InetAddress localAddress() {
+        return ((InetSocketAddress) channel.localAddress()).getAddress();
+    }
+
+    /** Octets the server sent in cleartext after its 220 to STARTTLS, dropped unread (0 from honest servers). */
+    public int discardedAfterStartTls() {
+        return discardedAfterStartTls;
+    }
+
+    /** Closes the connection without a QUIT; returns once it is closed unless called on its event loop. */
+    @Override
+    public void close() {
+        Channel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        if (ch.eventLoop().inEventLoop()) {
+            ch.close();
+        } else {
+            ch.close().awaitUninterruptibly();
+        }
+    }
+
+    private CompletableFuture<List<Reply>> submit(ClientOutput out, ClientTls.Attempt tls) {
+        CompletableFuture<List<Reply>> done = new CompletableFuture<>();
+        if (!onLoop(() -> write(out, tls, done), done)) {
+            release(out);
+            unused(tls);
+        }
+        return done;
+    }
+
+    private boolean onLoop(Runnable task, CompletableFuture<?> done) {
+        try {
+            if (channel.eventLoop().inEventLoop()) {
+                task.run();
+            } else {
+                channel.eventLoop().execute(task);
+            }
+            return true;
+        } catch (RejectedExecutionException e) {
+            done.completeExceptionally(new IOException("connection already shut down", e));
+            return false;
+        }
+    }
+
+    private void write(ClientOutput out, ClientTls.Attempt tls, CompletableFuture<List<Reply>> done) {
+        if (broken != null) {
+            release(out);
+            unused(tls);
+            done.completeExceptionally(broken);
+            return;
+        }
+        int count = out.replies();
+        if (count > 0) {
+            awaited.add(new Awaited(count, new ArrayList<>(count), done, tls));
+            if (awaited.size() == 1) {
+                armTimer();
+            }
+        }
+        channel.writeAndFlush(out).addListener(f -> {
+            if (!f.isSuccess()) {
+                fail(new IOException("write failed: " + f.cause().getMessage(), f.cause()));
+            } else if (count == 0) {
+                done.complete(List.of());
+            }
+        });
+    }
+
+    private static void release(ClientOutput out) {
+        if (out instanceof CommandGroup group) {
+            group.parts().forEach(ReferenceCountUtil::release);
+        } else {
+            ReferenceCountUtil.release(out);
+        }
+    }
+
+    private void onReply(Reply reply) {
+        lastReply = reply;
+        Awaited head = awaited.peek();
+        if (head == null) {
+            fail(new IOException("unexpected reply (no command outstanding): " + LogText.printable(reply.logText(), 128)));
+            return;
+        }
+        head.replies().add(reply);
+        if (head.replies().size() < head.count()) {
+            armTimer();
+            return;
+        }
+        awaited.poll();
+        cancelTimer();
+        if (!awaited.isEmpty()) {
+            armTimer();
+        }
+        if (head.tls() != null && reply.code() == 220) {
+            discardedAfterStartTls += decoder.discardBuffered();
+            handshake(head.tls());
+            head.tls().ssl().handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    head.done().complete(List.copyOf(head.replies()));
+                } else {
+                    head.done().completeExceptionally(handshakeFailure(f.cause()));
+                }
+            });
+        } else {
+            unused(head.tls());
+            head.done().complete(List.copyOf(head.replies()));
+        }
+    }
+
+    /** A TLS attempt that never reached the pipeline: its engine holds native memory until released. */
+    private static void unused(ClientTls.Attempt tls) {
+        if (tls != null) {
+            ReferenceCountUtil.release(tls.ssl().engine());
+        }
+    }
+
+    private void handshake(ClientTls.Attempt tls) {
+        tls.ssl().setHandshakeTimeout(replyTimeoutNanos, TimeUnit.NANOSECONDS);
+        tls.ssl().handshakeFuture().addListener(f -> {
+            if (!f.isSuccess()) {
+                fail(handshakeFailure(f.cause()));
+            }
+        });
+        tls.addFirst(channel.pipeline());
+    }
+
+    private static IOException handshakeFailure(Throwable cause) {
+        return cause instanceof SslHandshakeTimeoutException
+                ? new IOException("TLS handshake timed out", cause)
+                : new IOException("TLS handshake failed: " + cause, cause);
+    }
+
+    private void armTimer() {
+        cancelTimer();
+        timer = channel.eventLoop().schedule(() -> fail(new IOException("timed out waiting for a reply")),
+                replyTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    /** Ends the connection: every outstanding and later request fails with the first cause. */
+    private void fail(IOException cause) {
+        if (broken == null) {
+            broken = cause;
+        }
+        cancelTimer();
+        for (Awaited a; (a = awaited.poll()) != null; ) {
+            unused(a.tls());
+            a.done().completeExceptionally(broken);
+        }
+        channel.close();
+    }
+
+    /** The last handler in the pipeline: turns decoded replies and channel events into the calls above. */
+    private final class Events extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            armTimer();
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            switch (msg) {
+                case Reply reply -> onReply(reply);
+                case MalformedReply bad -> fail(new IOException("malformed reply: " + bad.reason()
+                        + (bad.received().isEmpty() ? "" : ": \"" + LogText.printable(bad.received(), 64) + "\"")));
+                default -> {
+                    ReferenceCountUtil.release(msg);
+                    fail(new IOException("unexpected input " + msg.getClass().getSimpleName()));
+                }
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            fail(new IOException("connection closed"
+                    + (lastReply == null ? "" : " after " + LogText.printable(lastReply.logText(), 128))));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            fail(cause instanceof IOException io ? io : new IOException(String.valueOf(cause.getMessage()), cause));
+        }
+    }
+}
