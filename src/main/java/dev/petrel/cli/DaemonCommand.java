@@ -42,7 +42,7 @@ final class DaemonCommand implements Callable<Integer> {
         Spool spool;
         try {
             log = MainLog.open(main.logFilePath(), main.logSelector());
-            spool = Spool.open(main.spoolDirectory(), MessageId.Format.of(main.messageIdFormat()));
+            spool = Spool.openAsOwner(main.spoolDirectory(), MessageId.Format.of(main.messageIdFormat()));
         } catch (IOException e) {
             System.err.println("petrel: cannot open log or spool: " + e.getMessage());
             return 1;

@@ -29,7 +29,16 @@ import java.util.Set;
  * @param recipientsMax {@code recipients_max}; default 50000
  * @param smtpAcceptMax {@code smtp_accept_max}; default 100 (Exim's is 20, too low for a relay
  *     that keeps connections open for pipelining and reuse)
- * @param smtpReceiveTimeout {@code smtp_receive_timeout}; default 5m
+ * @param smtpAcceptMaxPerHost {@code smtp_accept_max_per_host}: connections at once from one IP address, 0 for no
+ *     limit; default unset (no limit)
+ * @param smtpAcceptReserve {@code smtp_accept_reserve}: of the smtp_accept_max slots, how many only
+ *     {@code smtpReserveHosts} may take; default 0
+ * @param smtpReserveHosts {@code smtp_reserve_hosts}; default unset, matching nothing
+ * @param smtpReceiveTimeout {@code smtp_receive_timeout}; default 5m. It bounds the silence between commands, the
+ *     time from a command line's first octet to its end, and each silence within a message
+ * @param smtpReceiveMinRate {@code smtp_receive_min_rate} (Petrel option): octets a second a DATA or BDAT transfer
+ *     must average once its first smtp_receive_timeout is used up, 0 for no minimum; default 500 (Postfix's
+ *     smtpd_min_data_rate)
  * @param smtpEnforceSync {@code smtp_enforce_sync}; default true
  * @param localDomains {@code domainlist local_domains}; default empty
  * @param relayToDomains {@code domainlist relay_to_domains}; default empty
@@ -65,7 +74,11 @@ public record MainConfig(
         long messageSizeLimit,
         int recipientsMax,
         int smtpAcceptMax,
+        int smtpAcceptMaxPerHost,
+        int smtpAcceptReserve,
+        HostList smtpReserveHosts,
         Duration smtpReceiveTimeout,
+        long smtpReceiveMinRate,
         boolean smtpEnforceSync,
         DomainList localDomains,
         DomainList relayToDomains,

@@ -46,7 +46,11 @@ final class MainSection {
         DEFAULTS.put("message_size_limit", "50M");
         DEFAULTS.put("recipients_max", "50000");
         DEFAULTS.put("smtp_accept_max", "100");
+        DEFAULTS.put("smtp_accept_max_per_host", null);
+        DEFAULTS.put("smtp_accept_reserve", "0");
+        DEFAULTS.put("smtp_reserve_hosts", null);
         DEFAULTS.put("smtp_receive_timeout", "5m");
+        DEFAULTS.put("smtp_receive_min_rate", "500");
         DEFAULTS.put("smtp_enforce_sync", "true");
         DEFAULTS.put("retry_data_expire", "7d");
         DEFAULTS.put("smtp_max_unknown_commands", "3");
@@ -146,6 +150,13 @@ final class MainSection {
             qualify = hostname;
         }
 
+        int acceptMax = value("smtp_accept_max", t -> Values.parseInt(t, 0));
+        if (acceptMax == 0 && settings.containsKey("smtp_accept_max_per_host")
+                && !text("smtp_accept_max_per_host").isBlank()) {
+            // Exim's rule: the per-host counts are kept in smtp_accept_max's table.
+            throw error(lineOf("smtp_accept_max_per_host"),
+                    "smtp_accept_max must be set if smtp_accept_max_per_host is set");
+        }
         MainConfig main = new MainConfig(
                 hostname,
                 interfaces,
@@ -165,8 +176,12 @@ final class MainSection {
                 value("tls_ticket_lifetime", MainSection::positiveTime),
                 value("message_size_limit", MainSection::size),
                 value("recipients_max", t -> Values.parseInt(t, 0)),
-                value("smtp_accept_max", t -> Values.parseInt(t, 0)),
+                acceptMax,
+                value("smtp_accept_max_per_host", t -> t == null || t.isBlank() ? 0 : Values.parseInt(t, 0)),
+                value("smtp_accept_reserve", t -> Values.parseInt(t, 0)),
+                hostList("smtp_reserve_hosts", hostLists, hostname),
                 value("smtp_receive_timeout", Values::parseTime),
+                value("smtp_receive_min_rate", MainSection::size),
                 value("smtp_enforce_sync", Values::parseBoolean),
                 domainLists.getOrDefault("local_domains", DomainList.none()),
                 domainLists.getOrDefault("relay_to_domains", DomainList.none()),
@@ -203,7 +218,11 @@ final class MainSection {
         p.put("message_size_limit", Values.formatSize(m.messageSizeLimit()));
         p.put("recipients_max", Integer.toString(m.recipientsMax()));
         p.put("smtp_accept_max", Integer.toString(m.smtpAcceptMax()));
+        p.put("smtp_accept_max_per_host", m.smtpAcceptMaxPerHost() == 0 ? "" : Integer.toString(m.smtpAcceptMaxPerHost()));
+        p.put("smtp_accept_reserve", Integer.toString(m.smtpAcceptReserve()));
+        p.put("smtp_reserve_hosts", m.smtpReserveHosts().text());
         p.put("smtp_receive_timeout", Values.formatTime(m.smtpReceiveTimeout()));
+        p.put("smtp_receive_min_rate", Long.toString(m.smtpReceiveMinRate()));
         p.put("smtp_enforce_sync", Boolean.toString(m.smtpEnforceSync()));
         p.put("retry_data_expire", Values.formatTime(m.retryDataExpire()));
         p.put("smtp_max_unknown_commands", Integer.toString(m.smtpMaxUnknownCommands()));

@@ -5,6 +5,7 @@ import dev.petrel.queue.routing.RoutingResult;
 import dev.petrel.spool.Envelope;
 import dev.petrel.spool.Reception;
 import dev.petrel.spool.Spool;
+import dev.petrel.spool.SpoolFormatException;
 import dev.petrel.spool.SpooledMessage;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.Transport;
@@ -15,6 +16,8 @@ import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
@@ -31,6 +34,7 @@ final class MessageDelivery {
     private final String primaryHostname;
     private final String qualifyDomain;
     private final Consumer<String> submitBounce;
+    private final Set<String> reportedBroken = ConcurrentHashMap.newKeySet();
 
     MessageDelivery(Spool spool, MainLog log, Router router, Transports transports, String primaryHostname,
                     String qualifyDomain, Consumer<String> submitBounce) {
@@ -49,31 +53,44 @@ final class MessageDelivery {
             message = spool.read(id);
         } catch (NoSuchFileException e) {
             return; // delivered by an earlier attempt, or removed by the operator
+        } catch (SpoolFormatException e) {
+            // Left for the operator, as Exim leaves it; said once per process, not at every queue run.
+            if (reportedBroken.add(id)) {
+                log.main(id + " Format error in spool file " + id + ": size=" + e.fileSize());
+            }
+            return;
         } catch (IOException e) {
             log.panic(id + " cannot read spool file: " + e.getMessage());
             return;
         }
         List<String> outstanding = new ArrayList<>(new LinkedHashSet<>(message.envelope().recipients()));
         outstanding.removeAll(message.delivered());
+        Deliveries deliveries = Deliveries.of(outstanding, router);
 
         List<Failure> failures = new ArrayList<>();
         List<String> notJournalled = new ArrayList<>();
+        List<String> failedDuplicates = new ArrayList<>(); // one bounce says it for them
         boolean deferred = false;
-        for (int i = 0; i < outstanding.size(); i++) {
-            String rcpt = outstanding.get(i);
-            DeliveryResult result = deliverOne(message, rcpt);
+        List<String> unique = deliveries.unique();
+        for (int i = 0; i < unique.size(); i++) {
+            String rcpt = unique.get(i);
+            List<String> same = deliveries.sameDelivery(rcpt);
+            DeliveryResult result = deliverOne(message, rcpt, deliveries.routing(rcpt));
             switch (result.status()) {
                 case DELIVERED -> {
-                    // The last outstanding recipient of a message about to be removed needs no journal entry:
+                    // The last outstanding delivery of a message about to be removed needs no journal entry:
                     // removing the spool file says the same thing with one fsync fewer.
-                    boolean last = i == outstanding.size() - 1 && !deferred;
+                    boolean last = i == unique.size() - 1 && !deferred;
                     if (last) {
-                        notJournalled.add(rcpt);
+                        notJournalled.addAll(same);
                     } else {
-                        journal(id, rcpt);
+                        same.forEach(r -> journal(id, r));
                     }
                 }
-                case FAILED -> failures.add(new Failure(rcpt, result.reason()));
+                case FAILED -> {
+                    failures.add(new Failure(rcpt, result.reason()));
+                    failedDuplicates.addAll(same.subList(1, same.size()));
+                }
                 case DEFERRED -> deferred = true;
             }
         }
@@ -85,6 +102,7 @@ final class MessageDelivery {
         } else {
             // Failed recipients are done with, like delivered ones; the journal must say so if the message stays.
             failures.forEach(f -> notJournalled.add(f.recipient()));
+            notJournalled.addAll(failedDuplicates);
         }
         if (deferred) {
             notJournalled.forEach(rcpt -> journal(id, rcpt));
@@ -101,11 +119,11 @@ final class MessageDelivery {
         }
     }
 
-    private DeliveryResult deliverOne(SpooledMessage message, String rcpt) {
+    private DeliveryResult deliverOne(SpooledMessage message, String rcpt, RoutingResult routing) {
         String id = message.id();
         Transport transport;
         String rt;
-        switch (router.route(rcpt)) {
+        switch (routing) {
             case RoutingResult.Routed routed -> {
                 // Remote routes are computed in full (hosts resolved) but wait for the smtp transport.
                 transport = routed.hosts().isEmpty() ? transports.get(routed.transport())

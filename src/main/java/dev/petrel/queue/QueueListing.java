@@ -1,6 +1,8 @@
 package dev.petrel.queue;
 
+import dev.petrel.spool.MessageId;
 import dev.petrel.spool.Spool;
+import dev.petrel.spool.SpoolFormatException;
 import dev.petrel.spool.SpooledMessage;
 
 import java.io.IOException;
@@ -17,6 +19,9 @@ import java.util.Locale;
  *  0m   412 1tXyZa-000000001x2-AbCd &lt;alice@example.org&gt;
  *         D bob@localhost
  *           carol@localhost
+ *
+ *  2h   1.1K 1tXyZb-000000001x3-EfGh
+ *     *** spool format error: size=1130 ***
  * </pre>
  */
 public final class QueueListing {
@@ -38,6 +43,12 @@ public final class QueueListing {
                 m = spool.read(id);
             } catch (NoSuchFileException e) {
                 continue; // delivered while we listed
+            } catch (SpoolFormatException e) {
+                // Exim's mailq shows such a message, and what is wrong, instead of giving up on the queue.
+                Duration age = Duration.between(MessageId.time(id), now);
+                out.append(String.format(Locale.ROOT, "%3s %5s %s\n    *** spool format error: size=%d ***\n\n",
+                        age(age), size(e.fileSize()), id, e.fileSize()));
+                continue;
             }
             Duration age = Duration.between(m.envelope().receivedAt(), now);
             out.append(String.format(Locale.ROOT, "%3s %5s %s <%s>\n", age(age), size(m.dataSize()), id,

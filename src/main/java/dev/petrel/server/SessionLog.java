@@ -3,6 +3,7 @@ package dev.petrel.server;
 import dev.petrel.log.LogText;
 import dev.petrel.log.MainLog;
 import dev.petrel.smtp.Reply;
+import dev.petrel.tls.TlsErrors;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -44,17 +45,6 @@ record SessionLog(MainLog log, InetSocketAddress remote, long connectedAt, Strin
 
     // ---------------------------------------------------------------- connection
 
-    void connected(int count) {
-        if (connections()) {
-            log.main("SMTP connection from " + hostBracket() + ":" + remote.getPort()
-                    + " (TCP/IP connection count = " + count + ")");
-        }
-    }
-
-    void tooManyConnections() {
-        log.main("Connection from " + hostBracket() + " refused: too many connections");
-    }
-
     void lost() {
         if (connections()) {
             log.main("SMTP connection from " + host() + ":" + remote.getPort() + " lost D=" + elapsed());
@@ -78,8 +68,9 @@ record SessionLog(MainLog log, InetSocketAddress remote, long connectedAt, Strin
         }
     }
 
-    void commandTimeout() {
-        log.main("SMTP command timeout on connection from " + h());
+    /** @param tls the connection was in TLS: Exim says "on TLS connection" */
+    void commandTimeout(boolean tls) {
+        log.main("SMTP command timeout on" + (tls ? " TLS" : "") + " connection from " + h());
     }
 
     void dataTimeout(String sender) {
@@ -87,14 +78,12 @@ record SessionLog(MainLog log, InetSocketAddress remote, long connectedAt, Strin
     }
 
     void closedAfterError(Throwable cause) {
-        log.main("SMTP connection from " + h() + " closed after error: " + cause.getClass().getSimpleName()
-                + (cause.getMessage() == null ? "" : ": " + LogText.printable(cause.getMessage(), 200)));
+        log.main("SMTP connection from " + h() + " closed after error: " + TlsErrors.describe(cause));
     }
 
     /** @param how {@code STARTTLS} or {@code tls_on_connect} */
     void tlsError(String how, Throwable cause) {
-        log.main("TLS error on connection from " + host() + " (" + how + "): " + cause.getClass().getSimpleName()
-                + (cause.getMessage() == null ? "" : ": " + LogText.printable(cause.getMessage(), 200)));
+        log.main("TLS error on connection from " + host() + " (" + how + "): " + TlsErrors.describe(cause));
     }
 
     // ---------------------------------------------------------------- synchronisation

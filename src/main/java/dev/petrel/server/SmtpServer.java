@@ -21,19 +21,18 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 
 import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /** The listening side: binds local_interfaces and runs one {@link SmtpSession} per connection. */
 public final class SmtpServer implements Closeable {
     private final SessionServices services;
+    private final ConnectionLimits limits;
     private final boolean epoll;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -42,12 +41,13 @@ public final class SmtpServer implements Closeable {
     /** @param tls TLS for STARTTLS and tls_on_connect_ports, or null to offer neither */
     public SmtpServer(MainConfig config, Spool spool, MainLog log, Consumer<String> accepted, String version,
                       ServerTls tls) {
-        this.services = new SessionServices(config, spool, log, accepted, new AtomicInteger(), version, tls);
+        this.services = new SessionServices(config, spool, log, accepted, version, tls);
         this.epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.boss = new MultiThreadIoEventLoopGroup(1, io);
         // One event loop per core: more only adds context switches on a small machine.
         this.workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+        this.limits = new ConnectionLimits(config, workers);
     }
 
     /** Binds every listening address; a failure to bind any of them is a failure to start. */
@@ -65,9 +65,9 @@ public final class SmtpServer implements Closeable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         SmtpInboundDecoder decoder = new SmtpInboundDecoder();
-                        long timeout = services.config().smtpReceiveTimeout().toMillis();
-                        ch.pipeline().addLast("idle", new IdleStateHandler(timeout, 0, 0, TimeUnit.MILLISECONDS));
                         SmtpSession session = new SmtpSession(services, decoder);
+                        ch.pipeline().addLast("gate", new ConnectionGate(limits, services.config(), services.log()));
+                        ch.pipeline().addLast("deadline", session.receiveDeadline());
                         ch.pipeline().addLast("half-close", new HalfCloseGuard(session));
                         ch.pipeline().addLast("decoder", decoder);
                         ch.pipeline().addLast("session", session);

@@ -14,7 +14,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.timeout.IdleStateEvent;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -49,13 +48,13 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private final ErrorBudget errors;
     private final TransactionCommands mail;
     private final SessionTls tls;
+    private final ReceiveDeadline deadline;
 
     private ChannelHandlerContext ctx;
     private SessionLog log;
     private Synchronisation sync;
     private Capabilities offered = Capabilities.NONE;
     private String fastOpen;          // Exim's TFO field, until the first <= line has carried it
-    private boolean counted;
 
     private boolean closing;
     /** The client shut down its sending side; close once everything it sent is answered. */
@@ -70,6 +69,13 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         this.errors = new ErrorBudget(config.smtpMaxUnknownCommands(), config.smtpMaxSynprotErrors());
         this.mail = new TransactionCommands(config, services.spool());
         this.tls = new SessionTls(services.tls());
+        this.deadline = new ReceiveDeadline(config.smtpReceiveTimeout(), config.smtpReceiveMinRate(), decoder,
+                mail::receiving);
+    }
+
+    /** The handler that times this session's input; it goes in front of the decoder. */
+    ReceiveDeadline receiveDeadline() {
+        return deadline;
     }
 
     // ---------------------------------------------------------------- connection
@@ -83,17 +89,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         fastOpen = FastOpen.logField(ctx.channel());
         sync = new Synchronisation(config.pipeliningAdvertiseHosts().matches(address)
                 && config.pipeliningConnectAdvertiseHosts().matches(address), config.smtpEnforceSync());
-        int count = services.connections().incrementAndGet();
-        counted = true;
-        if (config.smtpAcceptMax() > 0 && count > config.smtpAcceptMax()) {
-            log.tooManyConnections();
-            closing = true;
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(Reply.of(421, config.primaryHostname()
-                    + " Too many concurrent SMTP connections; please try again later").encode()))
-                    .addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
-        log.connected(count);
         int localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
         if (tls.available() && config.tlsOnConnectPorts().contains(localPort)) {
             tls.start(ctx, address, true); // the banner follows the handshake (see handshakeDone)
@@ -122,9 +117,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (counted) {
-            services.connections().decrementAndGet();
-        }
         if (mail.receiving()) {
             log.lostInData();
         } else if (!closing) {
@@ -138,14 +130,16 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof SslHandshakeCompletionEvent handshake) {
             handshakeDone(handshake);
-        } else if (evt instanceof IdleStateEvent) {
-            if (!closing) {
-                if (mail.receiving()) {
-                    log.dataTimeout(mail.current().sender);
-                } else {
-                    log.commandTimeout();
-                }
+        } else if (evt == ReceiveDeadline.Expired.EVENT) {
+            if (closing) {
+                return;
+            }
+            if (mail.receiving()) {
+                log.dataTimeout(mail.current().sender);
                 closeWith(Reply.of(421, config.primaryHostname() + " SMTP incoming data timeout - closing connection."));
+            } else {
+                log.commandTimeout(tls.up());
+                closeWith(Reply.of(421, config.primaryHostname() + ": SMTP command timeout - closing connection"));
             }
         } else {
             ctx.fireUserEventTriggered(evt);
@@ -399,6 +393,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(true);
         }
         ctx.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER);
+        deadline.inputResumed();
         if (!closing) {
             ctx.flush();
         }

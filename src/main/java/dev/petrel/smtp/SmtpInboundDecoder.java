@@ -44,6 +44,18 @@ public final class SmtpInboundDecoder extends ByteToMessageDecoder {
     private EnumSet<DataFlaw> flaws = EnumSet.noneOf(DataFlaw.class);
 
     private long chunkRemaining;
+    /** Command lines decoded so far: receive deadlines tell a new line from the rest of an old one by it. */
+    private long commandLines;
+
+    /** What the input is in the middle of, as receive deadlines see it. */
+    public enum Position {
+        /** Nothing of the next command line has arrived. */
+        BETWEEN_COMMANDS,
+        /** Part of a command line has arrived (or an over-long one is being skipped). */
+        IN_COMMAND_LINE,
+        /** DATA text or a BDAT chunk is being read. */
+        IN_CONTENT
+    }
 
     /** After a 354: what follows is message text up to CRLF.CRLF. */
     public void expectData() {
@@ -68,6 +80,22 @@ public final class SmtpInboundDecoder extends ByteToMessageDecoder {
 
     public void resume() {
         paused = false;
+    }
+
+    public boolean paused() {
+        return paused;
+    }
+
+    public Position position() {
+        return switch (mode) {
+            case DATA, CHUNK -> Position.IN_CONTENT;
+            case DISCARD_LINE -> Position.IN_COMMAND_LINE;
+            case COMMAND -> actualReadableBytes() > 0 ? Position.IN_COMMAND_LINE : Position.BETWEEN_COMMANDS;
+        };
+    }
+
+    public long commandLines() {
+        return commandLines;
     }
 
     /** Whether input is already waiting behind what was decoded so far (the RFC 2920 synchronisation test). */
@@ -121,6 +149,7 @@ public final class SmtpInboundDecoder extends ByteToMessageDecoder {
         if (lf + 1 - start > MAX_COMMAND_LINE) {
             String lineStart = in.toString(start, 64, StandardCharsets.UTF_8);
             in.readerIndex(lf + 1);
+            commandLines++;
             out.add(new InboundEvent.CommandLine(lineStart, true, false));
             return;
         }
@@ -128,6 +157,7 @@ public final class SmtpInboundDecoder extends ByteToMessageDecoder {
         int end = crlf ? lf - 1 : lf;
         String text = in.toString(start, end - start, StandardCharsets.UTF_8);
         in.readerIndex(lf + 1);
+        commandLines++;
         out.add(new InboundEvent.CommandLine(text, false, !crlf));
     }
 
@@ -139,6 +169,7 @@ public final class SmtpInboundDecoder extends ByteToMessageDecoder {
         }
         in.readerIndex(lf + 1);
         mode = Mode.COMMAND;
+        commandLines++;
         out.add(new InboundEvent.CommandLine(discardedLineStart, true, false));
     }
 

@@ -43,7 +43,17 @@ final class EnvelopeCodec {
     record Decoded(Envelope envelope, long dataOffset) {
     }
 
-    static Decoded decode(String id, byte[] head) throws IOException {
+    /** @param fileSize the whole file's, for the error an operator sees */
+    static Decoded decode(String id, byte[] head, long fileSize) throws SpoolFormatException {
+        try {
+            return decode(id, head);
+        } catch (IOException | RuntimeException e) {
+            String detail = e instanceof IOException ? e.getMessage() : "has a malformed envelope line";
+            throw new SpoolFormatException(id, fileSize, detail, e);
+        }
+    }
+
+    private static Decoded decode(String id, byte[] head) throws IOException {
         int pos = 0;
         String sender = null;
         Instant received = null;
@@ -57,13 +67,13 @@ final class EnvelopeCodec {
         while (true) {
             int nl = indexOf(head, pos);
             if (nl < 0) {
-                throw new IOException("spool file for " + id + " has no complete envelope");
+                throw new IOException("has no complete envelope");
             }
             String line = new String(head, pos, nl - pos, StandardCharsets.UTF_8);
             pos = nl + 1;
             if (first) {
                 if (!line.equals(id + "-H")) {
-                    throw new IOException("spool file for " + id + " starts with \"" + line + "\"");
+                    throw new IOException("does not start with its id line");
                 }
                 first = false;
                 continue;
@@ -92,7 +102,7 @@ final class EnvelopeCodec {
             }
         }
         if (sender == null || received == null) {
-            throw new IOException("spool file for " + id + " lacks sender or time");
+            throw new IOException("lacks sender or time");
         }
         return new Decoded(new Envelope(sender, rcpts, received, helo, host, port, protocol, tls), pos);
     }

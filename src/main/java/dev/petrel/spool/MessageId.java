@@ -1,5 +1,6 @@
 package dev.petrel.spool;
 
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -54,6 +55,15 @@ public final class MessageId {
 
     public static boolean isValid(String id) {
         return id != null && FORMAT.matcher(id).matches();
+    }
+
+    /** When the message was received, to the second, read off its id (its first part), as Exim can. */
+    public static Instant time(String id) {
+        long seconds = 0;
+        for (int i = 0; i < 6; i++) {
+            seconds = seconds * 62 + DIGITS.indexOf(id.charAt(i));
+        }
+        return Instant.ofEpochSecond(seconds);
     }
 
     static String base62(long value, int width) {

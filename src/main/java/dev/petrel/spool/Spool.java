@@ -36,26 +36,52 @@ public final class Spool implements Closeable {
     private final DirectorySync directorySync;
     private final ExecutorService committers;
     private final MessageId.Format idFormat;
+    /** The owner's lock, held until close; null in a process that only uses the spool. */
+    private final SpoolLock lock;
 
-    private Spool(Path input, MessageId.Format idFormat) throws IOException {
+    private Spool(Path input, MessageId.Format idFormat, SpoolLock lock) throws IOException {
         this.input = input;
         this.idFormat = idFormat;
+        this.lock = lock;
         this.directorySync = new DirectorySync(input);
         this.committers = Executors.newFixedThreadPool(COMMIT_THREADS, Thread.ofPlatform().name("spool-commit-", 0)
                 .daemon(true).factory());
     }
 
-    /** Opens (creating if needed) the spool under {@code spoolDirectory}, clearing half-received messages. */
+    /**
+     * Opens (creating if needed) the spool under {@code spoolDirectory} for a process that uses it beside the
+     * daemon ({@code queue list}, {@code queue run}, {@code submit}): it touches no other process's files.
+     */
     public static Spool open(Path spoolDirectory) throws IOException {
         return open(spoolDirectory, MessageId.Format.EXIM_4_97);
     }
 
     public static Spool open(Path spoolDirectory, MessageId.Format idFormat) throws IOException {
+        return new Spool(inputDirectory(spoolDirectory), idFormat, null);
+    }
+
+    /**
+     * Opens the spool as its owner, the daemon: takes the spool's lock (refusing when another process holds
+     * it) and clears what processes that died left half-written. Only the owner may clear: a {@code .tmp} or
+     * {@code .spill} file may belong to a message another process is receiving right now.
+     */
+    public static Spool openAsOwner(Path spoolDirectory, MessageId.Format idFormat) throws IOException {
+        Path input = inputDirectory(spoolDirectory);
+        SpoolLock lock = SpoolLock.acquire(spoolDirectory);
+        try {
+            Spool spool = new Spool(input, idFormat, lock);
+            spool.removeLeftovers();
+            return spool;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static Path inputDirectory(Path spoolDirectory) throws IOException {
         Path input = spoolDirectory.resolve("input");
         Files.createDirectories(input);
-        Spool spool = new Spool(input, idFormat);
-        spool.removeLeftovers();
-        return spool;
+        return input;
     }
 
     public Path inputDirectory() {
@@ -101,17 +127,23 @@ public final class Spool implements Closeable {
             head = in.readNBytes(64 * 1024);
             fileSize = Files.size(file);
         }
-        EnvelopeCodec.Decoded decoded = EnvelopeCodec.decode(id, head);
+        EnvelopeCodec.Decoded decoded = EnvelopeCodec.decode(id, head, fileSize);
         return new SpooledMessage(id, decoded.envelope(), delivered(id), file, decoded.dataOffset(),
                 fileSize - decoded.dataOffset());
     }
 
     /** Records, durably, that a recipient was delivered, so that a restart does not deliver it again. */
     public void recordDelivered(String id, String recipient) throws IOException {
-        try (FileChannel journal = FileChannel.open(input.resolve(id + "-J"), StandardOpenOption.CREATE,
+        Path path = input.resolve(id + "-J");
+        boolean created = !Files.exists(path);
+        try (FileChannel journal = FileChannel.open(path, StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             Reception.writeFully(journal, ByteBuffer.wrap((recipient + "\n").getBytes(StandardCharsets.UTF_8)));
             journal.force(false);
+        }
+        if (created) {
+            // A new file is only there after a crash once its directory entry is on disk too.
+            directorySync.changedAndWait();
         }
     }
 
@@ -188,6 +220,10 @@ public final class Spool implements Closeable {
             directorySync.close();
         } catch (IOException | InterruptedException e) {
             // Closing at shutdown: what was committed is already durable.
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
         }
     }
 }

@@ -3,18 +3,25 @@ package dev.petrel.tls;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.OpenOption;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -22,6 +29,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -96,12 +105,27 @@ public record ServerCredentials(List<X509Certificate> chain, PrivateKey key, Str
 
     /** Reuses {@code dir/selfsigned-*.pem} when still valid for {@code hostname}, else generates them. */
     public static ServerCredentials selfSigned(Path dir, String hostname) throws IOException {
+        return selfSigned(dir, hostname, note -> { });
+    }
+
+    /**
+     * The same, telling {@code log} when existing files could not be used: after a power cut they may be
+     * empty or cut short, or hold a key that is not the certificate's (one file written, not the other).
+     * Then a new pair is made: a daemon that cannot start over a file it wrote itself helps nobody.
+     */
+    public static ServerCredentials selfSigned(Path dir, String hostname, Consumer<String> log) throws IOException {
         Path certFile = dir.resolve(SELF_CERT);
         Path keyFile = dir.resolve(SELF_KEY);
-        if (Files.exists(certFile) && Files.exists(keyFile)) {
-            ServerCredentials existing = load(certFile, keyFile);
-            if (stillGood(existing.chain().getFirst(), hostname)) {
-                return existing;
+        if (Files.exists(certFile) || Files.exists(keyFile)) {
+            try {
+                ServerCredentials existing = load(certFile, keyFile);
+                requireMatchingKey(existing);
+                if (stillGood(existing.chain().getFirst(), hostname)) {
+                    return existing;
+                }
+            } catch (IOException | RuntimeException e) {
+                String why = e instanceof NoSuchFileException ? "missing " + e.getMessage() : e.getMessage();
+                log.accept("self-signed certificate " + certFile + " unusable (" + why + "): generating a new one");
             }
         }
         Files.createDirectories(dir);
@@ -115,6 +139,25 @@ public record ServerCredentials(List<X509Certificate> chain, PrivateKey key, Str
             return new ServerCredentials(List.of(cert), pair.getPrivate(), certFile + " (self-signed, generated)");
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IOException("cannot generate a self-signed certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** A signature by the key that the certificate's public key verifies. */
+    private static void requireMatchingKey(ServerCredentials credentials) throws IOException {
+        try {
+            byte[] probe = "petrel".getBytes(StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance("SHA256withRSA");
+            signer.initSign(credentials.key());
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance("SHA256withRSA");
+            verifier.initVerify(credentials.chain().getFirst().getPublicKey());
+            verifier.update(probe);
+            if (!verifier.verify(signature)) {
+                throw new IOException("the key is not the certificate's");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the key is not the certificate's: " + e.getMessage(), e);
         }
     }
 
@@ -181,20 +224,32 @@ public record ServerCredentials(List<X509Certificate> chain, PrivateKey key, Str
         return out.toString();
     }
 
-    /** Written under a temporary name created 0600, then moved: the key is never readable by others, even briefly. */
+    /**
+     * Written under a temporary name created 0600, so the key is never readable by others, even briefly;
+     * synced, renamed into place, and the directory synced, so that after a power cut the file is either the
+     * old one or the whole new one, and is there.
+     */
     private static void writeOwnerOnly(Path file, String text) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        try {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(tmp);
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileAttribute<?>[] ownerOnly = tmp.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                : new FileAttribute<?>[0];
+        try (FileChannel out = FileChannel.open(tmp, options, ownerOnly)) {
+            ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+            out.force(true);
         }
-        Files.writeString(tmp, text, StandardCharsets.US_ASCII);
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (FileChannel directory = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            directory.force(true);
         }
     }
 }

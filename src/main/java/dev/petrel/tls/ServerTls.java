@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.SSLException;
@@ -38,14 +39,26 @@ public final class ServerTls implements AutoCloseable {
     private final TicketKeyRing ring;
     private final String engine;
     private final ServerCredentials credentials;
+    private final Duration ticketLifetime;
 
     /** The handlers for one connection: put {@code inspector} in front of {@code ssl}. */
-    public record Handlers(SslHandler ssl, HelloInspector inspector, boolean ticketsEnabled) {
-        /** Adds both at the head of the pipeline (nearest the socket), inspector first. */
+    public record Handlers(SslHandler ssl, HelloInspector inspector, boolean ticketsEnabled, Duration ticketLifetime) {
+        /**
+         * Adds them at the head of the pipeline (nearest the socket), inspector first, then the SslHandler and
+         * {@link HandshakeEnd} behind it; where BoringSSL issues tickets, {@link SessionLifetime} in front of it.
+         */
         public void addFirst(io.netty.channel.ChannelPipeline pipeline) {
             // Inspector first: a client SslHandler writes its ClientHello the moment it is added.
             pipeline.addFirst("tls-hello", inspector);
-            pipeline.addAfter("tls-hello", "tls", ssl);
+            ReferenceCountedOpenSslEngine ticketing = ticketsEnabled
+                    && ssl.engine() instanceof ReferenceCountedOpenSslEngine e ? e : null;
+            if (ticketing != null) {
+                pipeline.addAfter("tls-hello", "tls-lifetime", new SessionLifetime(ticketing, ticketLifetime));
+                pipeline.addAfter("tls-lifetime", "tls", ssl);
+            } else {
+                pipeline.addAfter("tls-hello", "tls", ssl);
+            }
+            pipeline.addAfter("tls", "tls-end", new HandshakeEnd(ticketing));
         }
 
         /** This connection's facts, once the handshake is done. */
@@ -55,13 +68,14 @@ public final class ServerTls implements AutoCloseable {
     }
 
     private ServerTls(SslContext withTickets, SslContext withoutTickets, HostList resumptionHosts, TicketKeyRing ring,
-            String engine, ServerCredentials credentials) {
+            String engine, ServerCredentials credentials, Duration ticketLifetime) {
         this.withTickets = withTickets;
         this.withoutTickets = withoutTickets;
         this.resumptionHosts = resumptionHosts;
         this.ring = ring;
         this.engine = engine;
         this.credentials = credentials;
+        this.ticketLifetime = ticketLifetime;
     }
 
     /**
@@ -73,7 +87,7 @@ public final class ServerTls implements AutoCloseable {
     }
 
     static ServerTls create(MainConfig config, ScheduledExecutorService timer, MainLog log, SslProvider provider) {
-        ServerCredentials credentials = credentials(config);
+        ServerCredentials credentials = credentials(config, log);
         String engine = provider == SslProvider.JDK
                 ? "JDK" + (OpenSsl.isAvailable() ? " (chosen)" : " (native library unavailable: " + reason() + ")")
                 : OpenSsl.versionString() + " (netty-tcnative " + SSL.class.getPackage().getImplementationVersion() + ")";
@@ -100,7 +114,8 @@ public final class ServerTls implements AutoCloseable {
                 // No session-ID cache either; tickets are turned off per connection, see newHandlers.
                 ((OpenSslServerSessionContext) without.sessionContext()).setSessionCacheEnabled(false);
             }
-            return new ServerTls(with, without, config.tlsResumptionHosts(), ring, engine, credentials);
+            return new ServerTls(with, without, config.tlsResumptionHosts(), ring, engine, credentials,
+                    config.tlsTicketLifetime());
         } catch (SSLException | RuntimeException e) {
             if (ring != null) {
                 ring.close();
@@ -118,13 +133,14 @@ public final class ServerTls implements AutoCloseable {
                 .build();
     }
 
-    private static ServerCredentials credentials(MainConfig config) {
+    private static ServerCredentials credentials(MainConfig config, MainLog log) {
         try {
             if (config.tlsCertificate() != null) {
                 return ServerCredentials.load(Path.of(config.tlsCertificate()),
                         config.tlsPrivatekey() == null ? null : Path.of(config.tlsPrivatekey()));
             }
-            return ServerCredentials.selfSigned(config.spoolDirectory().resolve("tls"), config.primaryHostname());
+            return ServerCredentials.selfSigned(config.spoolDirectory().resolve("tls"), config.primaryHostname(),
+                    note -> log.main("TLS: " + note));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -138,7 +154,7 @@ public final class ServerTls implements AutoCloseable {
         while (t.getCause() != null) {
             t = t.getCause();
         }
-        return t.getClass().getSimpleName() + ": " + t.getMessage();
+        return t.getMessage() != null ? t.getMessage() : "no reason given";
     }
 
     /** Whether this peer gets tickets ({@code tls_resumption_hosts}). */
@@ -171,7 +187,7 @@ public final class ServerTls implements AutoCloseable {
     /** The SslHandler plus a {@link HelloInspector}, for computing {@code $tls_in_resumption}. */
     public Handlers newHandlers(ByteBufAllocator alloc, InetAddress peer) {
         boolean tickets = ticketsFor(peer);
-        return new Handlers(handler(alloc, tickets), HelloInspector.forServer(), tickets);
+        return new Handlers(handler(alloc, tickets), HelloInspector.forServer(), tickets, ticketLifetime);
     }
 
     /** Ticket counters of the ticket-issuing context; empty under JSSE. */

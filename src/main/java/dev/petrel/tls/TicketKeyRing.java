@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * until {@code lifetime} after their creation. A ticket under an older key resumes and BoringSSL answers it
  * with a ticket under the newest key; a ticket whose key is gone gets a full handshake.
  *
- * <p>The lifetime is enforced here, by dropping keys, because BoringSSL's session timeout does not bound the
- * life of TLS 1.3 tickets. Key bytes are zeroed when a key is retired. Netty clones the arrays it is given
+ * <p>A ticket lives at most {@code lifetime} after its key's creation, because the key is dropped then; and at
+ * most {@code lifetime} after the full handshake its session came from, resumptions included, because
+ * {@link SessionLifetime} caps the session. Key bytes are zeroed when a key is retired. Netty clones the arrays it is given
  * into objects that become garbage at the next install; those copies and BoringSSL's own are out of reach.
  */
 public final class TicketKeyRing implements AutoCloseable {

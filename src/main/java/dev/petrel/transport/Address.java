@@ -14,4 +14,9 @@ public record Address(String localPart, String domain) {
         String domain = at < 0 ? "" : address.substring(at + 1);
         return new Address(local.toLowerCase(Locale.ROOT), domain.toLowerCase(Locale.ROOT));
     }
+
+    /** The address as it selects a mailbox, e.g. for telling duplicates apart: {@code u1@local} for {@code U1@LOCAL}. */
+    public String canonical() {
+        return domain.isEmpty() ? localPart : localPart + "@" + domain;
+    }
 }

@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
@@ -41,6 +43,7 @@ public final class MaildirDelivery implements Transport {
     private final boolean returnPathAdd;
     private final boolean envelopeToAdd;
     private final boolean deliveryDateAdd;
+    private final StaleTmpFiles staleTmp = new StaleTmpFiles();
 
     /**
      * @param relativeTo where a relative {@code directory} option is rooted (the daemon's working directory;
@@ -113,6 +116,7 @@ public final class MaildirDelivery implements Transport {
         Path newDir = maildir.resolve("new");
         Path curDir = maildir.resolve("cur");
         createMaildir(maildir, tmpDir, newDir, curDir);
+        staleTmp.sweepIfDue(tmpDir);
         if (alreadyThere(newDir, fileName) || alreadyThere(curDir, fileName)) {
             return;
         }
@@ -266,9 +270,14 @@ public final class MaildirDelivery implements Transport {
         return false;
     }
 
+    /**
+     * A hash of the address as it selects the mailbox (lowercased, like the maildir path), so that {@code U1@x}
+     * and {@code u1@x} can never leave two files for one message in one mailbox.
+     */
     private static String recipientTag(String recipient) {
+        String canonical = Address.parse(recipient).canonical();
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(recipient.getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 4);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
@@ -295,7 +304,16 @@ public final class MaildirDelivery implements Transport {
         return -1;
     }
 
+    /** The system's words for the error, as Exim logs strerror(), not Java's class names. */
     private static String describe(IOException e) {
-        return e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (e instanceof FileSystemException f) {
+            String reason = f.getReason() != null ? f.getReason()
+                    : e instanceof NoSuchFileException ? "No such file or directory"
+                    : e instanceof AccessDeniedException ? "Permission denied"
+                    : e instanceof FileAlreadyExistsException ? "File exists"
+                    : "error";
+            return f.getFile() == null ? reason : f.getFile() + ": " + reason;
+        }
+        return String.valueOf(e.getMessage());
     }
 }

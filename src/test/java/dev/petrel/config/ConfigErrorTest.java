@@ -22,6 +22,9 @@ class ConfigErrorTest {
             smtp_receive_timeout = 5 minutes                          ~ 1 ~ main option "smtp_receive_timeout": "5 minutes" is not a valid time
             retry_data_expire = 1h30                                  ~ 1 ~ is not a valid time
             tls_ticket_lifetime = 0s                                  ~ 1 ~ must be longer than 0s
+            smtp_accept_max = 0|smtp_accept_max_per_host = 5          ~ 2 ~ smtp_accept_max must be set if smtp_accept_max_per_host is set
+            smtp_accept_max_per_host = few                            ~ 1 ~ main option "smtp_accept_max_per_host": "few" is not a number
+            smtp_receive_min_rate = fast                              ~ 1 ~ main option "smtp_receive_min_rate": "fast" is not a number
             smtp_enforce_sync = perhaps                               ~ 1 ~ "perhaps" is not a boolean
             no_smtp_enforce_sync = true                               ~ 1 ~ cannot be given a value
             recipients_max                                            ~ 1 ~ main option "recipients_max" needs a value

@@ -43,7 +43,11 @@ class ConfigParseTest {
         assertThat(m.messageSizeLimit()).isEqualTo(50L * 1024 * 1024);
         assertThat(m.recipientsMax()).isEqualTo(50000);
         assertThat(m.smtpAcceptMax()).isEqualTo(100);
+        assertThat(m.smtpAcceptMaxPerHost()).isZero();
+        assertThat(m.smtpAcceptReserve()).isZero();
+        assertThat(m.smtpReserveHosts().matches(ip("127.0.0.1"))).isFalse();
         assertThat(m.smtpReceiveTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(m.smtpReceiveMinRate()).isEqualTo(500);
         assertThat(m.smtpEnforceSync()).isTrue();
         assertThat(m.localDomains().matches(m.primaryHostname())).isFalse();
         assertThat(m.relayToDomains().matches("x.org")).isFalse();
@@ -70,7 +74,11 @@ class ConfigParseTest {
                 "message_size_limit = 10M",
                 "recipients_max = 100",
                 "smtp_accept_max = 0x20",
+                "smtp_accept_max_per_host = 4",
+                "smtp_accept_reserve = 2",
+                "smtp_reserve_hosts = 10.0.0.0/8",
                 "smtp_receive_timeout = 90",
+                "smtp_receive_min_rate = 1K",
                 "retry_data_expire = 1w",
                 "smtp_max_unknown_commands = 0",
                 "smtp_max_synprot_errors = 5",
@@ -91,7 +99,11 @@ class ConfigParseTest {
         assertThat(m.messageSizeLimit()).isEqualTo(10L * 1024 * 1024);
         assertThat(m.recipientsMax()).isEqualTo(100);
         assertThat(m.smtpAcceptMax()).isEqualTo(32);
+        assertThat(m.smtpAcceptMaxPerHost()).isEqualTo(4);
+        assertThat(m.smtpAcceptReserve()).isEqualTo(2);
+        assertThat(m.smtpReserveHosts().matches(ip("10.1.2.3"))).isTrue();
         assertThat(m.smtpReceiveTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(m.smtpReceiveMinRate()).isEqualTo(1024);
         assertThat(m.retryDataExpire()).isEqualTo(Duration.ofDays(7));
         assertThat(m.smtpMaxUnknownCommands()).isZero();
         assertThat(m.smtpMaxSynprotErrors()).isEqualTo(5);

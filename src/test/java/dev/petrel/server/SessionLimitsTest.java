@@ -20,7 +20,7 @@ class SessionLimitsTest {
             c.send("EHLO c\r\n");
             c.reply();
             String all = c.readToEnd();
-            assertThat(all).startsWith("421 petrel.test SMTP incoming data timeout");
+            assertThat(all).isEqualTo("421 petrel.test: SMTP command timeout - closing connection\r\n");
             server.awaitLog("SMTP command timeout on connection from H=(c) [127.0.0.1]");
         }
     }
@@ -34,8 +34,8 @@ class SessionLimitsTest {
             c.reply();
             c.reply();
             c.send("Subject: half\r\n");
-            assertThat(c.readToEnd()).startsWith("421");
-            server.awaitLog("SMTP data timeout (message abandoned)");
+            assertThat(c.readToEnd()).isEqualTo("421 petrel.test SMTP incoming data timeout - closing connection.\r\n");
+            server.awaitLog("SMTP data timeout (message abandoned) on connection from H=(c) [127.0.0.1] F=<a@test.ex>");
             assertThat(server.spool.messageIds()).isEmpty();
         }
     }

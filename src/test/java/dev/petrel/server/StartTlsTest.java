@@ -104,7 +104,7 @@ class StartTlsTest {
             c.reply();
             c.send("this is not a TLS ClientHello at all\r\n".repeat(4));
             assertThat(c.closedByServer(3000)).isTrue();
-            server.awaitLog("TLS error on connection from [127.0.0.1] (STARTTLS): NotSslRecordException");
+            server.awaitLog("TLS error on connection from [127.0.0.1] (STARTTLS): not a TLS record");
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SpoolTest {
     @TempDir
@@ -73,7 +74,7 @@ class SpoolTest {
     }
 
     @Test
-    void openingRemovesHalfReceivedLeftovers() throws IOException {
+    void onlyTheOwnerRemovesHalfReceivedLeftovers() throws IOException {
         Path input = dir.resolve("input");
         Files.createDirectories(input);
         String kept = MessageId.next();
@@ -85,11 +86,28 @@ class SpoolTest {
             r.append(new byte[] {'x'});
             r.commit(Envelope.local("", List.of("a@test.ex"))).join();
         }
-        try (Spool spool = Spool.open(dir)) {
+        try (var files = Files.list(input)) {
+            assertThat(files).as("a user of the spool clears nothing").hasSize(4);
+        }
+        try (Spool spool = Spool.openAsOwner(dir, MessageId.Format.EXIM_4_97)) {
             try (var files = Files.list(input)) {
                 assertThat(files.map(p -> p.getFileName().toString())).containsExactly(kept);
             }
             assertThat(spool.messageIds()).containsExactly(kept);
+            assertThatThrownBy(() -> Spool.openAsOwner(dir, MessageId.Format.EXIM_4_97))
+                    .isInstanceOf(IOException.class).hasMessageContaining("already open as owner");
+        }
+        Spool.openAsOwner(dir, MessageId.Format.EXIM_4_97).close(); // the lock went with the owner
+    }
+
+    @Test
+    void aBrokenEnvelopeIsASpoolFormatErrorWithTheFileSize() throws IOException {
+        try (Spool spool = Spool.open(dir)) {
+            String id = MessageId.next();
+            Files.writeString(dir.resolve("input").resolve(id), id + "-H\nsender <a@b>\nreceived x\n\ndata");
+            assertThatThrownBy(() -> spool.read(id)).isInstanceOf(SpoolFormatException.class)
+                    .hasMessage("spool file for " + id + " has a malformed envelope line")
+                    .extracting(e -> ((SpoolFormatException) e).fileSize()).isEqualTo(32L + id.length());
         }
     }
 

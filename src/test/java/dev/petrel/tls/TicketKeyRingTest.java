@@ -16,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class TicketKeyRingTest {
@@ -106,6 +108,57 @@ class TicketKeyRingTest {
             assertThat(full).contains("echo: hello");
             assertThat(server.nextInfo().resumed()).isFalse();
         }
+    }
+
+    /**
+     * RFC 8446 §4.6.1: keying material from one full handshake lives at most tls_ticket_lifetime, however
+     * often the client resumes and gets a fresh ticket. Keys rotate every 2 s and live 5 s; the client resumes
+     * every ~1.5 s, saving each new ticket. No resumption may happen 5 s or more after the full handshake the
+     * chain started from, in either version, and the chain must end (a full handshake) within the run.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"-tls1_3", "-tls1_2"})
+    void resumptionChainEndsTicketLifetimeAfterItsFullHandshake(String version) throws Exception {
+        MainConfig config = config(dir, "tls_resumption_hosts = 127.0.0.1", "tls_ticket_key_rotate = 2s",
+                "tls_ticket_lifetime = 5s");
+        try (ServerTls tls = ServerTls.create(config, timer, MainLog.discarding(Set.of()));
+                TlsEchoServer server = new TlsEchoServer(tls)) {
+            Path sess = dir.resolve("chain" + version);
+            long fullAt = System.nanoTime();
+            assertThat(handshakeLine(sClient(server.port(), version, sess, null))).startsWith("New,");
+            server.nextInfo();
+            assertThat(hint(sess)).as("first ticket's hint: tls_ticket_lifetime").isEqualTo(5);
+            int resumed = 0;
+            int fullAgain = 0;
+            long end = fullAt + 12_000_000_000L;
+            while (System.nanoTime() < end) {
+                Thread.sleep(1500);
+                long startedAt = System.nanoTime();
+                String line = handshakeLine(sClient(server.port(), version, sess, sess));
+                long sinceFull = (startedAt - fullAt) / 1_000_000;
+                System.out.println(version + " +" + sinceFull + " ms since full handshake: " + line
+                        + ", hint " + hint(sess));
+                server.nextInfo();
+                if (line.startsWith("Reused,")) {
+                    assertThat(sinceFull).as("resumed %d ms after the full handshake", sinceFull).isLessThan(5_000);
+                    resumed++;
+                } else {
+                    fullAt = startedAt;
+                    fullAgain++;
+                }
+            }
+            assertThat(resumed).as("resumptions").isPositive();
+            assertThat(fullAgain).as("full handshakes ending a chain").isPositive();
+        }
+    }
+
+    /** The ticket lifetime hint in an s_client session file. */
+    private static long hint(Path sess) throws Exception {
+        String text = TlsTestSupport.run("", java.util.List.of("openssl", "sess_id", "-in", sess.toString(), "-text",
+                "-noout"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("lifetime hint: (\\d+)").matcher(text);
+        assertThat(m.find()).as(text).isTrue();
+        return Long.parseLong(m.group(1));
     }
 
     private static void sleepUntil(long start, long millis) throws InterruptedException {
