@@ -120,11 +120,14 @@ for bin in "$root/usr/sbin/exim4" "$root/usr/sbin/exim_dumpdb" "$root/usr/sbin/s
 done
 
 # 4. Sanity: versions we were promised.
-"$root/usr/sbin/exim4" -C /dev/null -bV 2>/dev/null | head -1 | grep -q 'Exim version 4\.96' \
+# Each version is read whole before it is matched: with pipefail, `prog | head -1 | grep -q` fails at random
+# when the program is still writing as head or grep exit (SIGPIPE).
+version_of() { "$@" 2>&1 || true; }
+grep -q 'Exim version 4\.96' <<<"$(version_of "$root/usr/sbin/exim4" -C /dev/null -bV)" \
   || { echo "test-peers/install.sh: extracted exim is not 4.96" >&2; exit 1; }
-LD_LIBRARY_PATH="$root/usr/lib/postfix" "$root/usr/sbin/postconf" -d -c "$root/etc/postfix" mail_version 2>/dev/null \
-  | grep -q '= 3\.7\.' || { echo "test-peers/install.sh: extracted postfix is not 3.7" >&2; exit 1; }
-"$root/usr/sbin/nsd" -v 2>&1 | head -1 | grep -q 'NSD version 4\.' \
+grep -q '= 3\.7\.' <<<"$(version_of env LD_LIBRARY_PATH="$root/usr/lib/postfix" "$root/usr/sbin/postconf" -d -c "$root/etc/postfix" mail_version)" \
+  || { echo "test-peers/install.sh: extracted postfix is not 3.7" >&2; exit 1; }
+grep -q 'NSD version 4\.' <<<"$(version_of "$root/usr/sbin/nsd" -v)" \
   || { echo "test-peers/install.sh: extracted nsd is not 4.x" >&2; exit 1; }
 
 rm -f "$root"/.installed-*
