@@ -5,8 +5,10 @@ petrel_pick_jdk() {
     if [ -n "$candidate" ] && [ -x "$candidate/bin/java" ]; then
       export JAVA_HOME="$candidate"
       export PATH="$JAVA_HOME/bin:$PATH"
-      # Maven's own libraries trip JDK 25's Unsafe warnings; they are Maven's, not ours.
-      export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+      # Maven's own libraries trip JDK 25's Unsafe warnings; they are Maven's, not ours. Maven 3.8's jansi
+      # writes a colour reset (ESC[0m) to stdout and stderr on start and exit even with -B, -q and
+      # -Dstyle.color=never; jansi.noreset is the only switch that silences it.
+      export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow -Djansi.noreset=true"
       return 0
     fi
   done

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the real, independent SMTP peers used by the tests and benchmarks (see SPEC.md section 5).
+# Installs the real, independent SMTP peers used by the tests and benchmarks (docs/operations.md, "Tests and
+# test peers"; the traps met on the way are under "Pitfalls of the peers").
 #
 #  - normal Debian packages (apt-get install): swaks, libnet-ssleay-perl, openssl, python3, sqlite3, perl,
-#    util-linux (`script`), and the shared libraries the extracted programs below link against
+#    util-linux (`script`, `unshare`, `nsenter`), iproute2 (`ip`) and procps (`sysctl`) for the network
+#    namespace TcpFastOpenTest runs in, and the shared libraries the extracted programs below link against
 #    (libidn12 is the only one not already on a stock Debian 12 system; the others are listed for safety);
 #  - packages that conflict with each other when installed (exim4 vs postfix) are NOT installed: they are
 #    `apt-get download`ed and `dpkg -x`ed into test-peers/root/ (gitignored): exim4-daemon-light 4.96,
@@ -20,7 +22,7 @@ root="$here/root"
 # The stamp is keyed by this script's content, so editing the script (e.g. adding a package) re-runs it.
 stamp="$root/.installed-$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
 
-apt_packages=(swaks libnet-ssleay-perl openssl python3 sqlite3 perl util-linux
+apt_packages=(swaks libnet-ssleay-perl openssl python3 sqlite3 perl util-linux iproute2 procps
   libidn12 libidn2-0 libgnutls30 libgnutls-dane0 libdb5.3 libnsl2 libpcre2-8-0 libcrypt1
   libicu72 libsasl2-2 libssl3 ca-certificates libevent-2.1-7 libfstrm0 libprotobuf-c1)
 extract_packages=(exim4-daemon-light exim4-base postfix nsd)
@@ -29,7 +31,10 @@ ok_already() {
   [ -f "$stamp" ] || return 1
   [ -x "$root/usr/sbin/exim4" ] && [ -x "$root/usr/sbin/smtp-source" ] && [ -x "$root/usr/sbin/smtp-sink" ] \
     && [ -x "$root/usr/lib/postfix/sbin/master" ] && [ -f "$root/usr/sbin/eximstats" ] && [ -x "$root/usr/sbin/nsd" ] || return 1
-  command -v swaks >/dev/null && command -v script >/dev/null && command -v openssl >/dev/null || return 1
+  local tool
+  for tool in swaks script openssl unshare nsenter ip sysctl; do
+    command -v "$tool" >/dev/null || return 1
+  done
   getent passwd Debian-exim >/dev/null && getent passwd postfix >/dev/null && getent group postdrop >/dev/null || return 1
   return 0
 }

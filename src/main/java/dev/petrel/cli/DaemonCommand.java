@@ -62,9 +62,19 @@ final class DaemonCommand implements Callable<Integer> {
         }
         SmtpServer server = new SmtpServer(main, spool, log, main.queueOnly() ? id -> { } : queue::submit,
                 Version.NUMBER, tls);
+        Thread stop = new Thread(() -> {
+            server.close();
+            queue.close();
+            tls.close();
+            spool.close();
+            log.main("Petrel daemon stopped: pid=" + ProcessHandle.current().pid());
+        }, "shutdown");
+        // In place before the listeners open and say so: a SIGTERM right after "daemon started" stops it cleanly.
+        Runtime.getRuntime().addShutdownHook(stop);
         try {
             server.start();
         } catch (RuntimeException e) {
+            Runtime.getRuntime().removeShutdownHook(stop);
             log.panic("daemon could not start: " + e.getMessage());
             System.err.println("petrel: cannot listen: " + e.getMessage());
             server.close();
@@ -75,13 +85,6 @@ final class DaemonCommand implements Callable<Integer> {
         running = true;
         System.err.println("petrel: daemon running, config " + loaded.source() + ", listening on "
                 + server.boundAddresses() + ", log " + MainLog.pathOf(main.logFilePath(), "main"));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            queue.close();
-            tls.close();
-            spool.close();
-            log.main("Petrel daemon stopped: pid=" + ProcessHandle.current().pid());
-        }, "shutdown"));
         return 0;
     }
 }

@@ -11,12 +11,14 @@ import java.util.Set;
  * One address the daemon listens on.
  *
  * @param address an IP literal as written in the configuration, without brackets
+ * @param port the port, or 0 for one the kernel picks when binding (the daemon's start line names it): what
+ *     a test or a second instance needs to listen without guessing a free port in advance
  */
 public record ListenAddress(String address, int port) {
     public ListenAddress {
         IpAddresses.parse(address);
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port " + port + " is out of range (1 to 65535)");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is out of range (0 to 65535)");
         }
     }
 
@@ -38,9 +40,19 @@ public record ListenAddress(String address, int port) {
     /**
      * Parses {@code local_interfaces}. An entry is an IP literal, optionally with a port written Exim's
      * way ({@code 127.0.0.1.2525}, {@code ::1.2525}) or bracketed ({@code [::1]:2525}); an entry without
-     * a port is listened on at every port in {@code daemon_smtp_ports}.
+     * a port is listened on at every port in {@code daemon_smtp_ports}. Port 0 here (not in the port
+     * options) lets the kernel pick.
      */
     static List<ListenAddress> parseList(String text, List<Integer> defaultPorts) {
+        return parse(text, defaultPorts, true);
+    }
+
+    /** A list of servers to talk to ({@code dns_servers}): the same notation, but a port must be a real one. */
+    static List<ListenAddress> parseServers(String text, int defaultPort) {
+        return parse(text, List.of(defaultPort), false);
+    }
+
+    private static List<ListenAddress> parse(String text, List<Integer> defaultPorts, boolean kernelPicksZero) {
         Set<ListenAddress> out = new LinkedHashSet<>();
         for (String item : EximList.split(text)) {
             if (item.isEmpty()) {
@@ -80,7 +92,8 @@ public record ListenAddress(String address, int port) {
             }
             IpAddresses.parse(address);
             if (port != null) {
-                out.add(new ListenAddress(address, Values.parsePort(port)));
+                boolean pick = kernelPicksZero && port.strip().equals("0");
+                out.add(new ListenAddress(address, pick ? 0 : Values.parsePort(port)));
             } else {
                 for (int p : defaultPorts) {
                     out.add(new ListenAddress(address, p));

@@ -192,7 +192,7 @@ final class MainSection {
                 qualify,
                 value("message_id_format", MainSection::messageIdFormat),
                 value("queue_only", Values::parseBoolean),
-                value("dns_servers", t -> t == null ? List.of() : ListenAddress.parseList(t, List.of(53))));
+                value("dns_servers", t -> t == null ? List.of() : ListenAddress.parseServers(t, 53)));
         return new Result(main, printable(main), hostLists, domainLists);
     }
 

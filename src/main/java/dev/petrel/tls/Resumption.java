@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The five {@code $tls_in_resumption} / {@code $tls_out_resumption} bits and Exim's {@code _RESUME_DECODE}
- * text for them (SPEC.md §2).
+ * text for them (docs/behaviour.md, "The five resumption bits" and "_RESUME_DECODE").
  */
 public final class Resumption {
     /** Resumption support is built in (and, on the client, enabled for this host). */

@@ -27,7 +27,8 @@ import javax.net.ssl.SSLException;
 /**
  * The server's TLS: two contexts over one certificate, one that issues and accepts session tickets (keys from
  * a {@link TicketKeyRing}) for peers in {@code tls_resumption_hosts}, one that issues none at all — TLS 1.2
- * or 1.3 — for everybody else (the default; see SPEC.md §2 on senders that abort over TLS 1.3 tickets).
+ * or 1.3 — for everybody else (the default; docs/behaviour.md, "Server: tickets and their keys", says why:
+ * some senders abort over TLS 1.3 tickets).
  */
 public final class ServerTls implements AutoCloseable {
     /** JSSE refuses to send TLS 1.3 tickets when the server session timeout exceeds this (7 days). */

@@ -15,8 +15,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Client-side ticket records, keyed as SPEC.md §2 says, in the {@code tls} hints database (or in memory when
- * there is none, e.g. for the probe). An expired record is deleted when looked up, never offered.
+ * Client-side ticket records, keyed as docs/behaviour.md, "Client: the ticket store" says, in the {@code tls}
+ * hints database (or in memory when there is none, e.g. for the probe). An expired record is deleted when
+ * looked up, never offered.
  */
 public final class TicketStore {
     private final HintsDb db;

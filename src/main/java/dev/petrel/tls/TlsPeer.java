@@ -4,7 +4,8 @@ import java.net.InetAddress;
 import java.util.Objects;
 
 /**
- * Everything about the far end that selects its TLS setup, and so keys its stored session (SPEC.md §2).
+ * Everything about the far end that selects its TLS setup, and so keys its stored session (docs/behaviour.md,
+ * "Client: the ticket store").
  *
  * @param serverName the server's host name as extracted for the transport ({@code host_name_extract}), or null
  * @param serverIp the address connected to

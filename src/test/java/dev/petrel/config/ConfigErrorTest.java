@@ -82,6 +82,7 @@ class ConfigErrorTest {
             begin routers|r:|  driver = dnslookup|  self = reroute:x ~ 4 ~ option "self": "reroute:x" is not one of defer, fail, freeze, pass, send
             dns_servers = ns.example.com                              ~ 1 ~ main option "dns_servers": "ns.example.com" is not an IP address
             dns_servers = 127.0.0.1.70000                             ~ 1 ~ out of range
+            dns_servers = 127.0.0.1.0                                 ~ 1 ~ out of range
             begin routers|r:|  driver = accept|  transport = t1       ~ 4 ~ router "r": transport "t1" is not defined
             begin routers|r:|  driver = accept|  transport = t|begin transports|t:|  driver = pipe ~ 7 ~ transport "t": unknown driver "pipe"
             begin transports|t:|  port = 25                           ~ 2 ~ transport "t": no driver defined

@@ -48,6 +48,12 @@ class ListenAddressTest {
         assertThatThrownBy(() -> ListenAddress.parseList("127.0.0.1.99999", List.of(25)))
                 .hasMessageContaining("out of range");
         assertThatThrownBy(() -> ListenAddress.parseList("<; [::1", List.of(25))).hasMessageContaining("missing ]");
-        assertThatThrownBy(() -> new ListenAddress("127.0.0.1", 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ListenAddress("127.0.0.1", -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void portZeroLetsTheKernelPick() {
+        assertThat(ListenAddress.parseList("<; 127.0.0.1.0 ; [::1]:0", List.of(25)))
+                .containsExactly(new ListenAddress("127.0.0.1", 0), new ListenAddress("::1", 0));
     }
 }

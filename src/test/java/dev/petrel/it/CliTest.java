@@ -1,7 +1,8 @@
 package dev.petrel.it;
 
-import dev.petrel.peers.Peers;
 import dev.petrel.peers.ProcessResult;
+import dev.petrel.testkit.PetrelCommand;
+import dev.petrel.testkit.TestConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,10 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,11 +20,7 @@ class CliTest {
     Path dir;
 
     private static ProcessResult petrel(Path workDir, byte[] stdin, String... args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.petrel.cli.Main"));
-        command.addAll(List.of(args));
-        return Peers.run(command, Map.of(), stdin, Duration.ofSeconds(60));
+        return PetrelCommand.run(stdin, args);
     }
 
     private static ProcessResult petrel(Path workDir, String... args) {
@@ -64,23 +57,13 @@ class CliTest {
     @Test
     void submitQueueListRunAndRemove() throws Exception {
         Path conf = dir.resolve("petrel.conf");
-        Files.writeString(conf, """
+        Files.writeString(conf, TestConfig.withLocalDelivery(dir, """
                 primary_hostname = cli.test
                 spool_directory = %1$s/spool
                 log_file_path = %1$s/log/%%slog
                 log_selector = +received_recipients
                 domainlist local_domains = cli.test
-                begin routers
-                localuser:
-                  driver = accept
-                  domains = +local_domains
-                  transport = local_delivery
-                begin transports
-                local_delivery:
-                  driver = appendfile
-                  directory = %1$s/mail/$local_part
-                  maildir_format
-                """.formatted(dir));
+                """.formatted(dir)));
         byte[] message = "Subject: queued\n\nfirst\n".getBytes(StandardCharsets.US_ASCII);
         ProcessResult queued = petrel(dir, message, "submit", "-C", conf.toString(), "-f", "a@cli.test",
                 "--queue-only", "bob@cli.test");

@@ -1,86 +1,102 @@
 package dev.petrel.it;
 
 import dev.petrel.peers.NetworkNamespace;
+import dev.petrel.testkit.LogLines;
+import dev.petrel.testkit.PetrelCommand;
+import dev.petrel.testkit.Poll;
+import dev.petrel.testkit.TestConfig;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * A real Petrel daemon in its own JVM (the way an operator runs it), with its config, spool, logs and
- * maildirs under one directory. It can be killed with SIGKILL and started again on the same files.
+ * maildirs under one directory. It listens on a port the kernel picks (port 0), read back from its start
+ * line; it can be killed with SIGKILL and started again on the same files, on a new port.
  */
 public final class DaemonProcess implements AutoCloseable {
+    private static final String STARTED = " daemon started: ";
+    private static final Pattern FIRST_LISTENER = Pattern.compile(" listening for SMTP on 127\\.0\\.0\\.1:(\\d+)");
+
     public final Path dir;
-    public final int port;
     public final Path config;
+    private final String extraMain;
     private Process process;
+    private int port;
 
     public DaemonProcess(Path dir, String... extraMainLines) throws IOException {
         this.dir = dir.toAbsolutePath();
-        this.port = freePort();
         this.config = this.dir.resolve("petrel.conf");
-        Files.writeString(config, TestConfig.withLocalDelivery(this.dir, """
+        this.extraMain = String.join("\n", extraMainLines);
+        writeConfig("127.0.0.1.0");
+    }
+
+    /** Also listens on {@code port} (which must be known in advance to be named in tls_on_connect_ports). */
+    public DaemonProcess alsoListeningOn(int fixedPort) throws IOException {
+        writeConfig("127.0.0.1.0 : 127.0.0.1." + fixedPort);
+        return this;
+    }
+
+    private void writeConfig(String interfaces) throws IOException {
+        Files.writeString(config, TestConfig.withLocalDelivery(dir, """
                 primary_hostname = petrel.test
-                local_interfaces = 127.0.0.1.%2$d
+                local_interfaces = %2$s
                 spool_directory = %1$s/spool
                 log_file_path = %1$s/log/%%slog
                 log_selector = +pipelining +received_recipients +smtp_connection
                 domainlist local_domains = @ : localhost : test.ex
                 %3$s
-                """.formatted(this.dir, port, String.join("\n", extraMainLines))));
+                """.formatted(dir, interfaces, extraMain)));
     }
 
-    public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** The port of its port-0 listener, as its latest start line names it. */
+    public int port() {
+        if (port == 0) {
+            throw new IllegalStateException("the daemon has not started");
         }
+        return port;
     }
 
-    public DaemonProcess start() throws IOException, InterruptedException {
+    public long pid() {
+        return process.pid();
+    }
+
+    public DaemonProcess start() throws Exception {
         return start(null);
     }
 
-    /** Starts the daemon inside {@code namespace} (null: on the host); returns once it listens. */
-    public DaemonProcess start(NetworkNamespace namespace) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    /** Starts the daemon inside {@code namespace} (null: on the host); returns once it has logged its start. */
+    public DaemonProcess start(NetworkNamespace namespace) throws Exception {
+        long startsBefore = mainlog().stream().filter(l -> l.contains(STARTED)).count();
         List<String> command = new ArrayList<>(namespace == null ? List.of() : namespace.enter());
-        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "dev.petrel.cli.Main", "daemon", "-C", config.toString(),
+        command.addAll(PetrelCommand.line(List.of("-Xmx512m"), "daemon", "-C", config.toString(),
                 "--queue-interval", "2"));
         process = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.out").toFile()))
                 .start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
+        String started = Poll.find(Duration.ofSeconds(30), "the daemon's start line", () -> {
             if (!process.isAlive()) {
                 throw new IOException("daemon exited: " + Files.readString(dir.resolve("daemon.out")));
             }
-            if (namespace == null ? accepts() : mainlog().stream().anyMatch(l -> l.contains(" daemon started: "))) {
-                return this;
-            }
-            Thread.sleep(50);
+            List<String> starts = mainlog().stream().filter(l -> l.contains(STARTED)).toList();
+            return starts.size() > startsBefore ? starts.get(starts.size() - 1) : null;
+        });
+        Matcher m = FIRST_LISTENER.matcher(started);
+        if (!m.find()) {
+            throw new IllegalStateException("no 127.0.0.1 listener in " + started);
         }
-        throw new IOException("daemon did not listen on port " + port);
-    }
-
-    private boolean accepts() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException notYet) {
-            return false;
-        }
+        port = Integer.parseInt(m.group(1));
+        return this;
     }
 
     /** SIGKILL: no shutdown hook, no flush, exactly what a crash looks like to the files. */
@@ -90,9 +106,22 @@ public final class DaemonProcess implements AutoCloseable {
         }
     }
 
-    public List<String> mainlog() throws IOException {
-        Path log = dir.resolve("log/mainlog");
-        return Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
+    /** SIGTERM, as an operator stops it; returns the exit status, or fails if it does not exit in time. */
+    public int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("the daemon did not exit within " + timeout + " of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    public Path mainlogFile() {
+        return dir.resolve("log/mainlog");
+    }
+
+    public List<String> mainlog() {
+        return LogLines.of(mainlogFile());
     }
 
     /** Every delivered message file under {@code mail/<user>/new} (and cur). */
@@ -110,23 +139,14 @@ public final class DaemonProcess implements AutoCloseable {
     }
 
     public String awaitLog(Predicate<String> wanted, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (String line : mainlog()) {
-                if (wanted.test(line)) {
-                    return line;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no matching log line in:\n" + String.join("\n", mainlog()));
+        return LogLines.await(mainlogFile(), wanted, timeout);
     }
 
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
             }
         }

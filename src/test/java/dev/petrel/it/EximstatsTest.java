@@ -27,10 +27,10 @@ class EximstatsTest {
         try (DaemonProcess daemon = new DaemonProcess(dir, "message_id_format = 4.96")) {
             daemon.start();
             for (int i = 0; i < 3; i++) {
-                Peers.swaks("--server", "127.0.0.1:" + daemon.port, "--from", "stats@client.test", "--to",
+                Peers.swaks("--server", "127.0.0.1:" + daemon.port(), "--from", "stats@client.test", "--to",
                         "stats" + i + "@test.ex", "--silent", "2").requireOk();
             }
-            Peers.swaks("--server", "127.0.0.1:" + daemon.port, "--from", "stats@client.test", "--to",
+            Peers.swaks("--server", "127.0.0.1:" + daemon.port(), "--from", "stats@client.test", "--to",
                     "nobody@elsewhere.test", "--silent", "2", "--quit-after", "RCPT");
             daemon.awaitLog(l -> l.contains(" => stats2 <"), Duration.ofSeconds(20));
             List<String> lines = daemon.mainlog();

@@ -3,6 +3,9 @@ package dev.petrel.it;
 import dev.petrel.peers.EximServer;
 import dev.petrel.peers.Peers;
 import dev.petrel.peers.ProcessResult;
+import dev.petrel.testkit.PetrelCommand;
+import dev.petrel.testkit.Poll;
+import dev.petrel.testkit.Ports;
 import dev.petrel.tls.ServerCredentials;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -10,9 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,23 +23,15 @@ class ProbeTest {
     @TempDir
     Path dir;
 
-    private static ProcessResult petrel(Path workDir, String... args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.petrel.cli.Main"));
-        command.addAll(List.of(args));
-        return Peers.run(command, Map.of(), new byte[0], Duration.ofSeconds(60));
-    }
-
     @Test
     void probeResumesOnItsSecondConnectionToExim() throws Exception {
         Path tlsDir = dir.resolve("cert");
         ServerCredentials.selfSigned(tlsDir, "exim.test");
-        int port = Peers.freePort();
+        int port = Ports.free();
         try (EximServer exim = Peers.eximServer(dir.resolve("exim"), port)
                 .tls(tlsDir.resolve("selfsigned-cert.pem"), tlsDir.resolve("selfsigned-key.pem"))
-                .tlsResumptionHosts("*").start()) {
-            ProcessResult probe = petrel(dir, "probe", "127.0.0.1", String.valueOf(port), "--starttls", "--count", "2");
+                .tlsResumptionHosts("*").logSelector("+smtp_no_mail +tls_resumption").start()) {
+            ProcessResult probe = PetrelCommand.run("probe", "127.0.0.1", String.valueOf(port), "--starttls", "--count", "2");
             System.out.println(probe.stdout());
             assertThat(probe.exitCode()).as(probe.toString()).isZero();
             String out = probe.stdout();
@@ -47,20 +40,23 @@ class ProbeTest {
             assertThat(second).isPositive();
             assertThat(out.substring(0, second)).contains("client requested new ticket, server provided");
             assertThat(out.substring(second)).contains("session resumed");
+            // Exim's side of it: a full handshake, then a resumed one (X=...* with +tls_resumption).
+            List<String> sessions = Poll.find(Duration.ofSeconds(10), "Exim's log of both connections", () -> {
+                List<String> lines = exim.mainlog().stream().filter(l -> l.contains(" no MAIL in SMTP connection ")).toList();
+                return lines.size() == 2 ? lines : null;
+            });
+            assertThat(sessions.get(0)).containsPattern(" X=TLS1\\.[23]:\\S+[^*] CV=no C=EHLO,STARTTLS,EHLO,QUIT$");
+            assertThat(sessions.get(1)).containsPattern(" X=TLS1\\.[23]:\\S+\\* CV=no C=EHLO,STARTTLS,EHLO,QUIT$");
         }
     }
 
     @Test
     void probeAgainstPetrelsImplicitTlsPort() throws Exception {
-        int tlsPort = DaemonProcess.freePort();
+        int tlsPort = Ports.free(); // named in tls_on_connect_ports, so fixed before the daemon starts
         try (DaemonProcess daemon = new DaemonProcess(dir, "tls_resumption_hosts = *",
-                "tls_on_connect_ports = " + tlsPort)) {
-            // listen on both the cleartext and the implicit-TLS port
-            java.nio.file.Files.writeString(daemon.config, java.nio.file.Files.readString(daemon.config)
-                    .replace("local_interfaces = 127.0.0.1." + daemon.port,
-                            "local_interfaces = 127.0.0.1." + daemon.port + " : 127.0.0.1." + tlsPort));
+                "tls_on_connect_ports = " + tlsPort).alsoListeningOn(tlsPort)) {
             daemon.start();
-            ProcessResult probe = petrel(dir, "probe", "127.0.0.1", String.valueOf(tlsPort), "--tls-on-connect",
+            ProcessResult probe = PetrelCommand.run("probe", "127.0.0.1", String.valueOf(tlsPort), "--tls-on-connect",
                     "--count", "3");
             System.out.println(probe.stdout());
             assertThat(probe.exitCode()).as(probe.toString()).isZero();

@@ -3,6 +3,7 @@ package dev.petrel.it;
 import dev.petrel.peers.EximClient;
 import dev.petrel.peers.Peers;
 import dev.petrel.peers.ProcessResult;
+import dev.petrel.testkit.Poll;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
@@ -52,7 +53,7 @@ class RealClientsTest {
 
     @Test
     void swaksPipelined() throws Exception {
-        ProcessResult r = Peers.swaks("--pipeline", "--server", "127.0.0.1:" + daemon.port, "--from", "s@client.test",
+        ProcessResult r = Peers.swaks("--pipeline", "--server", "127.0.0.1:" + daemon.port(), "--from", "s@client.test",
                 "--to", "swaks@test.ex", "--header", "Subject: swaks pipelined").requireOk();
         assertThat(r.stdout()).contains("<-  250-PIPECONNECT").contains("250 OK id=");
         String received = daemon.awaitLog(l -> l.contains(" <= s@client.test "), Duration.ofSeconds(10));
@@ -78,7 +79,7 @@ class RealClientsTest {
                         s.sendmail('py@client.test', ['nobody@elsewhere.test'], 'Subject: x\\r\\n\\r\\nx\\r\\n')
                     except smtplib.SMTPRecipientsRefused as e:
                         print('relay refused', e.recipients['nobody@elsewhere.test'][0])
-                """.formatted(daemon.port);
+                """.formatted(daemon.port());
         ProcessResult r = Peers.run(List.of("python3", "-c", script), java.util.Map.of(), new byte[0],
                 Duration.ofSeconds(30)).requireOk();
         assertThat(r.stdout()).contains("refused {}").contains("relay refused 550");
@@ -91,7 +92,7 @@ class RealClientsTest {
     void angusMail() throws Exception {
         Properties props = new Properties();
         props.put("mail.smtp.host", "127.0.0.1");
-        props.put("mail.smtp.port", String.valueOf(daemon.port));
+        props.put("mail.smtp.port", String.valueOf(daemon.port()));
         props.put("mail.smtp.localhost", "angus.client.test");
         props.put("mail.smtp.connectiontimeout", "5000");
         props.put("mail.smtp.timeout", "5000");
@@ -113,7 +114,7 @@ class RealClientsTest {
      */
     @Test
     void eximClientUsesEarlyPipeliningOnItsSecondConnection() throws Exception {
-        EximClient exim = Peers.exim(dir.resolve("exim-client")).port(daemon.port);
+        EximClient exim = Peers.exim(dir.resolve("exim-client")).port(daemon.port());
         exim.send("alice@client.test", "exim@test.ex", "Subject: first\n\nfirst\n").requireOk();
         exim.send("alice@client.test", "exim@test.ex", "Subject: second\n\nsecond\n").requireOk();
 
@@ -127,10 +128,7 @@ class RealClientsTest {
         assertThat(in.get(0)).contains(" L. ");
         assertThat(in.get(1)).contains(" L* ");
         System.out.println("Exim client:\n  " + String.join("\n  ", out) + "\nPetrel:\n  " + String.join("\n  ", in));
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (daemon.maildirFiles("exim").size() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Poll.until(Duration.ofSeconds(20), "both of Exim's messages delivered", () -> daemon.maildirFiles("exim").size() >= 2);
         assertThat(daemon.maildirFiles("exim")).hasSize(2);
     }
 
@@ -138,18 +136,10 @@ class RealClientsTest {
     @Test
     void smtpSourceTwoThousandMessagesOverTwentySessions() throws Exception {
         ProcessResult r = Peers.smtpSource(Duration.ofSeconds(180), "-s", "20", "-m", "2000", "-l", "5000",
-                "-f", "load@client.test", "-t", "load@test.ex", "127.0.0.1:" + daemon.port).requireOk();
+                "-f", "load@client.test", "-t", "load@test.ex", "127.0.0.1:" + daemon.port()).requireOk();
         assertThat(r.timedOut()).isFalse();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        List<Path> files = List.of();
-        while (System.nanoTime() < deadline) {
-            files = daemon.maildirFiles("load");
-            if (files.size() >= 2000) {
-                break;
-            }
-            Thread.sleep(200);
-        }
-        assertThat(files).hasSize(2000);
+        Poll.until(Duration.ofSeconds(120), "2000 messages delivered", () -> daemon.maildirFiles("load").size() >= 2000);
+        assertThat(daemon.maildirFiles("load")).hasSize(2000);
         List<String> deliveries = daemon.mainlog().stream().filter(l -> l.contains(" => load <")).toList();
         Set<String> ids = deliveries.stream().map(l -> l.split(" ")[2]).collect(Collectors.toSet());
         assertThat(deliveries).hasSize(2000);

@@ -2,6 +2,7 @@ package dev.petrel.it;
 
 import dev.petrel.peers.EximClient;
 import dev.petrel.peers.Peers;
+import dev.petrel.testkit.Poll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,30 +31,43 @@ class TlsPeersTest {
     Path dir;
 
     /**
-     * Runs {@code openssl s_client -starttls smtp}, then one message through it, a line at a time (the server
-     * enforces SMTP synchronisation), and returns everything s_client printed.
+     * Runs {@code openssl s_client -starttls smtp}, then one message through it, each line sent once the reply
+     * to the one before has come (the server enforces SMTP synchronisation), and returns everything s_client
+     * printed.
      */
-    static String sClient(int port, String... options) throws IOException, InterruptedException {
+    static String sClient(int port, String... options) throws Exception {
         List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-starttls", "smtp", "-connect",
                 "127.0.0.1:" + port, "-crlf", "-ign_eof", "-servername", "petrel.test"));
         command.addAll(List.of(options));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Thread reader = Thread.ofPlatform().start(() -> {
+            byte[] buf = new byte[8192];
             try (InputStream in = p.getInputStream()) {
-                in.transferTo(output);
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                    synchronized (output) {
+                        output.write(buf, 0, n);
+                    }
+                }
             } catch (IOException ignored) {
                 // process ended
             }
         });
         try (OutputStream in = p.getOutputStream()) {
-            for (String line : List.of("EHLO sclient.test", "MAIL FROM:<s@client.test>", "RCPT TO:<tls@test.ex>",
-                    "DATA", "Subject: via s_client\n\nhello over TLS\n.", "QUIT")) {
-                Thread.sleep(300);
-                in.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            String[][] steps = {{"EHLO sclient.test", "250"}, {"MAIL FROM:<s@client.test>", "250"},
+                {"RCPT TO:<tls@test.ex>", "250"}, {"DATA", "354"}, {"Subject: via s_client\n\nhello over TLS\n.", "250"},
+                {"QUIT", "221"}};
+            for (String[] step : steps) {
+                int from = size(output);
+                in.write((step[0] + "\n").getBytes(StandardCharsets.US_ASCII));
                 in.flush();
+                Pattern reply = Pattern.compile("(?m)^" + step[1] + " ");
+                Poll.until(Duration.ofSeconds(10), "s_client to print the reply to " + step[0],
+                        () -> !p.isAlive() || reply.matcher(text(output, from)).find());
+                if (!p.isAlive()) {
+                    break; // the server closed the connection: the output says why
+                }
             }
-            Thread.sleep(300);
         } catch (IOException ended) {
             // s_client is gone (the server closed the connection): its output says why
         }
@@ -60,7 +75,20 @@ class TlsPeersTest {
             p.destroyForcibly();
         }
         reader.join(5000);
-        return output.toString(StandardCharsets.UTF_8);
+        return text(output, 0);
+    }
+
+    private static int size(ByteArrayOutputStream output) {
+        synchronized (output) {
+            return output.size();
+        }
+    }
+
+    private static String text(ByteArrayOutputStream output, int from) {
+        synchronized (output) {
+            byte[] all = output.toByteArray();
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+        }
     }
 
     @ParameterizedTest
@@ -70,10 +98,10 @@ class TlsPeersTest {
                 "log_selector = +pipelining +received_recipients +tls_resumption +tls_resumption_state")) {
             daemon.start();
             Path session = dir.resolve("session.pem");
-            String first = sClient(daemon.port, protocol, "-sess_out", session.toString());
+            String first = sClient(daemon.port(), protocol, "-sess_out", session.toString());
             assertThat(first).contains("250 OK id=").containsPattern("(?m)^New, TLSv1\\.[23]");
             assertThat(Files.size(session)).isPositive();
-            String second = sClient(daemon.port, protocol, "-sess_in", session.toString());
+            String second = sClient(daemon.port(), protocol, "-sess_in", session.toString());
             assertThat(second).contains("250 OK id=").containsPattern("(?m)^Reused, TLSv1\\.[23]");
             System.out.println(protocol + ": " + second.lines().filter(l -> l.startsWith("Reused")).findFirst().orElse(""));
 
@@ -94,16 +122,14 @@ class TlsPeersTest {
                 "log_selector = +received_recipients +tls_resumption +tls_resumption_state")) {
             daemon.start();
             Path session12 = dir.resolve("s12.pem");
-            String tls12 = sClient(daemon.port, "-tls1_2", "-sess_out", session12.toString());
+            String tls12 = sClient(daemon.port(), "-tls1_2", "-sess_out", session12.toString());
             assertThat(tls12).contains("250 OK id=").doesNotContain("TLS session ticket lifetime hint");
-            String tls13 = sClient(daemon.port, "-tls1_3", "-msg");
+            String tls13 = sClient(daemon.port(), "-tls1_3", "-msg");
             assertThat(tls13).as(tls13).contains("250 OK id=").doesNotContain("NewSessionTicket");
-            if (Files.exists(session12)) { // s_client saves nothing when there is nothing to resume with
-                String again = sClient(daemon.port, "-tls1_2", "-sess_in", session12.toString());
-                assertThat(again).containsPattern("(?m)^New, TLSv1\\.2");
-            }
+            // s_client saves a session only when the server gave it something to resume with.
+            assertThat(session12).as("a session s_client could resume with").doesNotExist();
             assertThat(daemon.mainlog().stream().filter(l -> l.contains(" <= s@client.test ")))
-                    .hasSizeBetween(2, 3).noneMatch(l -> l.contains("server provided") || l.contains("resumed"));
+                    .hasSize(2).noneMatch(l -> l.contains("server provided") || l.contains("resumed"));
         }
     }
 
@@ -117,7 +143,7 @@ class TlsPeersTest {
         try (DaemonProcess daemon = new DaemonProcess(dir.resolve("petrel"), "tls_resumption_hosts = *",
                 "log_selector = +pipelining +received_recipients +tls_resumption +tls_resumption_state")) {
             daemon.start();
-            EximClient exim = Peers.exim(dir.resolve("exim")).port(daemon.port).hostsRequireTls("*")
+            EximClient exim = Peers.exim(dir.resolve("exim")).port(daemon.port()).hostsRequireTls("*")
                     .tlsResumptionHosts("*").logSelector("+pipelining +tls_resumption +received_recipients");
             for (int i = 1; i <= 3; i++) {
                 exim.send("tls@client.test", "exim-tls@test.ex", "message " + i + "\n").requireOk();

@@ -1,5 +1,6 @@
 package dev.petrel.peers;
 
+import dev.petrel.testkit.Ports;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -64,7 +65,7 @@ public final class DnsServer implements AutoCloseable {
     public DnsServer start() {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) { // a port found free may be taken before NSD binds it
-            port = Peers.freePort();
+            port = Ports.free();
             try {
                 launch();
                 return this;
@@ -90,7 +91,7 @@ public final class DnsServer implements AutoCloseable {
     }
 
     private void launch() {
-        int deadPrimary = Peers.freePort(); // nothing listens there: the unloaded zones' transfers are refused
+        int deadPrimary = Ports.free(); // nothing listens there: the unloaded zones' transfers are refused
         StringBuilder conf = new StringBuilder();
         conf.append("server:\n")
                 .append("  ip-address: ").append(Peers.LOOPBACK).append('@').append(port).append('\n')

@@ -91,7 +91,8 @@ abstract sealed class EximInstance permits EximClient, EximServer {
         c.append("qualify_domain = petrel.test\n");
         c.append("host_lookup =\n");
         c.append("rfc1413_hosts =\n");
-        // Without this, delivery from an extracted (non-installed) tree silently never happens (SPEC.md 5).
+        // Without this, delivery from an extracted (non-installed) tree silently never happens (docs/operations.md,
+        // "Pitfalls of the peers").
         c.append("deliver_drop_privilege = true\n");
         c.append("log_selector = ").append(logSelector).append('\n');
         return c;

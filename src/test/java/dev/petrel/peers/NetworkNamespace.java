@@ -22,9 +22,10 @@ public final class NetworkNamespace implements AutoCloseable {
         this.holder = holder;
     }
 
-    /** Whether this machine can make one: root, with unshare, nsenter and ip. */
+    /** Whether this machine can make one: root, with unshare, nsenter, ip and sysctl. */
     public static boolean available() {
-        return Peers.runningAsRoot() && List.of("/usr/bin/unshare", "/usr/bin/nsenter", "/usr/sbin/ip").stream()
+        return Peers.runningAsRoot()
+                && List.of("/usr/bin/unshare", "/usr/bin/nsenter", "/usr/sbin/ip", "/usr/sbin/sysctl").stream()
                 .allMatch(p -> Files.isExecutable(Path.of(p)));
     }
 

@@ -2,9 +2,6 @@ package dev.petrel.peers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -250,17 +247,6 @@ public final class Peers {
     }
 
     // ---------------------------------------------------------------- ports, files, permissions
-
-    /** A TCP port free on 127.0.0.1 right now. */
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getByName(LOOPBACK), 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /**
      * Waits (bounded) until a socket listens on 127.0.0.1:{@code port} (or on any address), read from

@@ -2,6 +2,7 @@ package dev.petrel.peers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.petrel.testkit.Ports;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,7 @@ class PeersSelfTest {
 
     @Test
     void eximClientUsesPipeConnectOnSecondConnectionToEximServer() {
-        int port = Peers.freePort();
+        int port = Ports.free();
         try (EximServer server = Peers.eximServer(dir.resolve("server"), port).start()) {
             EximClient client = Peers.exim(dir.resolve("client")).port(port);
 
@@ -50,7 +51,7 @@ class PeersSelfTest {
 
     @Test
     void smtpSourceToSmtpSinkAndSwaks() {
-        int port = Peers.freePort();
+        int port = Ports.free();
         try (SmtpSink sink = Peers.smtpSink(dir.resolve("sink"), port, "-c")) {
             ProcessResult r = Peers.smtpSource(Duration.ofSeconds(60),
                     "-s", "5", "-m", "50", "-l", "1000", "127.0.0.1:" + port).requireOk();
@@ -63,7 +64,7 @@ class PeersSelfTest {
 
     @Test
     void eximstatsParsesEximServerMainlog() {
-        int port = Peers.freePort();
+        int port = Ports.free();
         try (EximServer server = Peers.eximServer(dir.resolve("server"), port)
                 .delivery(EximServer.Delivery.DEV_NULL).start()) {
             Peers.swaks("--server", "127.0.0.1:" + port, "--from", "a@client.test", "--to", "b@server.test",

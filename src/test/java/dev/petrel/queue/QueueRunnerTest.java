@@ -6,6 +6,8 @@ import dev.petrel.spool.Envelope;
 import dev.petrel.spool.MessageId;
 import dev.petrel.spool.Reception;
 import dev.petrel.spool.Spool;
+import dev.petrel.testkit.LogLines;
+import dev.petrel.testkit.Poll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,20 +103,11 @@ class QueueRunnerTest {
     }
 
     private void awaitLog(String text) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (mainLog().stream().noneMatch(l -> l.contains(text))) {
-            assertThat(System.nanoTime()).as("waiting for log line containing %s; log: %s", text, mainLog())
-                    .isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        LogLines.await(dir.resolve("log/mainlog"), text, Duration.ofSeconds(10));
     }
 
     private void awaitIdle() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!runner.idle()) {
-            assertThat(System.nanoTime()).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Poll.until(Duration.ofSeconds(10), "an idle queue runner", runner::idle);
     }
 
     private List<Path> maildir(String user) throws IOException {
@@ -264,11 +257,8 @@ class QueueRunnerTest {
         String id = spool("", "dave@remote.example");
         startRunner(Duration.ofMillis(100));
 
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (mainLog().stream().filter(l -> l.startsWith(id + " == ")).count() < 3) {
-            assertThat(System.nanoTime()).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Poll.until(Duration.ofSeconds(10), "three deferrals of " + id,
+                () -> mainLog().stream().filter(l -> l.startsWith(id + " == ")).count() >= 3);
         assertThat(spool.contains(id)).isTrue();
     }
 

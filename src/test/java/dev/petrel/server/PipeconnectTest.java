@@ -7,12 +7,15 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** SPEC.md §1 "Server side": early pipelining, its host list, the 554 for early talkers, and the L field. */
+/**
+ * docs/behaviour.md, "Early pipelining (PIPECONNECT)", "Server side" and "The L field": early pipelining, its
+ * host list, the 554 for early talkers, and the L field.
+ */
 class PipeconnectTest {
     @TempDir
     Path dir;
 
-    private static final String EARLY_GROUP = "EHLO early.test\r\nMAIL FROM:<a@test.ex>\r\nRCPT TO:<b@test.ex>\r\nDATA\r\n";
+    private static final String EARLY_GROUP = "EHLO early.test\r\n" + RawClient.ENVELOPE;
 
     @Test
     void advertisesPipeconnectRightAfterPipelining() throws Exception {
@@ -101,12 +104,7 @@ class PipeconnectTest {
     @Test
     void ordinaryPipeliningLogsLDot() throws Exception {
         try (TestServer server = TestServer.start(dir); RawClient c = server.client().ehlo("c")) {
-            c.send("MAIL FROM:<a@test.ex>\r\nRCPT TO:<b@test.ex>\r\nDATA\r\n");
-            c.reply();
-            c.reply();
-            c.reply();
-            c.send("Subject: x\r\n\r\nbody\r\n.\r\n");
-            c.reply();
+            c.startMessage().finishMessage("Subject: x\r\n\r\nbody");
             assertThat(server.awaitLog(" <= a@test.ex ")).contains(" P=esmtp L. S=");
         }
     }
@@ -130,12 +128,7 @@ class PipeconnectTest {
     void withoutPipeconnectTheFieldIsPlainL() throws Exception {
         try (TestServer server = TestServer.start(dir, "pipelining_connect_advertise_hosts =");
              RawClient c = server.client().ehlo("c")) {
-            c.send("MAIL FROM:<a@test.ex>\r\nRCPT TO:<b@test.ex>\r\nDATA\r\n");
-            c.reply();
-            c.reply();
-            c.reply();
-            c.send("Subject: x\r\n\r\nbody\r\n.\r\n");
-            c.reply();
+            c.startMessage().finishMessage("Subject: x\r\n\r\nbody");
             assertThat(server.awaitLog(" <= a@test.ex ")).contains(" P=esmtp L S=");
         }
     }
@@ -189,11 +182,8 @@ class PipeconnectTest {
     @Test
     void commandsPipelinedAfterTheMessageWaitForIts250() throws Exception {
         try (TestServer server = TestServer.start(dir); RawClient c = server.client().ehlo("c")) {
-            c.send("MAIL FROM:<a@test.ex>\r\nRCPT TO:<b@test.ex>\r\nDATA\r\n");
-            c.reply();
-            c.reply();
-            c.reply();
-            c.send("Subject: 1\r\n\r\none\r\n.\r\nMAIL FROM:<a@test.ex>\r\nRCPT TO:<b@test.ex>\r\nDATA\r\n");
+            c.startMessage();
+            c.send("Subject: 1\r\n\r\none\r\n.\r\n" + RawClient.ENVELOPE);
             assertThat(c.replyLine()).startsWith("250 OK id=");
             assertThat(c.replyLine()).isEqualTo("250 2.1.0 OK");
             assertThat(c.replyLine()).isEqualTo("250 2.1.5 Accepted");

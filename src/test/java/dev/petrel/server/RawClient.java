@@ -14,10 +14,13 @@ import java.util.List;
 
 /** A deliberately dumb SMTP client for tests: sends exactly the bytes it is given and reads raw replies. */
 final class RawClient implements Closeable {
+    static final String ENVELOPE = "MAIL FROM:<a@test.ex>\r\nRCPT TO:<b@test.ex>\r\nDATA\r\n";
+
     private Socket socket;
     private InputStream in;
     private OutputStream out;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    private boolean resetByServer;
 
     RawClient(int port) throws IOException {
         socket = new Socket();
@@ -116,6 +119,31 @@ final class RawClient implements Closeable {
         return this;
     }
 
+    /**
+     * The transaction most tests need before their point: MAIL FROM:&lt;a@test.ex&gt;, RCPT TO:&lt;b@test.ex&gt; and
+     * DATA pipelined, each reply required to say yes. The message text comes next.
+     */
+    RawClient startMessage() throws IOException {
+        send(ENVELOPE);
+        for (int expected : new int[] {250, 250, 354}) {
+            String reply = replyLine();
+            if (!reply.startsWith(expected + " ")) {
+                throw new AssertionError("expected " + expected + " in the envelope's replies, got " + reply);
+            }
+        }
+        return this;
+    }
+
+    /** Sends {@code text} and the end of data; returns the id of the {@code 250 OK id=} that must follow. */
+    String finishMessage(String text) throws IOException {
+        send(text + "\r\n.\r\n");
+        String reply = replyLine();
+        if (!reply.startsWith("250 OK id=")) {
+            throw new AssertionError("expected 250 OK id=..., got " + reply);
+        }
+        return reply.substring("250 OK id=".length());
+    }
+
     /** What one read() returns: the bytes the server sent in (about) one write. */
     String readOnce() throws IOException {
         if (pending.size() > 0) {
@@ -154,12 +182,30 @@ final class RawClient implements Closeable {
         } catch (SocketTimeoutException e) {
             return false;
         } catch (IOException e) {
-            return true; // reset
+            resetByServer = true; // what it sent last may be lost with the reset
+            return true;
         } finally {
             if (!socket.isClosed()) {
                 socket.setSoTimeout(5000);
             }
         }
+    }
+
+    /** Whether {@link #closedByServer} saw the server end with a reset rather than a FIN. */
+    boolean resetByServer() {
+        return resetByServer;
+    }
+
+    /** What {@link #closedByServer} gathered and no reply method read yet; consumes it. */
+    String unread() {
+        String s = pending.toString(StandardCharsets.UTF_8);
+        pending.reset();
+        return s;
+    }
+
+    /** The client's own port, as the server logs it with {@code +incoming_port}. */
+    int localPort() {
+        return socket.getLocalPort();
     }
 
     /** Whether nothing at all arrives within {@code millis}. */

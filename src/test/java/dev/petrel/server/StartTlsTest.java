@@ -1,6 +1,8 @@
 package dev.petrel.server;
 
+import dev.petrel.testkit.Ports;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
@@ -9,6 +11,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** STARTTLS (RFC 3207) and implicit TLS on the server side, over real sockets with the JDK's TLS client. */
+@Timeout(60)
 class StartTlsTest {
     @TempDir
     Path dir;
@@ -24,12 +27,11 @@ class StartTlsTest {
             c.startTls(RawClient.trustAll("TLSv1.3"));
             c.send("EHLO c\r\n");
             assertThat(c.reply()).contains("250-PIPELINING", "250-PIPECONNECT").doesNotContain("250-STARTTLS");
-            c.send("MAIL FROM:<a@test.ex>\r\nRCPT TO:<b@test.ex>\r\nDATA\r\n");
-            c.reply();
-            c.reply();
-            c.reply();
-            c.send("Subject: tls\r\n\r\nsecret\r\n.\r\n");
-            assertThat(c.replyLine()).startsWith("250 OK id=");
+            String id = c.startMessage().finishMessage("Subject: tls\r\n\r\nsecret");
+            // The cipher the client negotiated, in the log's form: X=TLS1.3:<suite>:<bits>.
+            String suite = c.tlsSession().getCipherSuite();
+            assertThat(server.awaitLog(" " + id + " <= a@test.ex ")).contains(" P=esmtps ")
+                    .containsPattern(" X=TLS1\\.3:" + suite + ":(128|256) ");
         }
     }
 
@@ -44,12 +46,7 @@ class StartTlsTest {
             c.startTls(RawClient.trustAll("TLSv1.3"));
             c.send("EHLO c\r\n");
             c.reply();
-            c.send("MAIL FROM:<a@test.ex>\r\nRCPT TO:<b@test.ex>\r\nDATA\r\n");
-            c.reply();
-            c.reply();
-            c.reply();
-            c.send("Subject: tls\r\n\r\nsecret\r\n.\r\n");
-            c.replyLine();
+            c.startMessage().finishMessage("Subject: tls\r\n\r\nsecret");
             assertThat(server.awaitLog(" <= a@test.ex ")).contains(" P=esmtps ")
                     .containsPattern(" X=TLS1\\.3:TLS_AES_(256_GCM_SHA384|128_GCM_SHA256):(256|128) CV=no ")
                     .contains(" TR=\"");
@@ -129,7 +126,7 @@ class StartTlsTest {
                 assertThat(first).startsWith("220 petrel.test ESMTP").contains("250-STARTTLS")
                         .endsWith("220 2.0.0 Ready to start TLS\r\n");
                 c.startTls(RawClient.trustAll("TLSv1.3"));
-                c.send("EHLO early\r\nMAIL FROM:<a@test.ex>\r\nRCPT TO:<b@test.ex>\r\nDATA\r\n");
+                c.send("EHLO early\r\n" + RawClient.ENVELOPE);
                 assertThat(c.reply()).contains("250-PIPECONNECT");
                 c.reply();
                 c.reply();
@@ -143,7 +140,7 @@ class StartTlsTest {
 
     @Test
     void implicitTlsSendsTheBannerAfterTheHandshake() throws Exception {
-        int tlsPort = dev.petrel.it.DaemonProcess.freePort();
+        int tlsPort = Ports.free(); // named in tls_on_connect_ports, so fixed before the server starts
         try (TestServer server = TestServer.start(dir, "local_interfaces = 127.0.0.1." + tlsPort,
                 "tls_on_connect_ports = " + tlsPort);
              RawClient c = new RawClient(tlsPort)) {

@@ -5,18 +5,23 @@ import dev.petrel.log.MainLog;
 import dev.petrel.queue.QueueRunner;
 import dev.petrel.spool.MessageId;
 import dev.petrel.spool.Spool;
+import dev.petrel.testkit.LogLines;
+import dev.petrel.testkit.Loopback;
+import dev.petrel.testkit.TestConfig;
 import dev.petrel.tls.ServerCredentials;
 import dev.petrel.tls.ServerTls;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A Petrel server in the test JVM, listening on a free loopback port, with its spool and logs in a temp dir. */
+/**
+ * A Petrel server in the test JVM, listening on a loopback port the kernel picks (port 0, read back from the
+ * listener), with its spool and logs in a temp dir.
+ */
 final class TestServer implements AutoCloseable {
     final Path dir;
     final Config config;
@@ -46,20 +51,20 @@ final class TestServer implements AutoCloseable {
 
     private TestServer(Path dir, String extraMain, boolean deliver) throws Exception {
         this.dir = dir;
-        String text = dev.petrel.it.TestConfig.withLocalDelivery(dir, """
+        String text = TestConfig.withLocalDelivery(dir, """
                 primary_hostname = petrel.test
-                local_interfaces = 127.0.0.1.%3$d
+                local_interfaces = 127.0.0.1.0
                 spool_directory = %1$s/spool
                 log_file_path = %1$s/log/%%slog
                 log_selector = +all
                 smtp_receive_timeout = 30s
-                tls_certificate = %4$s/selfsigned-cert.pem
-                tls_privatekey = %4$s/selfsigned-key.pem
+                tls_certificate = %3$s/selfsigned-cert.pem
+                tls_privatekey = %3$s/selfsigned-key.pem
                 domainlist local_domains = @ : localhost : test.ex
                 domainlist relay_to_domains = relay.test
                 hostlist relay_from_hosts =
                 %2$s
-                """.formatted(dir.toAbsolutePath(), extraMain, dev.petrel.it.DaemonProcess.freePort(), credentials()));
+                """.formatted(dir.toAbsolutePath(), extraMain, credentials()));
         this.config = Config.parse(text, "test.conf");
         this.log = MainLog.open(config.main().logFilePath(), config.main().logSelector());
         this.spool = Spool.open(config.main().spoolDirectory(), MessageId.Format.of(config.main().messageIdFormat()));
@@ -109,7 +114,7 @@ final class TestServer implements AutoCloseable {
         allHeld.await(10, java.util.concurrent.TimeUnit.SECONDS);
         try {
             T result = action.run();
-            Thread.sleep(100); // let the bytes cross loopback into the server's socket buffer
+            Loopback.awaitDelivered(port(), Duration.ofSeconds(5));
             return result;
         } finally {
             release.countDown();
@@ -124,23 +129,13 @@ final class TestServer implements AutoCloseable {
         return new RawClient(port());
     }
 
-    List<String> mainlog() throws IOException {
-        Path path = MainLog.pathOf(config.main().logFilePath(), "main");
-        return Files.exists(path) ? Files.readAllLines(path, StandardCharsets.UTF_8) : List.of();
+    List<String> mainlog() {
+        return LogLines.of(MainLog.pathOf(config.main().logFilePath(), "main"));
     }
 
     /** Waits (boundedly) for a mainlog line containing {@code text}. */
     String awaitLog(String text) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (String line : mainlog()) {
-                if (line.contains(text)) {
-                    return line;
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no log line containing \"" + text + "\" in:\n" + String.join("\n", mainlog()));
+        return LogLines.await(MainLog.pathOf(config.main().logFilePath(), "main"), text, Duration.ofSeconds(10));
     }
 
     @Override

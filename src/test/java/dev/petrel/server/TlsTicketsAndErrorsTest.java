@@ -2,6 +2,7 @@ package dev.petrel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.petrel.testkit.Ports;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +51,7 @@ class TlsTicketsAndErrorsTest {
 
     @Test
     void tls13TicketArrivesOnImplicitTlsBeforeTheClientSpeaks() throws Exception {
-        int tlsPort = dev.petrel.it.DaemonProcess.freePort();
+        int tlsPort = Ports.free(); // named in tls_on_connect_ports, so fixed before the server starts
         try (TestServer server = TestServer.start(dir, "tls_resumption_hosts = 127.0.0.1",
                 "tls_ticket_lifetime = 10m", "tls_ticket_key_rotate = 5m",
                 "local_interfaces = 127.0.0.1." + tlsPort, "tls_on_connect_ports = " + tlsPort)) {
@@ -88,7 +89,7 @@ class TlsTicketsAndErrorsTest {
     void clientLeavingMidHandshakeIsLoggedInPlainWords() throws Exception {
         // The header of a record whose 64 bytes never come.
         byte[] half = {0x16, 0x03, 0x01, 0x00, 0x40, 0x01};
-        int tlsPort = dev.petrel.it.DaemonProcess.freePort();
+        int tlsPort = Ports.free(); // named in tls_on_connect_ports, so fixed before the server starts
         try (TestServer server = TestServer.start(dir, "local_interfaces = 127.0.0.1." + tlsPort,
                 "tls_on_connect_ports = " + tlsPort)) {
             try (Socket s = new Socket("127.0.0.1", tlsPort)) {

@@ -6,7 +6,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ResumptionTest {
-    /** Every value, worked out by hand from SPEC.md §2's list (item N is value N; 0 is out of range). */
+    /** Every value, worked out by hand from the list in docs/behaviour.md, "_RESUME_DECODE" (item N is value N; 0 is out of range). */
     private static final Map<Integer, String> EXPECTED = Map.ofEntries(
             Map.entry(0x00, ""),
             Map.entry(0x01, "not requested or offered"),

@@ -2,12 +2,14 @@ package dev.petrel.tls;
 
 import dev.petrel.config.Config;
 import dev.petrel.config.MainConfig;
-import java.io.IOException;
+import dev.petrel.peers.Peers;
+import dev.petrel.peers.ProcessResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /** Shared by the TLS tests here and the probe's tests in transport.smtp. */
 public final class TlsTestSupport {
@@ -23,22 +25,17 @@ public final class TlsTestSupport {
         return Config.parse(text, "test.conf").main();
     }
 
-    /** The output of a command fed {@code input}, stdout and stderr merged. */
-    static String run(String input, List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().write(input.getBytes(StandardCharsets.US_ASCII));
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(20, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out: " + command);
+    /** The output of a command fed {@code input}, stdout then stderr; bounded, so a peer that hangs fails. */
+    static String run(String input, List<String> command) {
+        ProcessResult r = Peers.run(command, Map.of(), input.getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(20));
+        if (r.timedOut()) {
+            throw new AssertionError("timed out: " + r);
         }
-        return new String(out, StandardCharsets.UTF_8);
+        return r.stdout() + r.stderr();
     }
 
     /** {@code openssl s_client} against 127.0.0.1:port; sends {@code quit} and reads until the server closes. */
-    static String sClient(int port, String version, Path sessOut, Path sessIn, String... extra)
-            throws IOException, InterruptedException {
+    static String sClient(int port, String version, Path sessOut, Path sessIn, String... extra) {
         List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, version,
                 "-ign_eof"));
         if (sessOut != null) {

@@ -1,4 +1,4 @@
-package dev.petrel.it;
+package dev.petrel.testkit;
 
 import java.nio.file.Path;
 
