@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * A parsed configuration, written in a subset of Exim's syntax.
@@ -28,22 +27,24 @@ import java.util.stream.Collectors;
  * accepted and their contents ignored: Petrel has no ACL language, uses its built-in retry schedule,
  * does not rewrite addresses and offers no authenticators configured this way. {@code .include} and
  * {@code .ifdef}-style directives are rejected. Any error — unknown option, driver or section, bad
- * value, undefined transport — is a {@link ConfigException} naming the file and line.
+ * value, undefined transport, an option Petrel knows but does not act on yet — is a {@link ConfigException}
+ * naming the file and line.
+ *
+ * <p>Every option is declared once, with its type and default, in {@link MainOptions}, {@link RouterOptions}
+ * and {@link TransportOptions}; parsing, defaults, {@code no_} booleans and {@code petrel config} all work
+ * from those tables.
  *
  * @param source the file path, or {@code "(embedded default)"}
+ * @param routers in file order
  * @param transports by name, in file order
- * @param effectiveMainOptions every known main option, defaults included, as {@link #describe()} prints it,
- *     in alphabetical order (as {@code exim -bP} lists them)
  */
-public record Config(String source, MainConfig main, List<RouterConfig> routers,
-                     Map<String, TransportConfig> transports, Map<String, String> effectiveMainOptions) {
+public record Config(String source, MainConfig main, List<RouterConfig> routers, Map<String, TransportConfig> transports) {
 
     public static final String EMBEDDED_SOURCE = "(embedded default)";
 
     public Config {
         routers = List.copyOf(routers);
         transports = Collections.unmodifiableMap(new LinkedHashMap<>(transports));
-        effectiveMainOptions = Collections.unmodifiableMap(new LinkedHashMap<>(effectiveMainOptions));
     }
 
     public static Config load(Path file) throws ConfigException, IOException {
@@ -75,26 +76,26 @@ public record Config(String source, MainConfig main, List<RouterConfig> routers,
         }
     }
 
-    /** Every main option as {@code name = value} lines, one per option, each ending in a newline. */
+    /**
+     * Every main option as {@code name = value} lines, defaults included, in alphabetical order as
+     * {@code exim -bP} lists them, each ending in a newline.
+     */
     public String describe() {
-        return effectiveMainOptions.keySet().stream()
-                .map(name -> line(name, effectiveMainOptions.get(name)) + "\n")
-                .collect(Collectors.joining());
+        return main.options().describe();
     }
 
     /** One main option as {@code name = value}; empty if there is no such option. */
     public Optional<String> describe(String optionName) {
-        String value = effectiveMainOptions.get(optionName);
-        return value == null ? Optional.empty() : Optional.of(line(optionName, value));
+        return main.options().describe(optionName);
+    }
+
+    /** The router of that name. */
+    public Optional<RouterConfig> router(String name) {
+        return routers.stream().filter(r -> r.name().equals(name)).findFirst();
     }
 
     /** The transport a router names, if it names one that exists. */
     public Optional<TransportConfig> transportFor(RouterConfig router) {
         return Optional.ofNullable(router.transport()).map(transports::get);
-    }
-
-    private static String line(String name, String value) {
-        // An unset option prints as "name =", like exim -bP, with no trailing space.
-        return value.isEmpty() ? name + " =" : name + " = " + value;
     }
 }

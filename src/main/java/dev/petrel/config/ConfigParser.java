@@ -135,8 +135,8 @@ final class ConfigParser {
     }
 
     private Config build() throws ConfigException {
-        MainSection.Result m = main.build();
-        DriverBuilder drivers = new DriverBuilder(source, m.main().primaryHostname(), m.hostLists(), m.domainLists());
+        MainConfig m = main.build();
+        DriverBuilder drivers = new DriverBuilder(source, m.primaryHostname(), m.hostLists(), m.domainLists());
         Map<String, TransportConfig> builtTransports = new LinkedHashMap<>();
         for (Block b : transports) {
             builtTransports.put(b.name(), drivers.transport(b.name(), b.line(), b.options()));
@@ -151,7 +151,7 @@ final class ConfigParser {
             }
             builtRouters.add(r);
         }
-        return new Config(source, m.main(), builtRouters, builtTransports, m.effective());
+        return new Config(source, m, builtRouters, builtTransports);
     }
 
     private ConfigException error(int line, String reason) {

@@ -1,11 +1,20 @@
 package dev.petrel.config;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Turns a driver instance as written into a {@link RouterConfig} or {@link TransportConfig}, checking each option. */
 final class DriverBuilder {
+    /** The router drivers there are, each with its option table. */
+    static final Map<String, OptionTable> ROUTERS = Map.of(
+            "accept", RouterOptions.ACCEPT,
+            "dnslookup", RouterOptions.DNSLOOKUP,
+            "manualroute", RouterOptions.Manualroute.TABLE);
+
+    static final Map<String, OptionTable> TRANSPORTS = Map.of(
+            "appendfile", TransportOptions.Appendfile.TABLE,
+            "smtp", TransportOptions.Smtp.TABLE);
+
     private final String source;
     private final String primaryHostname;
     private final Map<String, HostList> hostLists;
@@ -18,62 +27,29 @@ final class DriverBuilder {
         this.domainLists = domainLists;
     }
 
+    /** For instances built in code: no named lists, {@code localhost} for {@code @}. */
+    static DriverBuilder standalone() {
+        return new DriverBuilder("(built in code)", "localhost", Map.of(), Map.of());
+    }
+
     RouterConfig router(String name, int line, List<Setting> settings) throws ConfigException {
-        Instance i = instance("router", name, line, settings, DriverOptions.ROUTERS);
-        Map<String, String> options = i.options();
-        if (i.driver().equals("manualroute") && options.containsKey("route_list") == options.containsKey("route_data")) {
-            throw error(line, "router \"" + name + "\": manualroute needs route_list or route_data (but not both)");
+        String driver = driver("router", name, line, settings, ROUTERS);
+        RouterConfig r = new RouterConfig(name, driver, options("router", name, driver, settings, ROUTERS));
+        if (r.driver().equals("manualroute")
+                && r.options().isSet(RouterOptions.Manualroute.ROUTE_LIST) == r.options().isSet(RouterOptions.Manualroute.ROUTE_DATA)) {
+            throw new ConfigException(source, line, "router \"" + name + "\": manualroute needs route_list or route_data (but not both)");
         }
-        String domainsText = options.remove("domains");
-        DomainList domains = DomainList.all();
-        if (domainsText != null) {
-            try {
-                domains = DomainList.parse(domainsText, domainLists, primaryHostname);
-            } catch (IllegalArgumentException e) {
-                throw error(i.lines().get("domains"), "router \"" + name + "\": option \"domains\": " + e.getMessage());
-            }
-        }
-        String transport = options.remove("transport");
-        List<RouteList.Route> routes = List.of();
-        if (options.containsKey("route_list")) {
-            try {
-                routes = RouteList.parseList(options.get("route_list"), domainLists, primaryHostname);
-            } catch (IllegalArgumentException e) {
-                throw error(i.lines().get("route_list"), "router \"" + name + "\": option \"route_list\": " + e.getMessage());
-            }
-        }
-        for (Map.Entry<String, List<String>> choice : RouterConfig.CHOICES.entrySet()) {
-            String value = options.get(choice.getKey());
-            if (value != null && !choice.getValue().contains(value)) {
-                throw error(i.lines().get(choice.getKey()), "router \"" + name + "\": option \"" + choice.getKey()
-                        + "\": \"" + value + "\" is not one of " + String.join(", ", choice.getValue()));
-            }
-        }
-        return new RouterConfig(name, i.driver(), domains, transport, options, routes);
+        return r;
     }
 
     TransportConfig transport(String name, int line, List<Setting> settings) throws ConfigException {
-        Instance i = instance("transport", name, line, settings, DriverOptions.TRANSPORTS);
-        Map<String, HostList> lists = new LinkedHashMap<>();
-        Map<String, DriverOptions.Type> types = DriverOptions.TRANSPORTS.get(i.driver());
-        for (Map.Entry<String, String> e : i.options().entrySet()) {
-            if (types.get(e.getKey()) == DriverOptions.Type.HOST_LIST) {
-                try {
-                    lists.put(e.getKey(), HostList.parse(e.getValue(), hostLists, primaryHostname));
-                } catch (IllegalArgumentException ex) {
-                    throw error(i.lines().get(e.getKey()),
-                            "transport \"" + name + "\": option \"" + e.getKey() + "\": " + ex.getMessage());
-                }
-            }
-        }
-        return new TransportConfig(name, i.driver(), i.options(), lists);
+        String driver = driver("transport", name, line, settings, TRANSPORTS);
+        return new TransportConfig(name, driver, options("transport", name, driver, settings, TRANSPORTS));
     }
 
-    /** Options of one instance under canonical names, with the line each was set on. */
-    private record Instance(String driver, Map<String, String> options, Map<String, Integer> lines) {}
-
-    private Instance instance(String kind, String name, int line, List<Setting> settings,
-                              Map<String, Map<String, DriverOptions.Type>> drivers) throws ConfigException {
+    /** The {@code driver} setting, checked before anything else since it says which options there are. */
+    private String driver(String kind, String name, int line, List<Setting> settings, Map<String, OptionTable> drivers)
+            throws ConfigException {
         String where = kind + " \"" + name + "\"";
         Setting driverSetting = null;
         for (Setting s : settings) {
@@ -82,73 +58,23 @@ final class DriverBuilder {
             }
         }
         if (driverSetting == null || driverSetting.bare() || driverSetting.value().isBlank()) {
-            throw error(driverSetting == null ? line : driverSetting.line(), where + ": no driver defined");
+            throw new ConfigException(source, driverSetting == null ? line : driverSetting.line(), where + ": no driver defined");
         }
         String driver = driverSetting.value();
-        Map<String, DriverOptions.Type> types = drivers.get(driver);
-        if (types == null) {
-            throw error(driverSetting.line(), where + ": unknown driver \"" + driver + "\" (known: "
+        if (!drivers.containsKey(driver)) {
+            throw new ConfigException(source, driverSetting.line(), where + ": unknown driver \"" + driver + "\" (known: "
                     + String.join(", ", drivers.keySet().stream().sorted().toList()) + ")");
         }
-        Map<String, String> options = new LinkedHashMap<>();
-        Map<String, Integer> lines = new LinkedHashMap<>();
+        return driver;
+    }
+
+    private OptionValues options(String kind, String name, String driver, List<Setting> settings,
+                                 Map<String, OptionTable> drivers) throws ConfigException {
+        OptionResolver resolver = new OptionResolver(drivers.get(driver), OptionScope.driver(source, kind, name, driver));
+        resolver.lists(primaryHostname, hostLists, domainLists);
         for (Setting s : settings) {
-            if (s.name().equals("driver")) {
-                continue;
-            }
-            String option = s.name();
-            String value = s.value();
-            DriverOptions.Type type = types.get(option);
-            if (type == null) {
-                String base = option.startsWith("no_") ? option.substring(3)
-                        : option.startsWith("not_") ? option.substring(4) : null;
-                if (base != null && types.get(base) == DriverOptions.Type.BOOLEAN) {
-                    if (!s.bare()) {
-                        throw error(s.line(), where + ": \"" + option + "\" cannot be given a value; write " + base + " = false");
-                    }
-                    option = base;
-                    type = DriverOptions.Type.BOOLEAN;
-                    value = "false";
-                } else {
-                    throw error(s.line(), where + ": option \"" + option + "\" unknown for the " + driver + " driver");
-                }
-            } else if (s.bare()) {
-                if (type != DriverOptions.Type.BOOLEAN) {
-                    throw error(s.line(), where + ": option \"" + option + "\" needs a value (" + option + " = ...)");
-                }
-                value = "true";
-            }
-            try {
-                options.put(option, check(type, value));
-            } catch (IllegalArgumentException e) {
-                throw error(s.line(), where + ": option \"" + option + "\": " + e.getMessage());
-            }
-            lines.put(option, s.line());
+            resolver.set(s);
         }
-        return new Instance(driver, options, lines);
-    }
-
-    /** Validates a value and returns its canonical text. */
-    private static String check(DriverOptions.Type type, String value) {
-        return switch (type) {
-            case BOOLEAN -> Boolean.toString(Values.parseBoolean(value));
-            case TIME -> Values.formatTime(Values.parseTime(value));
-            case OCTAL -> {
-                Values.parseOctal(value);
-                yield value;
-            }
-            case PORT -> {
-                if (value.indexOf('$') < 0) {
-                    Values.parsePort(value);
-                }
-                yield value;
-            }
-            // Lists are parsed by the caller, which knows the named lists.
-            case STRING, HOST_LIST, DOMAIN_LIST -> value;
-        };
-    }
-
-    private ConfigException error(int line, String reason) {
-        return new ConfigException(source, line, reason);
+        return resolver.resolveAll();
     }
 }

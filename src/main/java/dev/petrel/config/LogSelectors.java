@@ -2,7 +2,6 @@ package dev.petrel.config;
 
 import java.util.Collections;
 import java.util.Set;
-import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
@@ -10,7 +9,7 @@ import java.util.TreeSet;
  * {@code tls_resumption_state}. Accepting every Exim name (even those Petrel does not log yet) lets an
  * Exim operator's selector line load unchanged.
  */
-final class LogSelectors {
+public final class LogSelectors {
     /** Exim's default selection. */
     static final Set<String> DEFAULT_ON = Set.of(
             "acl_warn_skipped", "connection_reject", "delay_delivery", "dkim", "dnslist_defer", "etrn",
@@ -36,9 +35,16 @@ final class LogSelectors {
 
     private LogSelectors() {}
 
+    /** A {@code log_selector} setting: the names it enables, and the text it was written as (which is what prints). */
+    public record Selection(String text, Set<String> enabled) {
+        public Selection {
+            enabled = Collections.unmodifiableSortedSet(new TreeSet<>(enabled));
+        }
+    }
+
     /** Applies {@code +name} / {@code -name} items, in order, to the defaults; {@code all} means every known name. */
-    static SortedSet<String> resolve(String text) {
-        SortedSet<String> on = new TreeSet<>(DEFAULT_ON);
+    static Selection resolve(String text) {
+        Set<String> on = new TreeSet<>(DEFAULT_ON);
         for (String item : text.strip().split("\\s+")) {
             if (item.isEmpty()) {
                 continue;
@@ -58,6 +64,6 @@ final class LogSelectors {
                 on.removeAll(names);
             }
         }
-        return Collections.unmodifiableSortedSet(on);
+        return new Selection(text, on);
     }
 }

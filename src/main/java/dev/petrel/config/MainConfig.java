@@ -1,109 +1,189 @@
 package dev.petrel.config;
 
+import static dev.petrel.config.MainOptions.*;
+
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * The main section, parsed and defaulted. Defaults are Exim's unless noted.
+ * The main section, parsed and defaulted: a typed view of {@link MainOptions}, where each option is declared
+ * with its default and meaning. The named methods are for the code that already reads them; an option added
+ * later is read with {@link #get(Option)}.
  *
- * @param primaryHostname {@code primary_hostname}; default: the local host's canonical name, else {@code localhost}
- * @param localInterfaces {@code local_interfaces}; default: 127.0.0.1 on each of {@code daemonSmtpPorts}
- * @param daemonSmtpPorts {@code daemon_smtp_ports} (alias {@code daemon_smtp_port}); default 25
- * @param tlsOnConnectPorts {@code tls_on_connect_ports}; default none
- * @param spoolDirectory {@code spool_directory}; default {@code var/spool}
- * @param logFilePath {@code log_file_path}; default {@code var/log/%slog}, {@code %s} being main, reject or panic
- * @param logSelector enabled {@code log_selector} names after applying {@code +x}/{@code -x} to Exim's defaults
- * @param pipeliningConnectAdvertiseHosts {@code pipelining_connect_advertise_hosts}; default {@code *}
- * @param pipeliningAdvertiseHosts {@code pipelining_advertise_hosts}; default {@code *}
- * @param chunkingAdvertiseHosts {@code chunking_advertise_hosts}; default {@code *}
- * @param tlsAdvertiseHosts {@code tls_advertise_hosts}; default {@code *}
- * @param tlsResumptionHosts {@code tls_resumption_hosts}; default unset, matching nothing
- * @param tlsCertificate {@code tls_certificate}, or null
- * @param tlsPrivatekey {@code tls_privatekey}, or null
- * @param tlsTicketKeyRotate {@code tls_ticket_key_rotate} (Petrel option); default 1h
- * @param tlsTicketLifetime {@code tls_ticket_lifetime} (Petrel option); default 2h
- * @param messageSizeLimit {@code message_size_limit} in bytes, 0 meaning no limit; default 50M
- * @param recipientsMax {@code recipients_max}; default 50000
- * @param smtpAcceptMax {@code smtp_accept_max}; default 100 (Exim's is 20, too low for a relay
- *     that keeps connections open for pipelining and reuse)
- * @param smtpAcceptMaxPerHost {@code smtp_accept_max_per_host}: connections at once from one IP address, 0 for no
- *     limit; default unset (no limit)
- * @param smtpAcceptReserve {@code smtp_accept_reserve}: of the smtp_accept_max slots, how many only
- *     {@code smtpReserveHosts} may take; default 0
- * @param smtpReserveHosts {@code smtp_reserve_hosts}; default unset, matching nothing
- * @param smtpReceiveTimeout {@code smtp_receive_timeout}; default 5m. It bounds the silence between commands, the
- *     time from a command line's first octet to its end, and each silence within a message
- * @param smtpReceiveMinRate {@code smtp_receive_min_rate} (Petrel option): octets a second a DATA or BDAT transfer
- *     must average once its first smtp_receive_timeout is used up, 0 for no minimum; default 500 (Postfix's
- *     smtpd_min_data_rate)
- * @param smtpEnforceSync {@code smtp_enforce_sync}; default true
- * @param localDomains {@code domainlist local_domains}; default empty
- * @param relayToDomains {@code domainlist relay_to_domains}; default empty
- * @param relayFromHosts {@code hostlist relay_from_hosts}; default empty
- * @param retryDataExpire {@code retry_data_expire}; default 7d
- * @param smtpMaxUnknownCommands {@code smtp_max_unknown_commands}; default 3
- * @param smtpMaxSynprotErrors {@code smtp_max_synprot_errors}; default 3
- * @param qualifyDomain {@code qualify_domain}; default {@code primaryHostname}
- * @param messageIdFormat {@code message_id_format} (Petrel's own): {@code 4.97} for Exim's current 23-character
- *     ids (default), {@code 4.96} for the 16-character ids that Exim 4.96 and its eximstats/exigrep expect
- * @param queueOnly {@code queue_only}: accepted messages wait for the next queue run instead of being delivered
- *     at once; default false
- * @param dnsServers {@code dns_servers} (Petrel's own; Exim has no such option): the DNS servers the routers
- *     ask, as {@code ip.port} or {@code ip} (port 53); default unset, meaning the system's resolver configuration
+ * @param options every main option's value
+ * @param hostLists the {@code hostlist} definitions, by name
+ * @param domainLists the {@code domainlist} definitions, by name
  */
-public record MainConfig(
-        String primaryHostname,
-        List<ListenAddress> localInterfaces,
-        List<Integer> daemonSmtpPorts,
-        List<Integer> tlsOnConnectPorts,
-        Path spoolDirectory,
-        String logFilePath,
-        Set<String> logSelector,
-        HostList pipeliningConnectAdvertiseHosts,
-        HostList pipeliningAdvertiseHosts,
-        HostList chunkingAdvertiseHosts,
-        HostList tlsAdvertiseHosts,
-        HostList tlsResumptionHosts,
-        String tlsCertificate,
-        String tlsPrivatekey,
-        Duration tlsTicketKeyRotate,
-        Duration tlsTicketLifetime,
-        long messageSizeLimit,
-        int recipientsMax,
-        int smtpAcceptMax,
-        int smtpAcceptMaxPerHost,
-        int smtpAcceptReserve,
-        HostList smtpReserveHosts,
-        Duration smtpReceiveTimeout,
-        long smtpReceiveMinRate,
-        boolean smtpEnforceSync,
-        DomainList localDomains,
-        DomainList relayToDomains,
-        HostList relayFromHosts,
-        Duration retryDataExpire,
-        int smtpMaxUnknownCommands,
-        int smtpMaxSynprotErrors,
-        String qualifyDomain,
-        String messageIdFormat,
-        boolean queueOnly,
-        List<ListenAddress> dnsServers) {
+public record MainConfig(OptionValues options, Map<String, HostList> hostLists, Map<String, DomainList> domainLists) {
 
     public MainConfig {
-        Objects.requireNonNull(primaryHostname, "primaryHostname");
-        localInterfaces = List.copyOf(localInterfaces);
-        daemonSmtpPorts = List.copyOf(daemonSmtpPorts);
-        tlsOnConnectPorts = List.copyOf(tlsOnConnectPorts);
-        dnsServers = List.copyOf(dnsServers);
-        logSelector = Set.copyOf(logSelector);
-        Objects.requireNonNull(spoolDirectory, "spoolDirectory");
-        Objects.requireNonNull(qualifyDomain, "qualifyDomain");
+        Objects.requireNonNull(options, "options");
+        hostLists = Collections.unmodifiableMap(new LinkedHashMap<>(hostLists));
+        domainLists = Collections.unmodifiableMap(new LinkedHashMap<>(domainLists));
+    }
+
+    public <T> T get(Option<T> option) {
+        return options.get(option);
     }
 
     /** Whether a {@code log_selector} name is enabled. */
     public boolean logs(String selector) {
-        return logSelector.contains(selector);
+        return logSelector().contains(selector);
+    }
+
+    /** {@code domainlist local_domains}; empty when not defined. */
+    public DomainList localDomains() {
+        return domainLists.getOrDefault("local_domains", DomainList.none());
+    }
+
+    /** {@code domainlist relay_to_domains}; empty when not defined. */
+    public DomainList relayToDomains() {
+        return domainLists.getOrDefault("relay_to_domains", DomainList.none());
+    }
+
+    /** {@code hostlist relay_from_hosts}; empty when not defined. */
+    public HostList relayFromHosts() {
+        return hostLists.getOrDefault("relay_from_hosts", HostList.none());
+    }
+
+    public String primaryHostname() {
+        return get(PRIMARY_HOSTNAME);
+    }
+
+    public List<ListenAddress> localInterfaces() {
+        return get(LOCAL_INTERFACES);
+    }
+
+    public List<Integer> daemonSmtpPorts() {
+        return get(DAEMON_SMTP_PORTS);
+    }
+
+    public List<Integer> tlsOnConnectPorts() {
+        return get(TLS_ON_CONNECT_PORTS);
+    }
+
+    public Path spoolDirectory() {
+        return get(SPOOL_DIRECTORY);
+    }
+
+    public String logFilePath() {
+        return get(LOG_FILE_PATH);
+    }
+
+    /** Enabled {@code log_selector} names after applying {@code +x}/{@code -x} to Exim's defaults. */
+    public Set<String> logSelector() {
+        return get(LOG_SELECTOR).enabled();
+    }
+
+    public HostList pipeliningConnectAdvertiseHosts() {
+        return get(PIPELINING_CONNECT_ADVERTISE_HOSTS);
+    }
+
+    public HostList pipeliningAdvertiseHosts() {
+        return get(PIPELINING_ADVERTISE_HOSTS);
+    }
+
+    public HostList chunkingAdvertiseHosts() {
+        return get(CHUNKING_ADVERTISE_HOSTS);
+    }
+
+    public HostList tlsAdvertiseHosts() {
+        return get(TLS_ADVERTISE_HOSTS);
+    }
+
+    public HostList tlsResumptionHosts() {
+        return get(TLS_RESUMPTION_HOSTS);
+    }
+
+    /** Null when unset. */
+    public String tlsCertificate() {
+        return get(TLS_CERTIFICATE);
+    }
+
+    /** Null when unset. */
+    public String tlsPrivatekey() {
+        return get(TLS_PRIVATEKEY);
+    }
+
+    public Duration tlsTicketKeyRotate() {
+        return get(TLS_TICKET_KEY_ROTATE);
+    }
+
+    public Duration tlsTicketLifetime() {
+        return get(TLS_TICKET_LIFETIME);
+    }
+
+    /** In bytes; 0 means no limit. */
+    public long messageSizeLimit() {
+        return get(MESSAGE_SIZE_LIMIT);
+    }
+
+    public int recipientsMax() {
+        return get(RECIPIENTS_MAX);
+    }
+
+    public int smtpAcceptMax() {
+        return get(SMTP_ACCEPT_MAX);
+    }
+
+    /** 0 when unset: no limit. */
+    public int smtpAcceptMaxPerHost() {
+        return Objects.requireNonNullElse(get(SMTP_ACCEPT_MAX_PER_HOST), 0);
+    }
+
+    public int smtpAcceptReserve() {
+        return get(SMTP_ACCEPT_RESERVE);
+    }
+
+    public HostList smtpReserveHosts() {
+        return get(SMTP_RESERVE_HOSTS);
+    }
+
+    public Duration smtpReceiveTimeout() {
+        return get(SMTP_RECEIVE_TIMEOUT);
+    }
+
+    /** Octets a second; 0 for no minimum. */
+    public long smtpReceiveMinRate() {
+        return get(SMTP_RECEIVE_MIN_RATE);
+    }
+
+    public boolean smtpEnforceSync() {
+        return get(SMTP_ENFORCE_SYNC);
+    }
+
+    public Duration retryDataExpire() {
+        return get(RETRY_DATA_EXPIRE);
+    }
+
+    public int smtpMaxUnknownCommands() {
+        return get(SMTP_MAX_UNKNOWN_COMMANDS);
+    }
+
+    public int smtpMaxSynprotErrors() {
+        return get(SMTP_MAX_SYNPROT_ERRORS);
+    }
+
+    public String qualifyDomain() {
+        return get(QUALIFY_DOMAIN);
+    }
+
+    public String messageIdFormat() {
+        return get(MESSAGE_ID_FORMAT);
+    }
+
+    public boolean queueOnly() {
+        return get(QUEUE_ONLY);
+    }
+
+    /** Empty when unset: the system's resolver configuration applies. */
+    public List<ListenAddress> dnsServers() {
+        return get(DNS_SERVERS);
     }
 }

@@ -39,6 +39,13 @@ public final class RouteList {
      */
     public record HostSpec(String name, InetAddress literal, int port) {}
 
+    /** A {@code route_list} setting: its routes, in order, and the text it was written as (which is what prints). */
+    public record Routes(String text, List<Route> routes) {
+        public Routes {
+            routes = List.copyOf(routes);
+        }
+    }
+
     private RouteList() {}
 
     /** Parses {@code route_list}. @throws IllegalArgumentException naming the bad route */

@@ -1,8 +1,7 @@
 package dev.petrel.config;
 
-import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -10,50 +9,39 @@ import java.util.Objects;
  * One transport instance from {@code begin transports}.
  *
  * @param driver {@code appendfile} or {@code smtp}
- * @param options every option but {@code driver}, under its canonical name: booleans as {@code "true"}/
- *     {@code "false"}, times normalised ({@code 5m}), the rest exactly as written — {@code $local_part}
- *     and friends are expanded at delivery time, not here
- * @param hostLists the host-list options ({@code hosts_pipe_connect}, {@code tls_resumption_hosts}, ...)
- *     already parsed, so that {@code +name} references to named lists resolve
+ * @param options every option of the driver's table ({@link TransportOptions}), defaults included; expandable
+ *     ones ({@code $local_part} and friends) as written, expanded at delivery time
  */
-public record TransportConfig(String name, String driver, Map<String, String> options, Map<String, HostList> hostLists) {
+public record TransportConfig(String name, String driver, OptionValues options) {
     public TransportConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(driver, "driver");
-        options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
-        hostLists = Collections.unmodifiableMap(new LinkedHashMap<>(hostLists));
-    }
-
-    /** For hand-built instances (tests): host lists are parsed from {@code options} on demand. */
-    public TransportConfig(String name, String driver, Map<String, String> options) {
-        this(name, driver, options, Map.of());
-    }
-
-    public String option(String name, String dflt) {
-        return options.getOrDefault(name, dflt);
-    }
-
-    public boolean flag(String name, boolean dflt) {
-        String v = options.get(name);
-        return v == null ? dflt : Values.parseBoolean(v);
-    }
-
-    /** A time option such as {@code connect_timeout}. */
-    public Duration duration(String name, Duration dflt) {
-        String v = options.get(name);
-        return v == null ? dflt : Values.parseTime(v);
+        Objects.requireNonNull(options, "options");
     }
 
     /**
-     * A host-list option; {@code dflt} when unset. For instances not built by the parser the list is
-     * parsed here, without named lists and with {@code localhost} standing in for {@code @}.
+     * An instance built in code rather than read from a file (tests): the options as they would be written,
+     * checked the same way, with no named lists and {@code localhost} standing in for {@code @}.
+     *
+     * @throws IllegalArgumentException with the reason a file would have been refused for
      */
-    public HostList hostList(String name, HostList dflt) {
-        HostList parsed = hostLists.get(name);
-        if (parsed != null) {
-            return parsed;
+    public TransportConfig(String name, String driver, Map<String, String> written) {
+        this(name, driver, standalone(name, driver, written));
+    }
+
+    /** A typed option value, or its default; null when unset without one. */
+    public <T> T get(Option<T> option) {
+        return options.get(option);
+    }
+
+    private static OptionValues standalone(String name, String driver, Map<String, String> written) {
+        List<Setting> settings = new ArrayList<>();
+        settings.add(new Setting("driver", driver, 0));
+        written.forEach((option, value) -> settings.add(new Setting(option, value, 0)));
+        try {
+            return DriverBuilder.standalone().transport(name, 0, settings).options();
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.reason(), e);
         }
-        String v = options.get(name);
-        return v == null ? dflt : HostList.parse(v, Map.of(), "localhost");
     }
 }

@@ -3,6 +3,8 @@ package dev.petrel.queue;
 import dev.petrel.config.Config;
 import dev.petrel.config.ListenAddress;
 import dev.petrel.config.RouterConfig;
+import dev.petrel.config.RouterOptions;
+import dev.petrel.config.RouterOptions.Manualroute;
 import dev.petrel.queue.dns.DnsResolver;
 import dev.petrel.queue.dns.Resolver;
 import dev.petrel.queue.routing.AcceptRouter;
@@ -52,9 +54,9 @@ public final class Router {
             RouterDriver driver = switch (r.driver()) {
                 case "accept" -> new AcceptRouter(r.name(), r.transport());
                 case "manualroute" -> new ManualRouteRouter(r.name(), r.transport(), r.routeList(),
-                        r.options().get("route_data"), r.flag("hosts_randomize", false),
-                        r.options().get("host_find_failed"), resolver, random);
-                case "dnslookup" -> new DnsLookupRouter(r.name(), r.transport(), r.options().get("self"), resolver,
+                        r.get(Manualroute.ROUTE_DATA), r.get(Manualroute.HOSTS_RANDOMIZE),
+                        r.get(Manualroute.HOST_FIND_FAILED), resolver, random);
+                case "dnslookup" -> new DnsLookupRouter(r.name(), r.transport(), r.get(RouterOptions.SELF), resolver,
                         thisHost, random);
                 default -> (localPart, domain) -> new RoutingResult.Deferred(r.name(),
                         r.driver() + " router driver not available in this version");
@@ -79,7 +81,7 @@ public final class Router {
             if (!(result instanceof RoutingResult.Declined)) {
                 return result;
             }
-            if (!step.config().flag("more", true)) {
+            if (!step.config().get(RouterOptions.MORE)) {
                 break;
             }
         }

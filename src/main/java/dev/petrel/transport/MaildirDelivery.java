@@ -1,6 +1,7 @@
 package dev.petrel.transport;
 
 import dev.petrel.config.TransportConfig;
+import dev.petrel.config.TransportOptions.Appendfile;
 import dev.petrel.log.LogText;
 import dev.petrel.spool.SpooledMessage;
 
@@ -51,15 +52,15 @@ public final class MaildirDelivery implements Transport {
      */
     public MaildirDelivery(TransportConfig transport, String primaryHostname, Path relativeTo) {
         this.name = transport.name();
-        this.directory = transport.option("directory", null);
+        this.directory = transport.get(Appendfile.DIRECTORY);
         if (directory == null || directory.isBlank()) {
             throw new IllegalArgumentException("transport " + name + ": appendfile needs a directory option");
         }
         this.relativeTo = relativeTo;
         this.hostPart = maildirSafe(primaryHostname);
-        this.returnPathAdd = transport.flag("return_path_add", false);
-        this.envelopeToAdd = transport.flag("envelope_to_add", false);
-        this.deliveryDateAdd = transport.flag("delivery_date_add", false);
+        this.returnPathAdd = transport.get(Appendfile.RETURN_PATH_ADD);
+        this.envelopeToAdd = transport.get(Appendfile.ENVELOPE_TO_ADD);
+        this.deliveryDateAdd = transport.get(Appendfile.DELIVERY_DATE_ADD);
     }
 
     public String name() {

@@ -2,6 +2,7 @@ package dev.petrel.transport;
 
 import dev.petrel.config.Config;
 import dev.petrel.config.TransportConfig;
+import dev.petrel.config.TransportOptions;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -32,7 +33,7 @@ public final class Transports {
 
     private static Transport build(TransportConfig t, String primaryHostname, Path relativeTo) {
         return switch (t.driver()) {
-            case "appendfile" -> t.flag("maildir_format", false)
+            case "appendfile" -> t.get(TransportOptions.Appendfile.MAILDIR_FORMAT)
                     ? new MaildirDelivery(t, primaryHostname, relativeTo)
                     : unavailable("appendfile transport without maildir_format (mbox) not available in this version");
             case "smtp" -> unavailable(SMTP_UNAVAILABLE);

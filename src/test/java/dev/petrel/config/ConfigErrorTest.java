@@ -22,7 +22,8 @@ class ConfigErrorTest {
             smtp_receive_timeout = 5 minutes                          ~ 1 ~ main option "smtp_receive_timeout": "5 minutes" is not a valid time
             retry_data_expire = 1h30                                  ~ 1 ~ is not a valid time
             tls_ticket_lifetime = 0s                                  ~ 1 ~ must be longer than 0s
-            smtp_accept_max = 0|smtp_accept_max_per_host = 5          ~ 2 ~ smtp_accept_max must be set if smtp_accept_max_per_host is set
+            smtp_accept_max = 0|smtp_accept_max_per_host = 5          ~ 2 ~ main option "smtp_accept_max_per_host" is set, so smtp_accept_max must be set too
+            smtp_accept_max_per_host = 5|smtp_accept_max = 0          ~ 1 ~ smtp_accept_max must be set if smtp_accept_max_per_host is set
             smtp_accept_max_per_host = few                            ~ 1 ~ main option "smtp_accept_max_per_host": "few" is not a number
             smtp_receive_min_rate = fast                              ~ 1 ~ main option "smtp_receive_min_rate": "fast" is not a number
             smtp_enforce_sync = perhaps                               ~ 1 ~ "perhaps" is not a boolean
@@ -91,7 +92,16 @@ class ConfigErrorTest {
             begin transports|t:|  driver = smtp|  port = 0            ~ 4 ~ transport "t": option "port": port 0 is out of range
             begin transports|t:|  driver = smtp|  connect_timeout = x ~ 4 ~ option "connect_timeout": "x" is not a valid time
             begin transports|t:|  driver = smtp|  hosts_pipe_connect = 300.1.1.1 ~ 4 ~ option "hosts_pipe_connect": "300.1.1.1" is not a valid IPv4 address
-            begin transports|t:|  driver = appendfile|  mode = 0699   ~ 4 ~ option "mode": "0699" is not an octal number
+            begin transports|t:|  driver = appendfile|  mode = 0600   ~ 4 ~ transport "t": option "mode" is not implemented yet
+            begin transports|local:|  driver = appendfile|  file = /var/mail/$local_part ~ 4 ~ transport "local": option "file" is not implemented yet
+            begin transports|t:|  driver = appendfile|  create_directory ~ 4 ~ option "create_directory" is not implemented yet
+            begin transports|t:|  driver = appendfile|  no_create_directory ~ 4 ~ option "create_directory" is not implemented yet
+            begin routers|r:|  driver = accept|  local_parts = ! root ~ 4 ~ router "r": option "local_parts" is not implemented yet
+            begin routers|r:|  driver = accept|  check_local_user  ~ 4 ~ router "r": option "check_local_user" is not implemented yet
+            daemon_smtp_port                                          ~ 1 ~ main option "daemon_smtp_ports" needs a value
+            daemon_smtp_port = 25 : 0                                 ~ 1 ~ main option "daemon_smtp_ports": port 0 is out of range
+            tls_ticket_key_rotate = 0                                 ~ 1 ~ main option "tls_ticket_key_rotate" must be longer than 0s
+            message_id_format = 5                                     ~ 1 ~ must be 4.97 (23-character ids) or 4.96
             begin transports|t:|  driver = appendfile|  maildir_format = sure ~ 4 ~ "sure" is not a boolean
             """)
     void errorsNameFileAndLine(String text, int line, String reason) {

@@ -221,16 +221,16 @@ class ConfigParseTest {
                 "t:",
                 "  driver = appendfile",
                 "  directory = MAILDIR/$local_part");
-        assertThat(c.transports().get("t").option("directory", null)).isEqualTo("var/mail/$local_part");
+        assertThat(c.transports().get("t").get(TransportOptions.Appendfile.DIRECTORY)).isEqualTo("var/mail/$local_part");
     }
 
     @Test
     void builtinResumeDecodeMacro() throws Exception {
         Config c = parse("begin transports", "t:", "  driver = smtp", "  helo_data = ${listextract{1}{_RESUME_DECODE}}");
-        assertThat(c.transports().get("t").option("helo_data", ""))
+        assertThat(c.transports().get("t").get(TransportOptions.Smtp.HELO_DATA))
                 .startsWith("${listextract{1}{not requested or offered: 0x02 :client requested")
                 .endsWith(":session resumed, also new ticket}}");
-        assertThat(EximList.split(c.transports().get("t").option("helo_data", "")
+        assertThat(EximList.split(c.transports().get("t").get(TransportOptions.Smtp.HELO_DATA)
                 .replace("${listextract{1}{", "").replace("}}", ""))).hasSize(31);
     }
 
@@ -243,8 +243,6 @@ class ConfigParseTest {
                 "local:",
                 "  driver = accept",
                 "  domains = +local_domains",
-                "  check_local_user",
-                "  local_parts = ! root",
                 "  transport = local_delivery",
                 "smarthost:",
                 "  driver = manualroute",
@@ -268,53 +266,57 @@ class ConfigParseTest {
                 "  driver = appendfile",
                 "  directory = var/mail/${local_part}",
                 "  maildir_format",
-                "  no_create_directory",
-                "  envelope_to_add = yes",
-                "  mode = 0600");
+                "  envelope_to_add = yes");
         assertThat(c.routers()).extracting(RouterConfig::name).containsExactly("local", "smarthost", "dns");
         RouterConfig local = c.routers().get(0);
         assertThat(local.driver()).isEqualTo("accept");
         assertThat(local.domains().matches("EXAMPLE.org")).isTrue();
         assertThat(local.domains().matches("other.org")).isFalse();
         assertThat(local.transport()).isEqualTo("local_delivery");
-        assertThat(local.options()).containsEntry("check_local_user", "true").containsEntry("local_parts", "! root")
-                .doesNotContainKeys("driver", "domains", "transport");
-        assertThat(local.flag("more", true)).isTrue();
+        assertThat(local.get(RouterOptions.MORE)).isTrue();
+        assertThat(local.get(RouterOptions.SELF)).isEqualTo("freeze");
 
         RouterConfig smarthost = c.routers().get(1);
         assertThat(smarthost.driver()).isEqualTo("manualroute");
         assertThat(smarthost.domains().matches("other.org")).isTrue();
         assertThat(smarthost.domains().matches("example.org")).isFalse();
-        assertThat(smarthost.options()).containsEntry("route_list", "* 127.0.0.1::2526 byname")
-                .containsEntry("self", "send").containsEntry("more", "false");
-        assertThat(smarthost.flag("more", true)).isFalse();
+        assertThat(smarthost.get(RouterOptions.Manualroute.ROUTE_LIST).text()).isEqualTo("* 127.0.0.1::2526 byname");
+        assertThat(smarthost.routeList()).extracting(RouteList.Route::hosts).containsExactly("127.0.0.1::2526");
+        assertThat(smarthost.get(RouterOptions.Manualroute.ROUTE_DATA)).isNull();
+        assertThat(smarthost.get(RouterOptions.SELF)).isEqualTo("send");
+        assertThat(smarthost.get(RouterOptions.MORE)).isFalse();
 
         RouterConfig dns = c.routers().get(2);
         assertThat(dns.driver()).isEqualTo("dnslookup");
         assertThat(dns.domains().matches("anything.test")).isTrue();
         assertThat(c.transportFor(dns)).contains(c.transports().get("remote_smtp"));
+        assertThatThrownBy(() -> dns.get(RouterOptions.Manualroute.ROUTE_LIST))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not in the dnslookup table");
 
         assertThat(c.transports().keySet()).containsExactly("remote_smtp", "local_delivery");
         TransportConfig smtp = c.transports().get("remote_smtp");
         assertThat(smtp.driver()).isEqualTo("smtp");
-        assertThat(smtp.option("port", "25")).isEqualTo("2526");
-        assertThat(smtp.hostList("hosts_pipe_connect", HostList.none()).matches(ip("192.0.2.9"))).isTrue();
-        assertThat(smtp.hostList("hosts_pipe_connect", HostList.none()).matches(ip("127.0.0.1"))).isTrue();
-        assertThat(smtp.hostList("hosts_pipe_connect", HostList.none()).matches(ip("10.0.0.1"))).isFalse();
-        assertThat(smtp.hostList("hosts_avoid_tls", HostList.none())).isSameAs(HostList.none());
-        assertThat(smtp.duration("connect_timeout", Duration.ofMinutes(5))).isEqualTo(Duration.ofSeconds(30));
-        assertThat(smtp.option("command_timeout", null)).isEqualTo("5m");
-        assertThat(smtp.duration("data_timeout", Duration.ofMinutes(5))).isEqualTo(Duration.ofMinutes(5));
-        assertThat(smtp.option("helo_data", null)).isEqualTo("$primary_hostname");
+        assertThat(smtp.get(TransportOptions.Smtp.PORT)).isEqualTo("2526");
+        HostList pipeConnect = smtp.get(TransportOptions.Smtp.HOSTS_PIPE_CONNECT);
+        assertThat(pipeConnect.matches(ip("192.0.2.9"))).isTrue();
+        assertThat(pipeConnect.matches(ip("127.0.0.1"))).isTrue();
+        assertThat(pipeConnect.matches(ip("10.0.0.1"))).isFalse();
+        assertThat(smtp.get(TransportOptions.Smtp.HOSTS_AVOID_TLS)).isSameAs(HostList.none());
+        assertThat(smtp.get(TransportOptions.Smtp.HOSTS_TRY_CHUNKING).text()).isEqualTo("*");
+        assertThat(smtp.get(TransportOptions.Smtp.CONNECT_TIMEOUT)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(smtp.get(TransportOptions.Smtp.COMMAND_TIMEOUT)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(smtp.get(TransportOptions.Smtp.DATA_TIMEOUT)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(smtp.get(TransportOptions.Smtp.HELO_DATA)).isEqualTo("$primary_hostname");
+        assertThat(smtp.options().isSet(TransportOptions.Smtp.HELO_DATA)).isTrue();
+        assertThat(smtp.options().isSet(TransportOptions.Smtp.DATA_TIMEOUT)).isFalse();
 
         TransportConfig local2 = c.transports().get("local_delivery");
         assertThat(local2.driver()).isEqualTo("appendfile");
-        assertThat(local2.option("directory", null)).isEqualTo("var/mail/${local_part}");
-        assertThat(local2.flag("maildir_format", false)).isTrue();
-        assertThat(local2.flag("create_directory", true)).isFalse();
-        assertThat(local2.flag("envelope_to_add", false)).isTrue();
-        assertThat(local2.flag("delivery_date_add", false)).isFalse();
-        assertThat(local2.option("mode", null)).isEqualTo("0600");
+        assertThat(local2.get(TransportOptions.Appendfile.DIRECTORY)).isEqualTo("var/mail/${local_part}");
+        assertThat(local2.get(TransportOptions.Appendfile.MAILDIR_FORMAT)).isTrue();
+        assertThat(local2.get(TransportOptions.Appendfile.ENVELOPE_TO_ADD)).isTrue();
+        assertThat(local2.get(TransportOptions.Appendfile.DELIVERY_DATE_ADD)).isFalse();
+        assertThat(local2.get(TransportOptions.DRIVER)).isEqualTo("appendfile");
     }
 
     @Test
@@ -336,8 +338,11 @@ class ConfigParseTest {
         assertThat(parse().main().dnsServers()).isEmpty();
 
         RouterConfig r = c.routers().get(0);
-        assertThat(r.flag("hosts_randomize", false)).isTrue();
-        assertThat(r.option("host_find_failed", "freeze")).isEqualTo("ignore");
+        assertThat(r.get(RouterOptions.Manualroute.HOSTS_RANDOMIZE)).isTrue();
+        assertThat(r.get(RouterOptions.Manualroute.HOST_FIND_FAILED)).isEqualTo("ignore");
+        assertThat(r.get(RouterOptions.Manualroute.ROUTE_DATA)).isNull();
+        assertThat(r.options().describe("route_list")).get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .startsWith("route_list = +partners \"<;; [::1]:2526 ;; mx.a.example\" randomize ;").endsWith("$domain no_randomize");
         List<RouteList.Route> routes = r.routeList();
         assertThat(routes).hasSize(3);
         assertThat(routes.get(0).domains().matches("B.example")).isTrue();
@@ -363,10 +368,14 @@ class ConfigParseTest {
     }
 
     @Test
-    void handBuiltTransportParsesHostListsOnDemand() {
+    void handBuiltTransportIsCheckedLikeAFile() {
         TransportConfig t = new TransportConfig("t", "smtp", java.util.Map.of("hosts_pipe_connect", "127.0.0.0/8"));
-        assertThat(t.hostList("hosts_pipe_connect", HostList.none()).matches(ip("127.0.0.9"))).isTrue();
-        assertThat(t.hostList("tls_resumption_hosts", HostList.none()).matches(ip("127.0.0.9"))).isFalse();
+        assertThat(t.get(TransportOptions.Smtp.HOSTS_PIPE_CONNECT).matches(ip("127.0.0.9"))).isTrue();
+        assertThat(t.get(TransportOptions.Smtp.TLS_RESUMPTION_HOSTS).matches(ip("127.0.0.9"))).isFalse();
+        assertThatThrownBy(() -> new TransportConfig("t", "smtp", java.util.Map.of("port", "0")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("transport \"t\": option \"port\": port 0 is out of range (1 to 65535)");
+        assertThatThrownBy(() -> new TransportConfig("t", "appendfile", java.util.Map.of("file", "/var/mail/x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not implemented yet");
     }
 
     @Test
@@ -401,9 +410,11 @@ class ConfigParseTest {
     void describePrintsEveryOptionAlphabetically() throws Exception {
         Config c = parse("primary_hostname = h.test", "message_size_limit = 1024", "no_smtp_enforce_sync",
                 "local_interfaces = <; 127.0.0.1.25 ; ::1.26", "smtp_receive_timeout = 90m");
-        assertThat(List.copyOf(c.effectiveMainOptions().keySet())).isSorted()
+        List<String> names = c.describe().lines().map(l -> l.split(" ", 2)[0]).toList();
+        assertThat(names).isSorted().doesNotHaveDuplicates()
                 .contains("primary_hostname", "pipelining_connect_advertise_hosts", "tls_resumption_hosts",
                         "smtp_max_synprot_errors", "smtp_max_unknown_commands", "qualify_domain");
+        assertThat(names).hasSize(MainOptions.TABLE.options().size());
         assertThat(c.describe("message_size_limit")).contains("message_size_limit = 1K");
         assertThat(c.describe("smtp_enforce_sync")).contains("smtp_enforce_sync = false");
         assertThat(c.describe("smtp_receive_timeout")).contains("smtp_receive_timeout = 1h30m");
@@ -413,8 +424,11 @@ class ConfigParseTest {
         assertThat(c.describe("retry_data_expire")).contains("retry_data_expire = 1w");
         assertThat(c.describe("qualify_domain")).contains("qualify_domain = h.test");
         assertThat(c.describe("no_such_option")).isEmpty();
-        List<String> lines = c.describe().lines().toList();
-        assertThat(lines).hasSize(c.effectiveMainOptions().size()).contains("primary_hostname = h.test");
+        assertThat(c.describe("smtp_accept_max_per_host")).contains("smtp_accept_max_per_host =");
+        Config perHost = parse("smtp_accept_max_per_host =", "smtp_accept_max = 0", "smtp_receive_min_rate = 1K");
+        assertThat(perHost.main().smtpAcceptMaxPerHost()).isZero();
+        assertThat(perHost.describe("smtp_receive_min_rate")).contains("smtp_receive_min_rate = 1K");
+        assertThat(c.describe().lines()).contains("primary_hostname = h.test");
         assertThat(c.describe()).endsWith("\n");
     }
 

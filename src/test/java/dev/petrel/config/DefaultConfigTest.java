@@ -47,8 +47,8 @@ class DefaultConfigTest {
 
         TransportConfig t = config.transportFor(r).orElseThrow();
         assertThat(t.driver()).isEqualTo("appendfile");
-        assertThat(t.option("directory", null)).isEqualTo("var/mail/$local_part");
-        assertThat(t.flag("maildir_format", false)).isTrue();
+        assertThat(t.get(TransportOptions.Appendfile.DIRECTORY)).isEqualTo("var/mail/$local_part");
+        assertThat(t.get(TransportOptions.Appendfile.MAILDIR_FORMAT)).isTrue();
     }
 
     @Test

@@ -55,6 +55,50 @@ class CliTest {
     }
 
     @Test
+    void configPrintsDriverOptionsAndRefusesUnimplementedOnes() throws Exception {
+        Path conf = dir.resolve("drivers.conf");
+        Files.writeString(conf, """
+                primary_hostname = cli.test
+                begin routers
+                smarthost:
+                  driver = manualroute
+                  route_list = * 127.0.0.1
+                  transport = remote_smtp
+                begin transports
+                remote_smtp:
+                  driver = smtp
+                  port = 2526
+                  connect_timeout = 90s
+                """);
+        ProcessResult port = petrel(dir, "config", "-C", conf.toString(), "-t", "remote_smtp", "port", "data_timeout");
+        assertThat(port.exitCode()).isZero();
+        assertThat(port.stdout()).isEqualTo("port = 2526\ndata_timeout = 5m\n");
+        ProcessResult all = petrel(dir, "config", "-C", conf.toString(), "--transport=remote_smtp");
+        assertThat(all.exitCode()).isZero();
+        assertThat(all.stdout()).startsWith("command_timeout = 5m\nconnect_timeout = 1m30s\n")
+                .contains("driver = smtp\n", "hosts_pipe_connect =\n", "hosts_try_chunking = *\n");
+        ProcessResult router = petrel(dir, "config", "-C", conf.toString(), "-r", "smarthost", "route_list", "more", "no_such");
+        assertThat(router.exitCode()).isEqualTo(1);
+        assertThat(router.stdout()).isEqualTo("route_list = * 127.0.0.1\nmore = true\n");
+        assertThat(router.stderr()).contains("no_such: unknown option of router smarthost");
+        ProcessResult missing = petrel(dir, "config", "-C", conf.toString(), "-r", "nowhere");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.stderr()).contains("nowhere: no router of that name");
+
+        Path bad = dir.resolve("local.conf");
+        Files.writeString(bad, """
+                begin transports
+                local:
+                  driver = appendfile
+                  directory = /tmp/mail/$local_part
+                  file = /var/mail/$local_part
+                """);
+        ProcessResult daemon = petrel(dir, "daemon", "-C", bad.toString());
+        assertThat(daemon.exitCode()).isEqualTo(1);
+        assertThat(daemon.stderr()).contains(bad + " line 5: transport \"local\": option \"file\" is not implemented yet");
+    }
+
+    @Test
     void submitQueueListRunAndRemove() throws Exception {
         Path conf = dir.resolve("petrel.conf");
         Files.writeString(conf, TestConfig.withLocalDelivery(dir, """
