@@ -7,19 +7,17 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
-/** The Received: header Petrel puts on top of each message it accepts (RFC 5321 4.4, in Exim's layout). */
-final class ReceivedHeader {
+/**
+ * The Received: header Petrel puts on top of each message it accepts (RFC 5321 4.4, in Exim's layout): what
+ * the session knows of the client when the message starts; {@link #text} adds the transaction's part.
+ *
+ * @param host {@code [ip]} of the client
+ * @param tls  null in cleartext
+ */
+record ReceivedHeader(String helo, String host, String byHost, String protocol, String version, TlsSessionInfo tls) {
     static final DateTimeFormatter RFC_5322 = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", Locale.ROOT);
 
-    private ReceivedHeader() {
-    }
-
-    /**
-     * @param host {@code [ip]} of the client
-     * @param tls  null in cleartext
-     */
-    static String text(String helo, String host, String byHost, String protocol, String version, TlsSessionInfo tls,
-                       String sender, String messageId, List<String> recipients, ZonedDateTime now) {
+    String text(String sender, String messageId, List<String> recipients, ZonedDateTime now) {
         StringBuilder h = new StringBuilder(256);
         h.append("Received: from ").append(helo).append(" (").append(host).append(")\r\n\tby ").append(byHost)
                 .append(" with ").append(protocol).append(" (Petrel ").append(version).append(")\r\n\t");

@@ -1,5 +1,7 @@
 package dev.petrel.smtp;
 
+import dev.petrel.log.LogText;
+
 import java.util.Locale;
 import java.util.Map;
 
@@ -31,7 +33,8 @@ public final class MailParameters {
                         throw new SmtpSyntaxException("501 5.5.4 SMTPUTF8 takes no value");
                     }
                 }
-                default -> throw new SmtpSyntaxException("555 5.5.4 Unsupported parameter " + p.getKey());
+                default -> throw new SmtpSyntaxException("555 5.5.4 Unsupported parameter "
+                        + LogText.printable(p.getKey(), 64));
             }
         }
     }

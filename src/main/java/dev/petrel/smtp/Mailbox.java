@@ -1,5 +1,7 @@
 package dev.petrel.smtp;
 
+import dev.petrel.log.LogText;
+
 import java.util.Locale;
 
 /** An address as SMTP carries it: local part and domain, within RFC 5321's length limits. */
@@ -11,7 +13,8 @@ public record Mailbox(String localPart, String domain) {
     public static Mailbox parse(String address, boolean utf8) throws SmtpSyntaxException {
         int at = address.lastIndexOf('@');
         if (at <= 0 || at == address.length() - 1) {
-            throw new SmtpSyntaxException("501 5.1.3 <" + address + ">: not a valid address (local@domain)");
+            throw new SmtpSyntaxException("501 5.1.3 <" + LogText.printable(address, 64)
+                    + ">: not a valid address (local@domain)");
         }
         String local = address.substring(0, at);
         String domain = address.substring(at + 1);
@@ -30,7 +33,7 @@ public record Mailbox(String localPart, String domain) {
         if (local.startsWith("\"") && local.endsWith("\"") && local.length() >= 2) {
             for (int i = 1; i < local.length() - 1; i++) {
                 char c = local.charAt(i);
-                if (c < 32 || c == 127 || (c > 127 && !utf8)) {
+                if (Character.isISOControl(c) || (c > 127 && !utf8)) {
                     throw new SmtpSyntaxException("501 5.1.3 invalid character in quoted local part");
                 }
             }
@@ -42,7 +45,7 @@ public record Mailbox(String localPart, String domain) {
         for (int i = 0; i < local.length(); i++) {
             char c = local.charAt(i);
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-/=?^_`{|}~.".indexOf(c) >= 0 || (c > 127 && utf8);
+                    || "!#$%&'*+-/=?^_`{|}~.".indexOf(c) >= 0 || (c > 127 && utf8 && !Character.isISOControl(c));
             if (!ok) {
                 throw new SmtpSyntaxException("501 5.1.3 invalid character in local part");
             }
@@ -64,7 +67,7 @@ public record Mailbox(String localPart, String domain) {
             for (int i = 0; i < label.length(); i++) {
                 char c = label.charAt(i);
                 boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
-                        || (c > 127 && utf8);
+                        || (c > 127 && utf8 && !Character.isISOControl(c));
                 if (!ok) {
                     throw new SmtpSyntaxException("501 5.1.3 invalid character in domain");
                 }

@@ -1,5 +1,7 @@
 package dev.petrel.smtp;
 
+import dev.petrel.log.LogText;
+
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -82,10 +84,10 @@ public record PathArgument(Mailbox mailbox, boolean postmaster, Map<String, Stri
             String key = (eq < 0 ? word : word.substring(0, eq)).toUpperCase(Locale.ROOT);
             String value = eq < 0 ? "" : word.substring(eq + 1);
             if (key.isEmpty() || !key.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-')) {
-                throw new SmtpSyntaxException("501 5.5.4 malformed parameter \"" + word + "\"");
+                throw new SmtpSyntaxException("501 5.5.4 malformed parameter \"" + LogText.printable(word, 64) + "\"");
             }
             if (params.put(key, value) != null) {
-                throw new SmtpSyntaxException("501 5.5.4 parameter " + key + " given twice");
+                throw new SmtpSyntaxException("501 5.5.4 parameter " + LogText.printable(key, 64) + " given twice");
             }
         }
         return params;

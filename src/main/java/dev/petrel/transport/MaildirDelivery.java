@@ -2,6 +2,7 @@ package dev.petrel.transport;
 
 import dev.petrel.config.TransportConfig;
 import dev.petrel.config.TransportOptions.Appendfile;
+import dev.petrel.log.LogText;
 import dev.petrel.spool.SpooledMessage;
 
 import java.io.IOException;
@@ -233,11 +234,11 @@ public final class MaildirDelivery implements Transport.PerRecipient {
     static String unsafeReason(Address address) {
         String local = address.localPart();
         if (local.isEmpty() || local.startsWith(".") || hasUnsafeChar(local)) {
-            return "local part \"" + printable(local) + "\" is unsafe in a file name";
+            return "local part " + LogText.quoted(local) + " is unsafe in a file name";
         }
         String domain = address.domain();
         if (domain.startsWith(".") || hasUnsafeChar(domain)) {
-            return "domain \"" + printable(domain) + "\" is unsafe in a file name";
+            return "domain " + LogText.quoted(domain) + " is unsafe in a file name";
         }
         return null;
     }
@@ -250,19 +251,6 @@ public final class MaildirDelivery implements Transport.PerRecipient {
             }
         }
         return false;
-    }
-
-    private static String printable(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                out.append(String.format("\\x%02x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 
     /**
