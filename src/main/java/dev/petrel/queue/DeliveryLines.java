@@ -64,8 +64,7 @@ final class DeliveryLines {
 
     /** {@code H=name [ip]}, with {@code :port} under {@code +outgoing_port}. */
     private String host(RemoteFacts remote) {
-        return "H=" + remote.host() + " [" + remote.address() + "]"
-                + (log.selected("outgoing_port") ? ":" + remote.port() : "");
+        return RemoteFacts.hostField(remote.host(), remote.address(), remote.port(), log.selected("outgoing_port"));
     }
 
     /** A server's text may hold anything; the log gets it on one line, bounded, controls escaped. */

@@ -17,6 +17,14 @@ import dev.petrel.tls.TlsSessionInfo;
 public record RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
                           boolean pipelined, boolean chunked, String reply) {
 
+    /**
+     * Exim's {@code H=name [ip]} for a remote host, with {@code :port} under {@code +outgoing_port}: the one
+     * spelling of it, for the delivery lines and the transport's per-host lines alike.
+     */
+    public static String hostField(String host, String address, int port, boolean withPort) {
+        return "H=" + host + " [" + address + "]" + (withPort ? ":" + port : "");
+    }
+
     public RemoteFacts withReply(String text) {
         return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, text);
     }

@@ -11,6 +11,7 @@ import dev.petrel.transport.Address;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.Expansion;
 import dev.petrel.transport.HostConnectionLimit;
+import dev.petrel.transport.RemoteFacts;
 import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transport;
 
@@ -139,7 +140,7 @@ public final class SmtpTransport implements Transport {
     }
 
     private String hostField(RemoteHost host, int port) {
-        return "H=" + host.name() + " [" + host.address().getHostAddress() + "]" + (outgoingPort ? ":" + port : "");
+        return RemoteFacts.hostField(host.name(), host.address().getHostAddress(), port, outgoingPort);
     }
 
     private static List<DeliveryResult> all(List<String> recipients, DeliveryResult result) {
