@@ -154,13 +154,20 @@ class TicketKeyRingTest {
         }
     }
 
-    /** The ticket lifetime hint in an s_client session file. */
+    /**
+     * The ticket lifetime hint in an s_client session file. OpenSSL prints no hint line for a hint of 0, which is
+     * what a ticket issued in the last second of a chain carries (BoringSSL gives it what is left of the chain);
+     * the file must still hold a ticket.
+     */
     private static long hint(Path sess) throws Exception {
         String text = TlsTestSupport.run("", java.util.List.of("openssl", "sess_id", "-in", sess.toString(), "-text",
                 "-noout"));
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("lifetime hint: (\\d+)").matcher(text);
-        assertThat(m.find()).as(text).isTrue();
-        return Long.parseLong(m.group(1));
+        if (m.find()) {
+            return Long.parseLong(m.group(1));
+        }
+        assertThat(text).as("a session with a ticket").contains("TLS session ticket:");
+        return 0;
     }
 
     private static void sleepUntil(long start, long millis) throws InterruptedException {
