@@ -42,6 +42,8 @@ public final class MainOptions {
             TABLE.add("pipelining_connect_advertise_hosts", HOST_LIST, "*");
     public static final Option<HostList> PIPELINING_ADVERTISE_HOSTS = TABLE.add("pipelining_advertise_hosts", HOST_LIST, "*");
     public static final Option<HostList> CHUNKING_ADVERTISE_HOSTS = TABLE.add("chunking_advertise_hosts", HOST_LIST, "*");
+    /** Unset, matching nothing, as Exim's: DSN is offered only where the operator wants notifications honoured. */
+    public static final Option<HostList> DSN_ADVERTISE_HOSTS = TABLE.add("dsn_advertise_hosts", HOST_LIST, null);
     public static final Option<HostList> TLS_ADVERTISE_HOSTS = TABLE.add("tls_advertise_hosts", HOST_LIST, "*");
     /** Unset, matching nothing: some senders abort STARTTLS when offered tickets, so resumption is opt-in. */
     public static final Option<HostList> TLS_RESUMPTION_HOSTS = TABLE.add("tls_resumption_hosts", HOST_LIST, null);
