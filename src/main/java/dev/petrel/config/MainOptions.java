@@ -83,6 +83,12 @@ public final class MainOptions {
     public static final Option<Duration> RETRY_DATA_EXPIRE = TABLE.add("retry_data_expire", TIME, "7d");
     public static final Option<Integer> SMTP_MAX_UNKNOWN_COMMANDS = TABLE.add("smtp_max_unknown_commands", INT, "3");
     public static final Option<Integer> SMTP_MAX_SYNPROT_ERRORS = TABLE.add("smtp_max_synprot_errors", INT, "3");
+    /**
+     * When a message still deferred gets an {@code Action: delayed} DSN: after each time in the list since
+     * arrival, then every interval between the last two (the last alone, when it is the only one). Empty or 0: never.
+     */
+    public static final Option<List<Duration>> DELAY_WARNING = TABLE.add(
+            Option.of("delay_warning", OptionTypes.TIME_LIST, "24h").require(l -> l.size() <= 10, "has more than 10 times"));
     /** Unset or empty: {@code primary_hostname}. */
     public static final Option<String> QUALIFY_DOMAIN = TABLE.add(
             Option.of("qualify_domain", STRING, null).computed(c -> c.value(PRIMARY_HOSTNAME)));

@@ -69,8 +69,9 @@ public final class QueueRunner implements AutoCloseable {
         String hostname = config.main().primaryHostname();
         String qualify = config.main().qualifyDomain() != null ? config.main().qualifyDomain() : hostname;
         this.transports = Transports.from(config, relativeTo, log::main);
-        this.delivery = new MessageDelivery(spool, log, Router.from(config), transports,
-                hostname, qualify, this::submit);
+        Notifications notifications = new Notifications(spool, log, hostname, qualify,
+                new DelaySchedule(config.main().get(MainOptions.DELAY_WARNING)), this::submit);
+        this.delivery = new MessageDelivery(spool, log, Router.from(config), transports, notifications);
         this.deliverySlots = new Semaphore(limits.deliveryMaxParallel(), true);
         this.queueRunSlots = new Semaphore(limits.queueRunMax(), true);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(

@@ -47,8 +47,8 @@ public record MailOptions(Body body, boolean smtputf8, long declaredSize, Ret re
         }
     }
 
-    /** A DSN returns the whole message. Without RET, Exim returns it too (bounce_return_body); RET=HDRS says not. */
+    /** A failure DSN returns the whole message, not only its headers: only when RET=FULL asked for it. */
     public boolean returnFull() {
-        return ret != Ret.HDRS;
+        return ret == Ret.FULL;
     }
 }

@@ -243,7 +243,7 @@ class SmtpDeliveryTest {
         assertThat(mainLog()).containsExactly(
                 id + " ** a@remote.test R=smarthost T=remote_smtp H=127.0.0.1 [127.0.0.1]: message is too big for the "
                         + "remote server (" + DATA.length() + " octets; its SIZE limit is 20)",
-                id + " Completed");
+                id + " Frozen (delivery error message)");
         assertThat(mx.commands()).doesNotContain("DATA").noneMatch(c -> c.startsWith("MAIL"));
     }
 
@@ -256,7 +256,7 @@ class SmtpDeliveryTest {
         assertThat(mainLog()).containsExactly(
                 id + " ** j\u00fcrgen@remote.test R=smarthost T=remote_smtp H=127.0.0.1 [127.0.0.1]: message needs "
                         + "SMTPUTF8 (an address is not ASCII), but the server does not offer it",
-                id + " Completed");
+                id + " Frozen (delivery error message)");
     }
 
     @Test
