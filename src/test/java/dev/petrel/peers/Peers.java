@@ -121,6 +121,14 @@ public final class Peers {
         return new EximServer(workDir, port);
     }
 
+    /**
+     * Postfix 3.7 as an SMTP server on 127.0.0.1:{@code port}, delivering into one maildir; configure it, then
+     * {@link PostfixServer#start()}.
+     */
+    public static PostfixServer postfixServer(Path workDir, int port) {
+        return new PostfixServer(workDir, port);
+    }
+
     /** Postfix's smtp-source, e.g. {@code smtpSource("-s", "5", "-m", "100", "127.0.0.1:2525")}; 120 s timeout. */
     public static ProcessResult smtpSource(String... args) {
         return smtpSource(Duration.ofSeconds(120), args);
