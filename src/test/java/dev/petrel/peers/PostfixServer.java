@@ -5,10 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.UserPrincipal;
-import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,8 +96,8 @@ public final class PostfixServer implements AutoCloseable {
         try {
             Files.createDirectories(conf);
             Files.createDirectories(workDir.resolve("queue"));
-            ownedByPostfix(workDir.resolve("data"));
-            ownedByPostfix(workDir.resolve("mail"));
+            Peers.ownedDir(workDir.resolve("data"), USER);
+            Peers.ownedDir(workDir.resolve("mail"), USER);
             Path meta = Peers.root().resolve("etc/postfix");
             Files.copy(meta.resolve("postfix-files"), conf.resolve("postfix-files"), StandardCopyOption.REPLACE_EXISTING);
             Files.createDirectories(conf.resolve("postfix-files.d"));
@@ -250,15 +246,5 @@ public final class PostfixServer implements AutoCloseable {
     private static int idOf(String flag) {
         ProcessResult r = Peers.run(List.of("id", flag, USER), Map.of(), null, Duration.ofSeconds(10)).requireOk();
         return Integer.parseInt(r.stdout().trim());
-    }
-
-    private static void ownedByPostfix(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        UserPrincipalLookupService lookup = dir.getFileSystem().getUserPrincipalLookupService();
-        UserPrincipal user = lookup.lookupPrincipalByName(USER);
-        GroupPrincipal group = lookup.lookupPrincipalByGroupName(USER);
-        PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
-        view.setOwner(user);
-        view.setGroup(group);
     }
 }
