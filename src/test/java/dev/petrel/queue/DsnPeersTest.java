@@ -250,7 +250,7 @@ class DsnPeersTest {
         if (wait > 0) {
             Thread.sleep(wait);
         }
-        harness.runner.runQueue();
+        harness.runner.runQueue(true); // forced: an attempt each time, whatever the retry rules say
         harness.awaitIdle();
     }
 
