@@ -13,9 +13,15 @@ import dev.petrel.tls.TlsSessionInfo;
  * @param pipelined the transaction was pipelined (Exim's {@code L})
  * @param chunked the message went with BDAT (Exim's {@code K})
  * @param reply the server's reply that decided this recipient ({@code C=} on delivery), null when none
+ * @param dsnOffered the server offered DSN, so delivery notifications are its business from here (RFC 3461 4.2)
  */
 public record RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
-                          boolean pipelined, boolean chunked, String reply) {
+                          boolean pipelined, boolean chunked, String reply, boolean dsnOffered) {
+
+    public RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
+                       boolean pipelined, boolean chunked, String reply) {
+        this(host, address, port, tls, certificateVerified, pipelined, chunked, reply, false);
+    }
 
     /**
      * Exim's {@code H=name [ip]} for a remote host, with {@code :port} under {@code +outgoing_port}: the one
@@ -26,6 +32,6 @@ public record RemoteFacts(String host, String address, int port, TlsSessionInfo 
     }
 
     public RemoteFacts withReply(String text) {
-        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, text);
+        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, text, dsnOffered);
     }
 }

@@ -8,6 +8,9 @@ import dev.petrel.smtp.MessageText;
 import dev.petrel.smtp.Reply;
 import dev.petrel.smtp.SmtpCommand;
 import dev.petrel.smtp.Verb;
+import dev.petrel.spool.MailOptions;
+import dev.petrel.spool.RecipientOptions;
+import dev.petrel.spool.Xtext;
 import dev.petrel.tls.ClientOutcome;
 import dev.petrel.tls.ClientTls;
 import dev.petrel.tls.TlsPeer;
@@ -42,6 +45,7 @@ final class SmtpTransaction {
     private ClientOutcome tls;
     private boolean tlsUp;
     private boolean tlsFailed;
+    private boolean dsnOffered;
 
     SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls) {
         this.session = session;
@@ -56,8 +60,14 @@ final class SmtpTransaction {
         return tlsFailed;
     }
 
-    /** The message to send and what it needs from the server. */
-    record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8) {}
+    /**
+     * The message to send and what it needs from the server.
+     *
+     * @param options MAIL's parameters as received, passed on where the server allows
+     * @param recipientOptions each recipient's DSN parameters, in order
+     */
+    record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8,
+                   MailOptions options, List<RecipientOptions> recipientOptions) {}
 
     /** One result per recipient, in order. */
     List<DeliveryResult> run(Message message) throws HostFailure {
@@ -100,6 +110,7 @@ final class SmtpTransaction {
                     + (ext.startTls() ? "an attempt to start TLS failed" : "the server did not offer TLS support"),
                     ERRNO_TLSREQUIRED);
         }
+        dsnOffered = ext.dsn();
         List<DeliveryResult> results;
         if (message.needsUtf8() && !ext.smtpUtf8()) {
             results = all(message, DeliveryResult.failed("message needs SMTPUTF8 (an address is not ASCII), but "
@@ -148,8 +159,8 @@ final class SmtpTransaction {
         boolean chunked = ext.chunking() && policy.chunking();
         List<SmtpCommand> envelope = new ArrayList<>();
         envelope.add(SmtpCommand.of(Verb.MAIL, mailArgument(message, ext)));
-        for (String rcpt : message.recipients()) {
-            envelope.add(SmtpCommand.of(Verb.RCPT, "TO:<" + rcpt + ">"));
+        for (int i = 0; i < message.recipients().size(); i++) {
+            envelope.add(SmtpCommand.of(Verb.RCPT, rcptArgument(message, i, ext)));
         }
         String pl = pipelined ? "pipelined " : "";
         List<Reply> replies;
@@ -275,11 +286,34 @@ final class SmtpTransaction {
         if (ext.size() >= 0) {
             arg.append(" SIZE=").append(message.data().length);
         }
-        if (message.eightBit() && ext.eightBitMime()) {
+        MailOptions received = message.options();
+        if ((message.eightBit() || received.body() == MailOptions.Body.EIGHT_BIT_MIME) && ext.eightBitMime()) {
             arg.append(" BODY=8BITMIME");
         }
-        if (message.needsUtf8()) {
+        if (message.needsUtf8() || (received.smtputf8() && ext.smtpUtf8())) {
             arg.append(" SMTPUTF8");
+        }
+        if (ext.dsn()) {
+            if (received.ret() != null) {
+                arg.append(" RET=").append(received.ret().name());
+            }
+            if (received.envid() != null) {
+                arg.append(" ENVID=").append(received.envid());
+            }
+        }
+        return arg.toString();
+    }
+
+    /** RCPT TO, with NOTIFY and ORCPT for a server that offers DSN (an ORCPT of the address when none came). */
+    private static String rcptArgument(Message message, int i, ServerExtensions ext) {
+        String rcpt = message.recipients().get(i);
+        StringBuilder arg = new StringBuilder("TO:<").append(rcpt).append('>');
+        if (ext.dsn()) {
+            RecipientOptions o = message.recipientOptions().get(i);
+            if (o.notifyParameter() != null) {
+                arg.append(" NOTIFY=").append(o.notifyParameter());
+            }
+            arg.append(" ORCPT=").append(o.orcpt() != null ? o.orcpt() : "rfc822;" + Xtext.encode(rcpt));
         }
         return arg.toString();
     }
@@ -295,7 +329,7 @@ final class SmtpTransaction {
 
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
         return new RemoteFacts(host.name(), host.address().getHostAddress(), port, tls == null ? null : tls.info(),
-                tls != null && tls.verification().verified(), pipelined, chunked, reply);
+                tls != null && tls.verification().verified(), pipelined, chunked, reply, dsnOffered);
     }
 
     private TlsPeer peer() {

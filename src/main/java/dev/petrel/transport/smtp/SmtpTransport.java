@@ -277,7 +277,8 @@ public final class SmtpTransport implements Transport {
         }
         String sender = message.envelope().sender();
         boolean utf8 = !ascii(sender) || recipients.stream().anyMatch(r -> !ascii(r));
-        return new SmtpTransaction.Message(sender, recipients, data, eightBit, utf8);
+        return new SmtpTransaction.Message(sender, recipients, data, eightBit, utf8, message.envelope().mail(),
+                message.envelope().optionsOf(recipients));
     }
 
     private static boolean ascii(String s) {
