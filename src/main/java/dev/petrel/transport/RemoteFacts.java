@@ -11,11 +11,12 @@ import dev.petrel.tls.TlsSessionInfo;
  * @param tls the session's TLS facts, null in cleartext
  * @param certificateVerified Exim's {@code CV=}; on a resumed session, the original session's
  * @param pipelined the transaction was pipelined (Exim's {@code L})
+ * @param earlyPipelined the connection used early pipelining, PIPECONNECT (Exim's {@code L*})
  * @param chunked the message went with BDAT (Exim's {@code K})
  * @param reply the server's reply that decided this recipient ({@code C=} on delivery), null when none
  */
 public record RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
-                          boolean pipelined, boolean chunked, String reply) {
+                          boolean pipelined, boolean earlyPipelined, boolean chunked, String reply) {
 
     /**
      * Exim's {@code H=name [ip]} for a remote host, with {@code :port} under {@code +outgoing_port}: the one
@@ -26,6 +27,6 @@ public record RemoteFacts(String host, String address, int port, TlsSessionInfo 
     }
 
     public RemoteFacts withReply(String text) {
-        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, text);
+        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, text);
     }
 }

@@ -38,16 +38,22 @@ final class SmtpTransaction {
     private final int port;
     private final HostPolicy policy;
     private final ClientTls clientTls;
+    /** Null for a host not in {@code hosts_pipe_connect}. */
+    private final EarlyPipelining early;
     private ClientOutcome tls;
     private boolean tlsUp;
     private boolean tlsFailed;
+    private boolean earlyUsed;
+    private boolean reconnect;
 
-    SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls) {
+    SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls,
+            EarlyPipelining early) {
         this.session = session;
         this.host = host;
         this.port = port;
         this.policy = policy;
         this.clientTls = clientTls;
+        this.early = early;
     }
 
     /** STARTTLS was answered 220 but no TLS session came of it. */
@@ -55,8 +61,28 @@ final class SmtpTransaction {
         return tlsFailed;
     }
 
+    /** An early {@code EHLO,STARTTLS} met a refused banner or EHLO: connect again at once, without it. */
+    boolean reconnectWithoutEarlyPipelining() {
+        return reconnect;
+    }
+
     /** The message to send and what it needs from the server. */
     record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8) {}
+
+    /**
+     * What goes out with the connect when {@code early} pipelines from the start: EHLO and the transaction, or
+     * EHLO and STARTTLS; null otherwise (implicit TLS sends its group after the handshake).
+     */
+    static ClientOutput connectGroup(EarlyPipelining early, HostPolicy policy, Message message) {
+        EarlyPipelining.Path path = early == null ? null : early.path().orElse(null);
+        if (path == EarlyPipelining.Path.CLEARTEXT) {
+            return new CommandGroup(withEhlo(policy, group(message, early.recorded(), policy)));
+        }
+        if (path == EarlyPipelining.Path.STARTTLS) {
+            return CommandGroup.of(SmtpCommand.of(Verb.EHLO, policy.heloName()), SmtpCommand.of(Verb.STARTTLS));
+        }
+        return null;
+    }
 
     /** One result per recipient, in order. */
     List<DeliveryResult> run(Message message) throws HostFailure {
@@ -68,8 +94,16 @@ final class SmtpTransaction {
     }
 
     private List<DeliveryResult> converse(Message message) throws IOException, HostFailure {
+        EarlyPipelining.Path path = early == null ? null : early.path().orElse(null);
         if (policy.smtps()) {
             session.tlsOnConnect(clientTls, peer(), policy.resumption());
+            if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
+                session.sendEarly(new CommandGroup(withEhlo(policy, group(message, early.recorded(), policy))));
+            }
+        }
+        if (path != null) {
+            earlyUsed = true;
+            return early(message, path);
         }
         expect(session.greeting(), 220, "initial connection");
         if (policy.smtps()) {
@@ -77,6 +111,14 @@ final class SmtpTransaction {
             tlsEstablished();
         }
         ServerExtensions ext = hello();
+        if (early != null) {
+            Reply first = session.ehloInForce();
+            if (tlsUp) {
+                early.tlsEhlo(first);
+            } else {
+                early.clearEhlo(first);
+            }
+        }
         if (!tlsUp && ext.startTls() && (policy.tryTls() || policy.requireTls())) {
             Reply r;
             try {
@@ -90,10 +132,111 @@ final class SmtpTransaction {
                 ext = hello();
                 // After the first reply over TLS: a TLS 1.3 ticket arrives after the handshake.
                 tlsEstablished();
+                if (early != null) {
+                    early.tlsEhlo(session.ehloInForce());
+                }
             } else if (r.code() == 421) {
                 throw smtpError("STARTTLS", r, ERRNO_SMTPCLOSED);
             }
         }
+        if (early != null) {
+            early.settle();
+        }
+        return transactionChecked(message, ext);
+    }
+
+    /**
+     * The connection whose first group went out before the banner: the banner and EHLO decide whether the
+     * record still holds, then the replies already asked for are read as an ordinary pipelined transaction.
+     */
+    private List<DeliveryResult> early(Message message, EarlyPipelining.Path path) throws IOException, HostFailure {
+        boolean cleartext = path == EarlyPipelining.Path.CLEARTEXT;
+        if (path == EarlyPipelining.Path.STARTTLS || cleartext) {
+            session.connection().replyTimeout(cleartext ? policy.dataTimeout() : policy.commandTimeout());
+        }
+        Reply banner = session.greeting();
+        if (banner.code() != 220) {
+            return earlyRefused(message, path, banner);
+        }
+        if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
+            tlsUp = true;
+            tlsEstablished();
+        }
+        List<Reply> replies = session.early();
+        session.connection().replyTimeout(policy.commandTimeout());
+        Reply ehlo = replies.getFirst();
+        if (ehlo.code() != 250) {
+            return earlyRefused(message, path, ehlo);
+        }
+        if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
+            early.tlsEhlo(ehlo);
+        } else {
+            early.clearEhlo(ehlo);
+        }
+        if (path != EarlyPipelining.Path.STARTTLS) {
+            early.settle();
+            return quitAfter(outcome(message, early.recorded(), replies.subList(1, replies.size()), true));
+        }
+        if (replies.getLast().code() != 220) {
+            // STARTTLS refused: on in cleartext, as any connection whose STARTTLS is refused.
+            if (replies.getLast().code() == 421) {
+                throw smtpError("STARTTLS", replies.getLast(), ERRNO_SMTPCLOSED);
+            }
+            early.settle();
+            return transactionChecked(message, ServerExtensions.of(ehlo));
+        }
+        try {
+            session.startTlsAfterEarly(clientTls, peer(), policy.resumption());
+        } catch (IOException e) {
+            tlsFailed = true;
+            throw e;
+        }
+        tlsUp = true;
+        if (!early.afterStartTls(message)) {
+            ServerExtensions ext = hello();
+            tlsEstablished();
+            early.tlsEhlo(session.ehloInForce());
+            early.settle();
+            return transactionChecked(message, ext);
+        }
+        ServerExtensions recorded = early.recorded();
+        List<Reply> inside = session.ehloWith(group(message, recorded, policy));
+        tlsEstablished();
+        if (inside.getFirst().code() != 250) {
+            return earlyRefused(message, path, inside.getFirst());
+        }
+        early.tlsEhlo(inside.getFirst());
+        early.settle();
+        return quitAfter(outcome(message, recorded, inside.subList(1, inside.size()), true));
+    }
+
+    private List<DeliveryResult> quitAfter(List<DeliveryResult> results) {
+        quit();
+        return results;
+    }
+
+    /**
+     * A banner or EHLO refused on an early-pipelined connection: the record goes. With STARTTLS nothing of the
+     * message has been sent, and the host is tried again at once without early pipelining; in cleartext the
+     * whole transaction has gone, and the refusal is its outcome: a 5xx fails it, anything else defers it.
+     */
+    private List<DeliveryResult> earlyRefused(Message message, EarlyPipelining.Path path, Reply r) throws HostFailure {
+        early.refused();
+        if (path == EarlyPipelining.Path.STARTTLS) {
+            reconnect = true;
+            throw smtpError("initial connection", r, ERRNO_SMTPCLOSED);
+        }
+        boolean chunked = early.recorded().chunking() && policy.chunking();
+        HostFailure f = smtpError("pipelined " + (chunked ? "BDAT " + message.data().length + " LAST" : "DATA"), r,
+                r.code() >= 500 ? ERRNO_SMTPCLOSED : ERRNO_DATA4XX);
+        if (r.code() >= 500) {
+            return all(message, DeliveryResult.failed(f.getMessage()), facts(true, chunked, r.logText()));
+        }
+        throw f;
+    }
+
+    /** The transaction after the checks that need no server: TLS required, SMTPUTF8, SIZE. */
+    private List<DeliveryResult> transactionChecked(Message message, ServerExtensions ext) throws IOException, HostFailure {
         if (tls == null && policy.requireTls()) {
             throw new HostFailure("a TLS session is required, but "
                     + (ext.startTls() ? "an attempt to start TLS failed" : "the server did not offer TLS support"),
@@ -127,11 +270,11 @@ final class SmtpTransaction {
             return ServerExtensions.of(r);
         }
         if (r.code() >= 500 && !tlsUp) {
-            Reply helo = session.send(SmtpCommand.of(Verb.HELO, policy.heloName())).getFirst();
-            expect(helo, 250, "HELO " + policy.heloName());
+            Reply helo = session.send(SmtpCommand.of(Verb.HELO, session.heloName())).getFirst();
+            expect(helo, 250, "HELO " + session.heloName());
             return ServerExtensions.NONE;
         }
-        throw smtpError("EHLO " + policy.heloName(), r, r.code() >= 500 ? ERRNO_SMTPCLOSED : ERRNO_MAIL4XX);
+        throw smtpError("EHLO " + session.heloName(), r, r.code() >= 500 ? ERRNO_SMTPCLOSED : ERRNO_MAIL4XX);
     }
 
     private void tlsEstablished() throws HostFailure {
@@ -144,21 +287,12 @@ final class SmtpTransaction {
 
     private List<DeliveryResult> transaction(Message message, ServerExtensions ext) throws IOException, HostFailure {
         boolean pipelined = ext.pipelining() && policy.pipelining();
-        boolean chunked = ext.chunking() && policy.chunking();
-        List<SmtpCommand> envelope = new ArrayList<>();
-        envelope.add(SmtpCommand.of(Verb.MAIL, mailArgument(message, ext)));
-        for (String rcpt : message.recipients()) {
-            envelope.add(SmtpCommand.of(Verb.RCPT, "TO:<" + rcpt + ">"));
-        }
-        String pl = pipelined ? "pipelined " : "";
         List<Reply> replies;
         if (pipelined) {
-            List<ClientOutput> group = new ArrayList<>(envelope);
-            group.add(chunked ? chunk(message) : SmtpCommand.of(Verb.DATA));
-            replies = session.send(new CommandGroup(group));
+            replies = sendWithData(new CommandGroup(group(message, ext, policy)), ext.chunking() && policy.chunking());
         } else {
             replies = new ArrayList<>();
-            for (SmtpCommand c : envelope) {
+            for (SmtpCommand c : envelope(message, ext)) {
                 Reply r = session.send(c).getFirst();
                 replies.add(r);
                 if (c.verb() == Verb.MAIL && r.code() >= 400) {
@@ -166,6 +300,53 @@ final class SmtpTransaction {
                 }
             }
         }
+        return outcome(message, ext, replies, pipelined);
+    }
+
+    /** MAIL and the RCPTs for a server offering {@code ext}. */
+    private static List<SmtpCommand> envelope(Message message, ServerExtensions ext) {
+        List<SmtpCommand> envelope = new ArrayList<>();
+        envelope.add(SmtpCommand.of(Verb.MAIL, mailArgument(message, ext)));
+        for (String rcpt : message.recipients()) {
+            envelope.add(SmtpCommand.of(Verb.RCPT, "TO:<" + rcpt + ">"));
+        }
+        return envelope;
+    }
+
+    /** The pipelined transaction: MAIL, the RCPTs, then DATA or the message as {@code BDAT n LAST}. */
+    static List<ClientOutput> group(Message message, ServerExtensions ext, HostPolicy policy) {
+        List<ClientOutput> group = new ArrayList<>(envelope(message, ext));
+        group.add(ext.chunking() && policy.chunking() ? new BdatChunk(Unpooled.wrappedBuffer(message.data()), true)
+                : SmtpCommand.of(Verb.DATA));
+        return group;
+    }
+
+    private static List<ClientOutput> withEhlo(HostPolicy policy, List<ClientOutput> group) {
+        List<ClientOutput> out = new ArrayList<>(group.size() + 1);
+        out.add(SmtpCommand.of(Verb.EHLO, policy.heloName()));
+        out.addAll(group);
+        return out;
+    }
+
+    /** A group ending in the message itself waits for its last reply under {@code data_timeout}. */
+    private List<Reply> sendWithData(ClientOutput group, boolean chunked) throws IOException {
+        if (!chunked) {
+            return session.send(group);
+        }
+        session.connection().replyTimeout(policy.dataTimeout());
+        try {
+            return session.send(group);
+        } finally {
+            session.connection().replyTimeout(policy.commandTimeout());
+        }
+    }
+
+    /** The replies to MAIL, the RCPTs and DATA or BDAT (all of them when pipelined), and the rest of the transaction. */
+    private List<DeliveryResult> outcome(Message message, ServerExtensions ext, List<Reply> replies, boolean pipelined)
+            throws IOException, HostFailure {
+        boolean chunked = ext.chunking() && policy.chunking();
+        List<SmtpCommand> envelope = envelope(message, ext);
+        String pl = pipelined ? "pipelined " : "";
         Reply mail = replies.getFirst();
         if (mail.code() >= 400) {
             if (pipelined && !chunked && replies.getLast().code() == 354) {
@@ -203,7 +384,7 @@ final class SmtpTransaction {
             if (!pipelined && !anyAccepted) {
                 return results;
             }
-            end = pipelined ? replies.getLast() : sendData(chunk(message));
+            end = pipelined ? replies.getLast() : sendData(new BdatChunk(Unpooled.wrappedBuffer(message.data()), true));
         } else {
             Reply data = pipelined ? replies.getLast() : anyAccepted ? session.send(SmtpCommand.of(Verb.DATA)).getFirst() : null;
             if (data == null) {
@@ -237,11 +418,6 @@ final class SmtpTransaction {
         return results;
     }
 
-    private BdatChunk chunk(Message message) {
-        session.connection().replyTimeout(policy.dataTimeout());
-        return new BdatChunk(Unpooled.wrappedBuffer(message.data()), true);
-    }
-
     /** Message text goes out under {@code data_timeout}; the commands after it under {@code command_timeout}. */
     private Reply sendData(ClientOutput text) throws IOException {
         session.connection().replyTimeout(policy.dataTimeout());
@@ -268,7 +444,7 @@ final class SmtpTransaction {
         return results;
     }
 
-    private String mailArgument(Message message, ServerExtensions ext) {
+    private static String mailArgument(Message message, ServerExtensions ext) {
         StringBuilder arg = new StringBuilder("FROM:<").append(message.sender()).append('>');
         if (ext.size() >= 0) {
             arg.append(" SIZE=").append(message.data().length);
@@ -293,7 +469,7 @@ final class SmtpTransaction {
 
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
         return new RemoteFacts(host.name(), host.address().getHostAddress(), port, tls == null ? null : tls.info(),
-                tls != null && tls.verification().verified(), pipelined, chunked, reply);
+                tls != null && tls.verification().verified(), pipelined, pipelined && earlyUsed, chunked, reply);
     }
 
     private TlsPeer peer() {
