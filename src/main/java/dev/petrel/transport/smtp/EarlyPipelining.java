@@ -1,5 +1,6 @@
 package dev.petrel.transport.smtp;
 
+import dev.petrel.smtp.ClientOutput;
 import dev.petrel.smtp.Reply;
 import dev.petrel.transport.smtp.EhloRecord.Offer;
 
@@ -86,6 +87,17 @@ final class EarlyPipelining {
     /** The path of this connection's early group, empty when it does not pipeline early. */
     Optional<Path> path() {
         return Optional.ofNullable(path);
+    }
+
+    /**
+     * What goes out with the connect: EHLO and the transaction, or EHLO and STARTTLS; null without early
+     * pipelining, and on implicit TLS, whose group waits for the handshake.
+     */
+    ClientOutput connectGroup(HostPolicy policy, SmtpTransaction.Message message) {
+        if (path == null || path == Path.IMPLICIT_TLS) {
+            return null;
+        }
+        return TransactionCommands.early(path, recorded(), policy, message);
     }
 
     /** What the early transaction group is built from: the recorded offer of the side it goes out on. */

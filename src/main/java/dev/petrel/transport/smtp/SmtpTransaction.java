@@ -19,6 +19,7 @@ import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One message to one host over an open connection: greeting, EHLO (HELO when EHLO gets a 5xx), STARTTLS,
@@ -69,21 +70,6 @@ final class SmtpTransaction {
     /** The message to send and what it needs from the server. */
     record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8) {}
 
-    /**
-     * What goes out with the connect when {@code early} pipelines from the start: EHLO and the transaction, or
-     * EHLO and STARTTLS; null otherwise (implicit TLS sends its group after the handshake).
-     */
-    static ClientOutput connectGroup(EarlyPipelining early, HostPolicy policy, Message message) {
-        EarlyPipelining.Path path = early == null ? null : early.path().orElse(null);
-        if (path == EarlyPipelining.Path.CLEARTEXT) {
-            return new CommandGroup(withEhlo(policy, group(message, early.recorded(), policy)));
-        }
-        if (path == EarlyPipelining.Path.STARTTLS) {
-            return CommandGroup.of(SmtpCommand.of(Verb.EHLO, policy.heloName()), SmtpCommand.of(Verb.STARTTLS));
-        }
-        return null;
-    }
-
     /** One result per recipient, in order. */
     List<DeliveryResult> run(Message message) throws HostFailure {
         try {
@@ -98,7 +84,7 @@ final class SmtpTransaction {
         if (policy.smtps()) {
             session.tlsOnConnect(clientTls, peer(), policy.resumption());
             if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
-                session.sendEarly(new CommandGroup(withEhlo(policy, group(message, early.recorded(), policy))));
+                session.sendEarly(TransactionCommands.early(path, early.recorded(), policy, message));
             }
         }
         if (path != null) {
@@ -200,7 +186,7 @@ final class SmtpTransaction {
             return transactionChecked(message, ext);
         }
         ServerExtensions recorded = early.recorded();
-        List<Reply> inside = session.ehloWith(group(message, recorded, policy));
+        List<Reply> inside = session.ehloWith(TransactionCommands.group(message, recorded, policy));
         tlsEstablished();
         if (inside.getFirst().code() != 250) {
             return earlyRefused(message, path, inside.getFirst());
@@ -218,11 +204,15 @@ final class SmtpTransaction {
     /**
      * A banner or EHLO refused on an early-pipelined connection: the record goes. With STARTTLS nothing of the
      * message has been sent, and the host is tried again at once without early pipelining; in cleartext the
-     * whole transaction has gone, and the refusal is its outcome: a 5xx fails it, anything else defers it.
+     * whole transaction has gone, and the refusal is its outcome: a 5xx fails it, anything else defers it. A
+     * server that no longer lets us talk first says so with a synchronisation error: that refuses the early
+     * pipelining, not the message, so it too is tried again at once.
      */
     private List<DeliveryResult> earlyRefused(Message message, EarlyPipelining.Path path, Reply r) throws HostFailure {
         early.refused();
-        if (path == EarlyPipelining.Path.STARTTLS) {
+        boolean syncError = r.code() == 554
+                && r.logText().toLowerCase(Locale.ROOT).contains("synchronization error");
+        if (path == EarlyPipelining.Path.STARTTLS || syncError) {
             reconnect = true;
             throw smtpError("initial connection", r, ERRNO_SMTPCLOSED);
         }
@@ -289,10 +279,11 @@ final class SmtpTransaction {
         boolean pipelined = ext.pipelining() && policy.pipelining();
         List<Reply> replies;
         if (pipelined) {
-            replies = sendWithData(new CommandGroup(group(message, ext, policy)), ext.chunking() && policy.chunking());
+            replies = sendWithData(new CommandGroup(TransactionCommands.group(message, ext, policy)),
+                    ext.chunking() && policy.chunking());
         } else {
             replies = new ArrayList<>();
-            for (SmtpCommand c : envelope(message, ext)) {
+            for (SmtpCommand c : TransactionCommands.envelope(message, ext)) {
                 Reply r = session.send(c).getFirst();
                 replies.add(r);
                 if (c.verb() == Verb.MAIL && r.code() >= 400) {
@@ -301,31 +292,6 @@ final class SmtpTransaction {
             }
         }
         return outcome(message, ext, replies, pipelined);
-    }
-
-    /** MAIL and the RCPTs for a server offering {@code ext}. */
-    private static List<SmtpCommand> envelope(Message message, ServerExtensions ext) {
-        List<SmtpCommand> envelope = new ArrayList<>();
-        envelope.add(SmtpCommand.of(Verb.MAIL, mailArgument(message, ext)));
-        for (String rcpt : message.recipients()) {
-            envelope.add(SmtpCommand.of(Verb.RCPT, "TO:<" + rcpt + ">"));
-        }
-        return envelope;
-    }
-
-    /** The pipelined transaction: MAIL, the RCPTs, then DATA or the message as {@code BDAT n LAST}. */
-    static List<ClientOutput> group(Message message, ServerExtensions ext, HostPolicy policy) {
-        List<ClientOutput> group = new ArrayList<>(envelope(message, ext));
-        group.add(ext.chunking() && policy.chunking() ? new BdatChunk(Unpooled.wrappedBuffer(message.data()), true)
-                : SmtpCommand.of(Verb.DATA));
-        return group;
-    }
-
-    private static List<ClientOutput> withEhlo(HostPolicy policy, List<ClientOutput> group) {
-        List<ClientOutput> out = new ArrayList<>(group.size() + 1);
-        out.add(SmtpCommand.of(Verb.EHLO, policy.heloName()));
-        out.addAll(group);
-        return out;
     }
 
     /** A group ending in the message itself waits for its last reply under {@code data_timeout}. */
@@ -345,7 +311,7 @@ final class SmtpTransaction {
     private List<DeliveryResult> outcome(Message message, ServerExtensions ext, List<Reply> replies, boolean pipelined)
             throws IOException, HostFailure {
         boolean chunked = ext.chunking() && policy.chunking();
-        List<SmtpCommand> envelope = envelope(message, ext);
+        List<SmtpCommand> envelope = TransactionCommands.envelope(message, ext);
         String pl = pipelined ? "pipelined " : "";
         Reply mail = replies.getFirst();
         if (mail.code() >= 400) {
@@ -442,20 +408,6 @@ final class SmtpTransaction {
             }
         }
         return results;
-    }
-
-    private static String mailArgument(Message message, ServerExtensions ext) {
-        StringBuilder arg = new StringBuilder("FROM:<").append(message.sender()).append('>');
-        if (ext.size() >= 0) {
-            arg.append(" SIZE=").append(message.data().length);
-        }
-        if (message.eightBit() && ext.eightBitMime()) {
-            arg.append(" BODY=8BITMIME");
-        }
-        if (message.needsUtf8()) {
-            arg.append(" SMTPUTF8");
-        }
-        return arg.toString();
     }
 
     /** The same outcome for every recipient: the server refused the message itself, not an address. */

@@ -127,7 +127,7 @@ public final class SmtpTransport implements Transport {
         }
         EarlyPipelining early = policy.pipeConnect()
                 ? EarlyPipelining.plan(ehloRecords, host.address(), port, policy, text) : null;
-        ClientOutput first = SmtpTransaction.connectGroup(early, policy, text);
+        ClientOutput first = early == null ? null : early.connectGroup(policy, text);
         try (slot; ClientSession session = ClientSession.connect(group, NioSocketChannel.class,
                 new InetSocketAddress(host.address(), port), heloName(host, policy), config.get(Smtp.CONNECT_TIMEOUT),
                 longest, first)) {
