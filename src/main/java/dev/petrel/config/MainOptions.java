@@ -79,6 +79,9 @@ public final class MainOptions {
     public static final Option<Long> SMTP_RECEIVE_MIN_RATE = TABLE.add("smtp_receive_min_rate", SIZE, "500");
     public static final Option<Boolean> SMTP_ENFORCE_SYNC = TABLE.add("smtp_enforce_sync", BOOL, "true");
     public static final Option<Duration> RETRY_DATA_EXPIRE = TABLE.add("retry_data_expire", TIME, "7d");
+    /** No retry interval a rule computes is longer than this. */
+    public static final Option<Duration> RETRY_INTERVAL_MAX = TABLE.add(
+            Option.of("retry_interval_max", TIME, "24h").require(d -> !d.isZero(), "must be longer than 0s"));
     public static final Option<Integer> SMTP_MAX_UNKNOWN_COMMANDS = TABLE.add("smtp_max_unknown_commands", INT, "3");
     public static final Option<Integer> SMTP_MAX_SYNPROT_ERRORS = TABLE.add("smtp_max_synprot_errors", INT, "3");
     /** Unset or empty: {@code primary_hostname}. */

@@ -1,5 +1,6 @@
 package dev.petrel.queue;
 
+import dev.petrel.config.RetryError;
 import dev.petrel.log.MainLog;
 import dev.petrel.queue.routing.RoutingResult;
 import dev.petrel.spool.Envelope;
@@ -7,6 +8,7 @@ import dev.petrel.spool.Reception;
 import dev.petrel.spool.Spool;
 import dev.petrel.spool.SpoolFormatException;
 import dev.petrel.spool.SpooledMessage;
+import dev.petrel.transport.Address;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transports;
@@ -16,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,9 +43,11 @@ final class MessageDelivery {
     private final Consumer<String> submitBounce;
     private final DeliveryLines lines;
     private final Set<String> reportedBroken = ConcurrentHashMap.newKeySet();
+    private final RetryState retry;
 
     MessageDelivery(Spool spool, MainLog log, Router router, Transports transports, String primaryHostname,
-                    String qualifyDomain, Consumer<String> submitBounce) {
+                    String qualifyDomain, Consumer<String> submitBounce, RetryState retry) {
+        this.retry = retry;
         this.spool = spool;
         this.log = log;
         this.router = router;
@@ -53,7 +58,8 @@ final class MessageDelivery {
         this.lines = new DeliveryLines(log);
     }
 
-    void deliver(String id) {
+    /** @param force retry times are ignored (Exim's {@code -qf}, {@code -M}) */
+    void deliver(String id, boolean force) {
         SpooledMessage message;
         try {
             message = spool.read(id);
@@ -76,7 +82,10 @@ final class MessageDelivery {
         List<String> delivered = new ArrayList<>();
         List<String> failedDuplicates = new ArrayList<>(); // one bounce says it for them
         boolean deferred = false;
-        for (Outcome o : attempt(message, Deliveries.of(outstanding, router))) {
+        Attempt attempt = new Attempt(message, force);
+        List<Outcome> outcomes = attempt.notDue(outstanding);
+        outcomes.addAll(attempt.run(Deliveries.of(outstanding, router)));
+        for (Outcome o : outcomes) {
             switch (o.result().status()) {
                 case DELIVERED -> {
                     if (!o.journalled()) {
@@ -127,66 +136,132 @@ final class MessageDelivery {
     private record Group(String transport, List<RemoteHost> hosts) {}
 
     /**
-     * Routes every recipient first, then hands each (transport, hosts) group to its transport as Exim does,
-     * logging each outcome.
+     * One attempt's retry state: the message's addresses (and domains), and the hosts that failed in it,
+     * which are not tried again in the same attempt.
      */
-    private List<Outcome> attempt(SpooledMessage message, Deliveries deliveries) {
-        String id = message.id();
-        List<Outcome> outcomes = new ArrayList<>();
-        Map<Group, List<String>> groups = new LinkedHashMap<>();
-        Map<String, String> routers = new HashMap<>();
-        for (String rcpt : deliveries.unique()) {
-            List<String> covers = deliveries.sameDelivery(rcpt);
-            switch (deliveries.routing(rcpt)) {
-                case RoutingResult.Routed routed -> {
-                    List<RemoteHost> hosts = routed.hosts().stream()
-                            .map(h -> new RemoteHost(h.name(), h.address(), h.port())).toList();
-                    groups.computeIfAbsent(new Group(routed.transport(), hosts), g -> new ArrayList<>()).add(rcpt);
-                    routers.put(rcpt, routed.router());
-                }
-                case RoutingResult.Deferred d -> {
-                    log.main(id + " == " + rcpt + " R=" + d.router() + " defer (-1): " + d.reason());
-                    outcomes.add(new Outcome(covers, DeliveryResult.deferred(-1, d.reason()), false));
-                }
-                case RoutingResult.Failed f -> {
-                    log.main(id + " ** " + rcpt + (f.router() == null ? "" : " R=" + f.router()) + ": " + f.reason());
-                    outcomes.add(new Outcome(covers, DeliveryResult.failed(f.reason()), false));
-                }
-                case RoutingResult.Declined declined -> throw new IllegalStateException("the router chain declined " + rcpt);
-            }
+    private final class Attempt {
+        private final SpooledMessage message;
+        private final boolean force;
+        private final AddressRetry addresses;
+        private final Set<String> failedHosts = new HashSet<>();
+
+        Attempt(SpooledMessage message, boolean force) {
+            this.message = message;
+            this.force = force;
+            this.addresses = new AddressRetry(retry, message.envelope().sender(), message.envelope().receivedAt(), force);
         }
-        int left = groups.size();
-        for (Map.Entry<Group, List<String>> g : groups.entrySet()) {
-            // Deliveries of all but the last group are journalled at once, so that a crash in a later group
-            // cannot send them again.
-            boolean journalNow = --left > 0;
-            List<String> rcpts = g.getValue();
+
+        /** Takes out of {@code outstanding} the recipients whose retry time has not come, deferred. */
+        List<Outcome> notDue(List<String> outstanding) {
+            List<Outcome> held = new ArrayList<>();
+            for (var it = outstanding.iterator(); it.hasNext(); ) {
+                String rcpt = it.next();
+                if (!addresses.due(rcpt)) {
+                    it.remove();
+                    if (log.selected("retry_defer")) {
+                        log.main(message.id() + " == " + rcpt + " routing defer (" + RetryError.ROUTING_RETRY
+                                + "): retry time not reached");
+                    }
+                    held.add(new Outcome(List.of(rcpt), DeliveryResult.deferred(RetryError.ROUTING_RETRY,
+                            "retry time not reached"), false));
+                }
+            }
+            return held;
+        }
+
+        /**
+         * Routes every recipient first, then hands each (transport, hosts) group to its transport as Exim does,
+         * logging each outcome.
+         */
+        List<Outcome> run(Deliveries deliveries) {
+            String id = message.id();
+            List<Outcome> outcomes = new ArrayList<>();
+            Map<Group, List<String>> groups = new LinkedHashMap<>();
+            Map<String, String> routers = new HashMap<>();
+            for (String rcpt : deliveries.unique()) {
+                List<String> covers = deliveries.sameDelivery(rcpt);
+                switch (deliveries.routing(rcpt)) {
+                    case RoutingResult.Routed routed -> {
+                        addresses.routed(rcpt);
+                        List<RemoteHost> hosts = routed.hosts().stream()
+                                .map(h -> new RemoteHost(h.name(), h.address(), h.port(), h.mx() >= 0)).toList();
+                        groups.computeIfAbsent(new Group(routed.transport(), hosts), g -> new ArrayList<>()).add(rcpt);
+                        routers.put(rcpt, routed.router());
+                    }
+                    case RoutingResult.Deferred d -> {
+                        log.main(id + " == " + rcpt + " R=" + d.router() + " defer (-1): " + d.reason());
+                        DeliveryResult result = DeliveryResult.deferred(-1, d.reason());
+                        if (addresses.routingDeferred(rcpt, -1, d.reason())) {
+                            result = timedOut(rcpt, result);
+                        }
+                        outcomes.add(new Outcome(covers, result, false));
+                    }
+                    case RoutingResult.Failed f -> {
+                        log.main(id + " ** " + rcpt + (f.router() == null ? "" : " R=" + f.router()) + ": " + f.reason());
+                        outcomes.add(new Outcome(covers, DeliveryResult.failed(f.reason()), false));
+                    }
+                    case RoutingResult.Declined declined ->
+                            throw new IllegalStateException("the router chain declined " + rcpt);
+                }
+            }
+            int left = groups.size();
+            for (Map.Entry<Group, List<String>> g : groups.entrySet()) {
+                // Deliveries of all but the last group are journalled at once, so that a crash in a later group
+                // cannot send them again.
+                outcomes.addAll(group(g.getKey(), g.getValue(), routers, deliveries, --left > 0));
+            }
+            return outcomes;
+        }
+
+        private List<Outcome> group(Group group, List<String> rcpts, Map<String, String> routers, Deliveries deliveries,
+                                    boolean journalNow) {
+            String id = message.id();
+            HostRetryGate gate = new HostRetryGate(retry, Address.parse(rcpts.getFirst()).domain(),
+                    message.envelope().receivedAt(), force, failedHosts);
             List<DeliveryResult> results;
             try {
-                results = transports.get(g.getKey().transport()).deliver(message, rcpts, g.getKey().hosts());
+                results = transports.get(group.transport()).deliver(message, rcpts, group.hosts(), gate);
             } catch (RuntimeException e) {
                 results = Collections.nCopies(rcpts.size(), DeliveryResult.deferred(-1, "internal error: " + e));
             }
+            List<Outcome> outcomes = new ArrayList<>();
             boolean further = false;
             for (int i = 0; i < rcpts.size(); i++) {
                 String rcpt = rcpts.get(i);
                 DeliveryResult result = results.get(i);
-                String rt = "R=" + routers.get(rcpt) + " T=" + g.getKey().transport();
+                String rt = "R=" + routers.get(rcpt) + " T=" + group.transport();
                 switch (result.status()) {
                     case DELIVERED -> {
                         log.main(lines.delivered(id, rcpt, rt, result, further));
                         further = result.remote() != null;
+                        addresses.delivered(rcpt);
                         if (journalNow) {
                             deliveries.sameDelivery(rcpt).forEach(r -> journal(id, r));
                         }
                     }
                     case FAILED -> log.main(lines.failed(id, rcpt, rt, result));
-                    case DEFERRED -> log.main(lines.deferred(id, rcpt, rt, result));
+                    case DEFERRED -> {
+                        if (result.errno() != RetryError.HOST_RETRY || log.selected("retry_defer")) {
+                            log.main(lines.deferred(id, rcpt, rt, result));
+                        }
+                        boolean timedOut = result.hostProblem() ? gate.timedOut()
+                                : result.errno() == RetryError.RCPT_4XX
+                                && addresses.recipientDeferred(rcpt, result.errno(), result.moreErrno(), result.reason());
+                        if (timedOut) {
+                            result = timedOut(rcpt, result);
+                        }
+                    }
                 }
                 outcomes.add(new Outcome(deliveries.sameDelivery(rcpt), result, journalNow));
             }
+            return outcomes;
         }
-        return outcomes;
+
+        /** Exim's end of the line for a deferred address whose retry rules have run out. */
+        private DeliveryResult timedOut(String rcpt, DeliveryResult deferred) {
+            log.main(message.id() + " ** " + rcpt + ": retry timeout exceeded");
+            return deferred.asFailure(deferred.reason() + ": retry timeout exceeded");
+        }
     }
 
     private void journal(String id, String rcpt) {

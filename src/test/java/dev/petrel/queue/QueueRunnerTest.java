@@ -79,6 +79,11 @@ class QueueRunnerTest {
                   delivery_date_add
                   envelope_to_add
                   return_path_add
+
+                begin retry
+
+                # Retried every second, so that periodic queue runs try again within the test.
+                *  *  F,1h,1s
                 """.formatted(dir.resolve("mail")), "test");
     }
 

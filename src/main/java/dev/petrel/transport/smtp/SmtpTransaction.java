@@ -1,5 +1,6 @@
 package dev.petrel.transport.smtp;
 
+import dev.petrel.config.RetryError;
 import dev.petrel.smtp.BdatChunk;
 import dev.petrel.smtp.ClientOutput;
 import dev.petrel.smtp.CommandGroup;
@@ -28,11 +29,11 @@ import java.util.Locale;
  * address's {@link DeliveryResult}.
  */
 final class SmtpTransaction {
-    static final int ERRNO_RCPT4XX = -44;
-    static final int ERRNO_MAIL4XX = -45;
-    static final int ERRNO_DATA4XX = -46;
-    static final int ERRNO_SMTPCLOSED = -18;
-    static final int ERRNO_TLSREQUIRED = -38;
+    static final int ERRNO_RCPT4XX = RetryError.RCPT_4XX;
+    static final int ERRNO_MAIL4XX = RetryError.MAIL_4XX;
+    static final int ERRNO_DATA4XX = RetryError.DATA_4XX;
+    static final int ERRNO_SMTPCLOSED = RetryError.LOST_CONNECTION;
+    static final int ERRNO_TLSREQUIRED = RetryError.TLS_REQUIRED;
 
     private final ClientSession session;
     private final RemoteHost host;
@@ -342,7 +343,8 @@ final class SmtpTransaction {
                 continue;
             }
             String reason = smtpError(pl + envelope.get(i + 1).line(), r, ERRNO_RCPT4XX).getMessage();
-            results.add((r.code() >= 500 ? DeliveryResult.failed(reason) : DeliveryResult.deferred(ERRNO_RCPT4XX, reason))
+            results.add((r.code() >= 500 ? DeliveryResult.failed(reason)
+                    : DeliveryResult.deferred(ERRNO_RCPT4XX, reason).withMoreErrno(moreErrno(r)))
                     .withRemote(facts.withReply(r.logText()), false));
         }
         Reply end;
@@ -403,7 +405,7 @@ final class SmtpTransaction {
         for (int i = 0; i < results.size(); i++) {
             if (results.get(i) == null) {
                 DeliveryResult r = reply.code() >= 500 ? DeliveryResult.failed(f.getMessage())
-                        : DeliveryResult.deferred(ERRNO_DATA4XX, f.getMessage());
+                        : DeliveryResult.deferred(ERRNO_DATA4XX, f.getMessage()).withMoreErrno(moreErrno(reply));
                 results.set(i, r.withRemote(facts.withReply(reply.logText()), false));
             }
         }
@@ -437,7 +439,13 @@ final class SmtpTransaction {
     }
 
     private HostFailure smtpError(String after, Reply r, int errno) {
-        return new HostFailure("SMTP error from remote mail server after " + after + ": " + r.logText(), errno);
+        return new HostFailure("SMTP error from remote mail server after " + after + ": " + r.logText(), errno,
+                moreErrno(r));
+    }
+
+    /** A 4xx's code, where retry rules such as {@code rcpt_45x} look for it. */
+    private static int moreErrno(Reply r) {
+        return r.code() >= 400 && r.code() < 500 ? RetryError.replyCode(r.code()) : 0;
     }
 
     static String describe(IOException e) {
