@@ -11,16 +11,18 @@ import dev.petrel.tls.TlsSessionInfo;
  * @param tls the session's TLS facts, null in cleartext
  * @param certificateVerified Exim's {@code CV=}; on a resumed session, the original session's
  * @param pipelined the transaction was pipelined (Exim's {@code L})
+ * @param earlyPipelined the connection used early pipelining, PIPECONNECT (Exim's {@code L*})
  * @param chunked the message went with BDAT (Exim's {@code K})
  * @param reply the server's reply that decided this recipient ({@code C=} on delivery), null when none
  * @param dsnOffered the server offered DSN, so delivery notifications are its business from here (RFC 3461 4.2)
  */
 public record RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
-                          boolean pipelined, boolean chunked, String reply, boolean dsnOffered) {
+                          boolean pipelined, boolean earlyPipelined, boolean chunked, String reply,
+                          boolean dsnOffered) {
 
     public RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
-                       boolean pipelined, boolean chunked, String reply) {
-        this(host, address, port, tls, certificateVerified, pipelined, chunked, reply, false);
+                       boolean pipelined, boolean earlyPipelined, boolean chunked, String reply) {
+        this(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, reply, false);
     }
 
     /**
@@ -32,6 +34,7 @@ public record RemoteFacts(String host, String address, int port, TlsSessionInfo 
     }
 
     public RemoteFacts withReply(String text) {
-        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, text, dsnOffered);
+        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, text,
+                dsnOffered);
     }
 }

@@ -44,14 +44,20 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SmtpClientConnection implements AutoCloseable {
 
-    /** Replies owed for one write, and the TLS to start if the last of them is STARTTLS's 220. */
+    /**
+     * Replies owed for one write, and the TLS to start if the last of them is STARTTLS's 220; without one,
+     * {@code pauseAt220} stops reading at that 220 until {@link #startTlsAfterEarly} brings it.
+     */
     private record Awaited(int count, List<Reply> replies, CompletableFuture<List<Reply>> done,
-            ClientTls.Attempt tls) {
+            ClientTls.Attempt tls, boolean pauseAt220) {
     }
 
     private final SmtpReplyDecoder decoder = new SmtpReplyDecoder();
     private volatile long replyTimeoutNanos;
     private final CompletableFuture<Reply> greeting;
+    /** The group written as soon as the channel exists (early pipelining), null for none. */
+    private final ClientOutput early;
+    private final CompletableFuture<List<Reply>> earlyReplies = new CompletableFuture<>();
     private volatile Channel channel;
 
     // Touched on the channel's event loop only.
@@ -61,11 +67,16 @@ public final class SmtpClientConnection implements AutoCloseable {
     private Reply lastReply;
     private int discardedAfterStartTls;
 
-    private SmtpClientConnection(Duration replyTimeout) {
+    private SmtpClientConnection(Duration replyTimeout, ClientOutput early) {
         this.replyTimeoutNanos = replyTimeout.toNanos();
-        Awaited first = new Awaited(1, new ArrayList<>(1), new CompletableFuture<>(), null);
+        this.early = early;
+        Awaited first = new Awaited(1, new ArrayList<>(1), new CompletableFuture<>(), null, false);
         awaited.add(first);
         greeting = first.done().thenApply(List::getFirst);
+        if (early != null) {
+            // Its replies come after the greeting's, and a STARTTLS at its end waits for its TLS to be supplied.
+            awaited.add(new Awaited(early.replies(), new ArrayList<>(), earlyReplies, null, endsInStartTls(early)));
+        }
     }
 
     /**
@@ -74,7 +85,19 @@ public final class SmtpClientConnection implements AutoCloseable {
      */
     public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
             InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout) {
-        SmtpClientConnection connection = new SmtpClientConnection(replyTimeout);
+        return connect(group, type, remote, connectTimeout, replyTimeout, null);
+    }
+
+    /**
+     * Connects, and writes {@code early} as soon as the channel can carry it, without waiting for the greeting
+     * (early pipelining: {@code EHLO,MAIL,RCPT,DATA} or {@code EHLO,STARTTLS}); its replies are
+     * {@link #earlyReplies()}. This is the one place the first write leaves from, so that a connect that can
+     * carry data (TCP Fast Open) can put it in the SYN. When {@code early} ends in STARTTLS, reading stops at
+     * its 220 until {@link #startTlsAfterEarly} supplies the TLS attempt (which needs the local address).
+     */
+    public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
+            InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout, ClientOutput early) {
+        SmtpClientConnection connection = new SmtpClientConnection(replyTimeout, early);
         CompletableFuture<SmtpClientConnection> result = new CompletableFuture<>();
         new Bootstrap().group(group).channel(type)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
@@ -91,6 +114,9 @@ public final class SmtpClientConnection implements AutoCloseable {
                     if (f.isSuccess()) {
                         result.complete(connection);
                     } else {
+                        if (early != null) {
+                            release(early);
+                        }
                         // Netty's message already names the address ("Connection refused: /192.0.2.1:25").
                         result.completeExceptionally(new IOException(f.cause().getMessage(), f.cause()));
                     }
@@ -101,6 +127,44 @@ public final class SmtpClientConnection implements AutoCloseable {
     /** The server's greeting (banner). */
     public CompletableFuture<Reply> greeting() {
         return greeting;
+    }
+
+    /** The replies to the group given to {@code connect}, after the greeting; never completes without one. */
+    public CompletableFuture<List<Reply>> earlyReplies() {
+        return earlyReplies;
+    }
+
+    /**
+     * Starts TLS after the 220 that ended the early group ({@code EHLO,STARTTLS}): reading resumes inside TLS.
+     * The future completes once the handshake has succeeded.
+     */
+    public CompletableFuture<Void> startTlsAfterEarly(ClientTls.Attempt tls) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        boolean queued = onLoop(() -> {
+            if (broken != null) {
+                unused(tls);
+                done.completeExceptionally(broken);
+                return;
+            }
+            handshake(tls);
+            tls.ssl().handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(handshakeFailure(f.cause()));
+                }
+            });
+            channel.config().setAutoRead(true);
+        }, done);
+        if (!queued) {
+            unused(tls);
+        }
+        return done;
+    }
+
+    private static boolean endsInStartTls(ClientOutput out) {
+        ClientOutput last = out instanceof CommandGroup g ? g.parts().getLast() : out;
+        return last instanceof SmtpCommand c && c.verb() == Verb.STARTTLS;
     }
 
     /** Writes {@code out} in one buffer; completes with the {@link ClientOutput#replies()} replies it asks for. */
@@ -210,7 +274,7 @@ public final class SmtpClientConnection implements AutoCloseable {
         }
         int count = out.replies();
         if (count > 0) {
-            awaited.add(new Awaited(count, new ArrayList<>(count), done, tls));
+            awaited.add(new Awaited(count, new ArrayList<>(count), done, tls, false));
             if (awaited.size() == 1) {
                 armTimer();
             }
@@ -259,6 +323,11 @@ public final class SmtpClientConnection implements AutoCloseable {
                     head.done().completeExceptionally(handshakeFailure(f.cause()));
                 }
             });
+        } else if (head.pauseAt220() && reply.code() == 220) {
+            // Nothing the server sends before our ClientHello is to be read: drop it, read no more until TLS.
+            discardedAfterStartTls += decoder.discardBuffered();
+            channel.config().setAutoRead(false);
+            head.done().complete(List.copyOf(head.replies()));
         } else {
             unused(head.tls());
             head.done().complete(List.copyOf(head.replies()));
@@ -319,6 +388,13 @@ public final class SmtpClientConnection implements AutoCloseable {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             armTimer();
+            if (early != null) {
+                ctx.channel().writeAndFlush(early).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        fail(new IOException("write failed: " + f.cause().getMessage(), f.cause()));
+                    }
+                });
+            }
             ctx.fireChannelActive();
         }
 
