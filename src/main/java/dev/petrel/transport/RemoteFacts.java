@@ -13,9 +13,11 @@ import dev.petrel.tls.TlsSessionInfo;
  * @param pipelined the transaction was pipelined (Exim's {@code L})
  * @param chunked the message went with BDAT (Exim's {@code K})
  * @param reply the server's reply that decided this recipient ({@code C=} on delivery), null when none
+ * @param fastOpen Exim's {@code TFO} ({@code TFO*}: the SYN's data was acknowledged), null when TCP Fast Open
+ *                 was not used
  */
 public record RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
-                          boolean pipelined, boolean chunked, String reply) {
+                          boolean pipelined, boolean chunked, String reply, String fastOpen) {
 
     /**
      * Exim's {@code H=name [ip]} for a remote host, with {@code :port} under {@code +outgoing_port}: the one
@@ -26,6 +28,6 @@ public record RemoteFacts(String host, String address, int port, TlsSessionInfo 
     }
 
     public RemoteFacts withReply(String text) {
-        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, text);
+        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, text, fastOpen);
     }
 }

@@ -45,8 +45,18 @@ public final class ClientSession implements AutoCloseable {
     /** Connects, blocking until TCP is up; the greeting is for {@link #greeting()}. */
     public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
             String heloName, Duration connectTimeout, Duration replyTimeout) throws IOException {
-        CompletableFuture<SmtpClientConnection> connecting =
-                SmtpClientConnection.connect(group, type, remote, connectTimeout, replyTimeout);
+        return connect(group, type, remote, heloName, connectTimeout, replyTimeout, false, null);
+    }
+
+    /**
+     * Connects, blocking until TCP is up, with {@code early} (null: nothing) written before the connect, in the
+     * SYN with TCP Fast Open ({@code fastOpen}) where the kernel can; its replies are {@link #earlyReplies()}.
+     */
+    public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
+            String heloName, Duration connectTimeout, Duration replyTimeout, boolean fastOpen, ClientOutput early)
+            throws IOException {
+        CompletableFuture<SmtpClientConnection> connecting = SmtpClientConnection.connect(group, type, remote,
+                connectTimeout, replyTimeout, fastOpen, early);
         SmtpClientConnection connection = await(connecting, connectTimeout.plusSeconds(5),
                 () -> connecting.thenAccept(SmtpClientConnection::close));
         return new ClientSession(connection, heloName, replyTimeout);
@@ -58,6 +68,11 @@ public final class ClientSession implements AutoCloseable {
 
     public Reply greeting() throws IOException {
         return await(connection.greeting());
+    }
+
+    /** The replies to the group written with the connect, after the greeting's; empty when there was none. */
+    public List<Reply> earlyReplies() throws IOException {
+        return await(connection.earlyReplies());
     }
 
     /** Sends EHLO; a 250 becomes the reply in force, whose lines after the first are the extensions. */

@@ -14,14 +14,15 @@ import java.time.Duration;
  * @param sni {@code tls_sni}, null for none
  * @param pipelining PIPELINING may be used (not in {@code hosts_avoid_pipelining})
  * @param chunking CHUNKING may be used ({@code hosts_try_chunking})
+ * @param fastOpen TCP Fast Open may be tried ({@code hosts_try_fastopen})
  */
 record HostPolicy(String heloName, boolean smtps, boolean tryTls, boolean requireTls, boolean requireVerify,
                   boolean resumption, String sni, boolean pipelining, boolean chunking, Duration commandTimeout,
-                  Duration dataTimeout) {
+                  Duration dataTimeout, boolean fastOpen) {
 
     /** The same host again, in cleartext, after a TLS session could not be set up. */
     HostPolicy withoutTls() {
         return new HostPolicy(heloName, smtps, false, requireTls, requireVerify, resumption, sni, pipelining, chunking,
-                commandTimeout, dataTimeout);
+                commandTimeout, dataTimeout, fastOpen);
     }
 }

@@ -12,6 +12,7 @@ import dev.petrel.smtp.Verb;
 import dev.petrel.tls.ClientTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -53,6 +54,8 @@ public final class SmtpClientConnection implements AutoCloseable {
     private volatile long replyTimeoutNanos;
     private final CompletableFuture<Reply> greeting;
     private volatile Channel channel;
+    private final CompletableFuture<List<Reply>> early = new CompletableFuture<>();
+    private volatile FastOpenProbe fastOpen = FastOpenProbe.NOT_USED;
 
     // Touched on the channel's event loop only.
     private final ArrayDeque<Awaited> awaited = new ArrayDeque<>();
@@ -74,9 +77,22 @@ public final class SmtpClientConnection implements AutoCloseable {
      */
     public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
             InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout) {
+        return connect(group, type, remote, connectTimeout, replyTimeout, false, null);
+    }
+
+    /**
+     * Connects, and writes {@code early} (null: nothing) as soon as the channel exists, before the connect:
+     * early pipelining's group, whose replies ({@link #earlyReplies()}) follow the greeting's. With
+     * {@code fastOpen} on a native epoll channel the connect is TCP Fast Open (Netty sends what is queued
+     * with {@code sendto(MSG_FASTOPEN)}): the group rides in the SYN once the kernel holds a cookie for the
+     * server, and without a group the SYN still asks for a cookie (or carries the one it has), as Exim's does.
+     */
+    public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
+            InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout, boolean fastOpen,
+            ClientOutput early) {
         SmtpClientConnection connection = new SmtpClientConnection(replyTimeout);
         CompletableFuture<SmtpClientConnection> result = new CompletableFuture<>();
-        new Bootstrap().group(group).channel(type)
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(type)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .handler(new ChannelInitializer<>() {
                     @Override
@@ -86,16 +102,54 @@ public final class SmtpClientConnection implements AutoCloseable {
                                 .addLast("commands", new SmtpClientEncoder())
                                 .addLast("session", connection.new Events());
                     }
-                })
-                .connect(remote).addListener(f -> {
-                    if (f.isSuccess()) {
-                        result.complete(connection);
-                    } else {
-                        // Netty's message already names the address ("Connection refused: /192.0.2.1:25").
-                        result.completeExceptionally(new IOException(f.cause().getMessage(), f.cause()));
-                    }
                 });
+        boolean tfo = fastOpen && FastOpenProbe.possible(type);
+        if (tfo) {
+            bootstrap.option(ChannelOption.TCP_FASTOPEN_CONNECT, true);
+        }
+        bootstrap.register().addListener(registered -> {
+            if (!registered.isSuccess()) {
+                release(early);
+                result.completeExceptionally(new IOException(registered.cause().getMessage(), registered.cause()));
+                return;
+            }
+            // On the channel's event loop: queued before the connect, so the connect can take it along.
+            if (early != null) {
+                connection.write(early, null, connection.early, false);
+            } else if (tfo) {
+                connection.channel.write(Unpooled.EMPTY_BUFFER);
+            }
+            connection.channel.connect(remote).addListener(f -> {
+                if (f.isSuccess()) {
+                    connection.channel.flush(); // whatever did not fit into the SYN, or went without TFO
+                    result.complete(connection);
+                } else {
+                    connection.fail(new IOException(f.cause().getMessage(), f.cause()));
+                    // Netty's message already names the address ("Connection refused: /192.0.2.1:25").
+                    result.completeExceptionally(new IOException(f.cause().getMessage(), f.cause()));
+                }
+            });
+            if (tfo) {
+                connection.fastOpen = FastOpenProbe.afterConnect(connection.channel, early != null);
+            }
+        });
+        if (early == null) {
+            connection.early.complete(List.of());
+        }
         return result;
+    }
+
+    /** The replies to the group given to {@code connect}, after the greeting's; empty when there was none. */
+    public CompletableFuture<List<Reply>> earlyReplies() {
+        return early;
+    }
+
+    /**
+     * Exim's {@code TFO} field for this connection, known once the greeting has arrived: {@code TFO*} when the
+     * data in the SYN was acknowledged, {@code TFO} when the SYN carried a cookie without data, else null.
+     */
+    public String fastOpen() {
+        return fastOpen.field();
     }
 
     /** The server's greeting (banner). */
@@ -180,7 +234,7 @@ public final class SmtpClientConnection implements AutoCloseable {
 
     private CompletableFuture<List<Reply>> submit(ClientOutput out, ClientTls.Attempt tls) {
         CompletableFuture<List<Reply>> done = new CompletableFuture<>();
-        if (!onLoop(() -> write(out, tls, done), done)) {
+        if (!onLoop(() -> write(out, tls, done, true), done)) {
             release(out);
             unused(tls);
         }
@@ -201,7 +255,7 @@ public final class SmtpClientConnection implements AutoCloseable {
         }
     }
 
-    private void write(ClientOutput out, ClientTls.Attempt tls, CompletableFuture<List<Reply>> done) {
+    private void write(ClientOutput out, ClientTls.Attempt tls, CompletableFuture<List<Reply>> done, boolean flush) {
         if (broken != null) {
             release(out);
             unused(tls);
@@ -215,7 +269,7 @@ public final class SmtpClientConnection implements AutoCloseable {
                 armTimer();
             }
         }
-        channel.writeAndFlush(out).addListener(f -> {
+        (flush ? channel.writeAndFlush(out) : channel.write(out)).addListener(f -> {
             if (!f.isSuccess()) {
                 fail(new IOException("write failed: " + f.cause().getMessage(), f.cause()));
             } else if (count == 0) {
@@ -225,6 +279,9 @@ public final class SmtpClientConnection implements AutoCloseable {
     }
 
     private static void release(ClientOutput out) {
+        if (out == null) {
+            return;
+        }
         if (out instanceof CommandGroup group) {
             group.parts().forEach(ReferenceCountUtil::release);
         } else {
@@ -233,6 +290,10 @@ public final class SmtpClientConnection implements AutoCloseable {
     }
 
     private void onReply(Reply reply) {
+        if (lastReply == null) {
+            // The first reply (the greeting) came after the SYN's data was acknowledged, or not at all.
+            fastOpen = fastOpen.afterGreeting(channel);
+        }
         lastReply = reply;
         Awaited head = awaited.peek();
         if (head == null) {

@@ -293,7 +293,7 @@ final class SmtpTransaction {
 
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
         return new RemoteFacts(host.name(), host.address().getHostAddress(), port, tls == null ? null : tls.info(),
-                tls != null && tls.verification().verified(), pipelined, chunked, reply);
+                tls != null && tls.verification().verified(), pipelined, chunked, reply, session.connection().fastOpen());
     }
 
     private TlsPeer peer() {
@@ -318,7 +318,10 @@ final class SmtpTransaction {
             return e.getClass().getSimpleName();
         }
         // Netty's connect failures end in the address ("Connection refused: mx./127.0.0.1:25"): H= names it.
-        return m.replaceFirst(": [^ ]*/[0-9a-fA-F.:%]+:[0-9]+$", "");
+        // Its native transport puts the system call first ("connect(..) failed with error(-111): ..."): the
+        // log says what happened, as Exim's does, not which call noticed.
+        return m.replaceFirst(": [^ ]*/[0-9a-fA-F.:%]+:[0-9]+$", "")
+                .replaceFirst("^(connect|sendToAddress)\\(\\.\\.\\) failed( with error\\(-?[0-9]+\\))?: ", "");
     }
 
     static int errno(IOException e) {

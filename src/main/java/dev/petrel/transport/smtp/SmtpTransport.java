@@ -16,7 +16,6 @@ import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transport;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -106,9 +105,9 @@ public final class SmtpTransport implements Transport {
             // Not the host's fault: its retry state must not suffer for Petrel's own limit.
             return new Attempt(null, DeliveryResult.deferred(-1, what), false);
         }
-        try (slot; ClientSession session = ClientSession.connect(group, NioSocketChannel.class,
+        try (slot; ClientSession session = ClientSession.connect(group, ClientLoop.channelType(group),
                 new InetSocketAddress(host.address(), port), policy.heloName(), config.get(Smtp.CONNECT_TIMEOUT),
-                longest)) {
+                longest, policy.fastOpen(), null)) {
             session.connection().replyTimeout(policy.commandTimeout());
             transaction = new SmtpTransaction(session, host, port, policy, clientTls);
             return new Attempt(transaction.run(text), null, false);
@@ -186,7 +185,7 @@ public final class SmtpTransport implements Transport {
                 !matches(Smtp.HOSTS_AVOID_TLS, a), matches(Smtp.HOSTS_REQUIRE_TLS, a), matches(Smtp.TLS_VERIFY_HOSTS, a),
                 matches(Smtp.TLS_RESUMPTION_HOSTS, a), sni == null ? null : e.expand(sni),
                 !matches(Smtp.HOSTS_AVOID_PIPELINING, a), matches(Smtp.HOSTS_TRY_CHUNKING, a),
-                config.get(Smtp.COMMAND_TIMEOUT), config.get(Smtp.DATA_TIMEOUT));
+                config.get(Smtp.COMMAND_TIMEOUT), config.get(Smtp.DATA_TIMEOUT), matches(Smtp.HOSTS_TRY_FASTOPEN, a));
     }
 
     private boolean matches(dev.petrel.config.Option<HostList> option, InetAddress address) {
