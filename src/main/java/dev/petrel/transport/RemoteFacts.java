@@ -2,6 +2,8 @@ package dev.petrel.transport;
 
 import dev.petrel.tls.TlsSessionInfo;
 
+import java.time.Duration;
+
 /**
  * What the log says about the host a remote delivery talked to.
  *
@@ -15,9 +17,12 @@ import dev.petrel.tls.TlsSessionInfo;
  * @param reply the server's reply that decided this recipient ({@code C=} on delivery), null when none
  * @param fastOpen Exim's {@code TFO} ({@code TFO*}: the SYN's data was acknowledged), null when TCP Fast Open
  *                 was not used
+ * @param deliveryTime from the start of the connect to the reply that settled the message (Exim's {@code DT=}),
+ *                     null when not measured
  */
 public record RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
-                          boolean pipelined, boolean chunked, String reply, String fastOpen) {
+                          boolean pipelined, boolean chunked, String reply, String fastOpen,
+                          Duration deliveryTime) {
 
     /**
      * Exim's {@code H=name [ip]} for a remote host, with {@code :port} under {@code +outgoing_port}: the one
@@ -28,6 +33,11 @@ public record RemoteFacts(String host, String address, int port, TlsSessionInfo 
     }
 
     public RemoteFacts withReply(String text) {
-        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, text, fastOpen);
+        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, text, fastOpen,
+                deliveryTime);
+    }
+
+    public RemoteFacts withDeliveryTime(Duration time) {
+        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, reply, fastOpen, time);
     }
 }

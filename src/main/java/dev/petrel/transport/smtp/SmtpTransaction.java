@@ -17,6 +17,7 @@ import dev.petrel.transport.RemoteHost;
 import io.netty.buffer.Unpooled;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,12 +39,16 @@ final class SmtpTransaction {
     private final int port;
     private final HostPolicy policy;
     private final ClientTls clientTls;
+    private final long started;
     private ClientOutcome tls;
     private boolean tlsUp;
     private boolean tlsFailed;
 
-    SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls) {
+    /** @param started {@link System#nanoTime()} before the connect, for the delivery time ({@code DT=}) */
+    SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls,
+                    long started) {
         this.session = session;
+        this.started = started;
         this.host = host;
         this.port = port;
         this.policy = policy;
@@ -228,10 +233,10 @@ final class SmtpTransaction {
         if (end.code() >= 400) {
             return dataFailure(results, smtpError("end of data", end, ERRNO_DATA4XX), end, facts);
         }
+        RemoteFacts done = facts.withReply(end.logText()).withDeliveryTime(Duration.ofNanos(System.nanoTime() - started));
         for (int i = 0; i < results.size(); i++) {
             if (results.get(i) == null) {
-                results.set(i, DeliveryResult.delivered(message.recipients().get(i))
-                        .withRemote(facts.withReply(end.logText()), false));
+                results.set(i, DeliveryResult.delivered(message.recipients().get(i)).withRemote(done, false));
             }
         }
         return results;
@@ -293,7 +298,8 @@ final class SmtpTransaction {
 
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
         return new RemoteFacts(host.name(), host.address().getHostAddress(), port, tls == null ? null : tls.info(),
-                tls != null && tls.verification().verified(), pipelined, chunked, reply, session.connection().fastOpen());
+                tls != null && tls.verification().verified(), pipelined, chunked, reply, session.connection().fastOpen(),
+                null);
     }
 
     private TlsPeer peer() {

@@ -105,11 +105,12 @@ public final class SmtpTransport implements Transport {
             // Not the host's fault: its retry state must not suffer for Petrel's own limit.
             return new Attempt(null, DeliveryResult.deferred(-1, what), false);
         }
+        long started = System.nanoTime();
         try (slot; ClientSession session = ClientSession.connect(group, ClientLoop.channelType(group),
                 new InetSocketAddress(host.address(), port), policy.heloName(), config.get(Smtp.CONNECT_TIMEOUT),
                 longest, policy.fastOpen(), null)) {
             session.connection().replyTimeout(policy.commandTimeout());
-            transaction = new SmtpTransaction(session, host, port, policy, clientTls);
+            transaction = new SmtpTransaction(session, host, port, policy, clientTls, started);
             return new Attempt(transaction.run(text), null, false);
         } catch (IOException e) {
             String what = SmtpTransaction.describe(e);
