@@ -12,7 +12,7 @@ import java.time.Duration;
  * The main log's lines for delivery outcomes, in Exim's format: {@code =>} a delivery ({@code ->} a further
  * recipient of the same SMTP transaction), {@code ==} a defer, {@code **} a failure. Which optional fields
  * appear follows {@code log_selector}: {@code +outgoing_port}, {@code tls_cipher}, {@code +tls_resumption},
- * {@code tls_certificate_verified}, {@code +pipelining} ({@code L}), {@code smtp_confirmation}.
+ * {@code tls_certificate_verified}, {@code +pipelining} ({@code L}, {@code L*}), {@code smtp_confirmation}.
  */
 final class DeliveryLines {
     private static final int MAX_REPLY = 512;
@@ -47,7 +47,7 @@ final class DeliveryLines {
             }
         }
         if (remote.pipelined() && log.selected("pipelining")) {
-            line.append(" L");
+            line.append(remote.earlyPipelined() ? " L*" : " L");
         }
         if (remote.chunked()) {
             line.append(" K");

@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param tls the session's TLS facts, null in cleartext
  * @param certificateVerified Exim's {@code CV=}; on a resumed session, the original session's
  * @param pipelined the transaction was pipelined (Exim's {@code L})
+ * @param earlyPipelined the connection used early pipelining, PIPECONNECT (Exim's {@code L*})
  * @param chunked the message went with BDAT (Exim's {@code K})
  * @param reply the server's reply that decided this recipient ({@code C=} on delivery), null when none
  * @param fastOpen Exim's {@code TFO} ({@code TFO*}: the SYN's data was acknowledged), null when TCP Fast Open
@@ -21,7 +22,7 @@ import java.time.Duration;
  *                     null when not measured
  */
 public record RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
-                          boolean pipelined, boolean chunked, String reply, String fastOpen,
+                          boolean pipelined, boolean earlyPipelined, boolean chunked, String reply, String fastOpen,
                           Duration deliveryTime) {
 
     /**
@@ -33,11 +34,12 @@ public record RemoteFacts(String host, String address, int port, TlsSessionInfo 
     }
 
     public RemoteFacts withReply(String text) {
-        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, text, fastOpen,
-                deliveryTime);
+        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, text,
+                fastOpen, deliveryTime);
     }
 
     public RemoteFacts withDeliveryTime(Duration time) {
-        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, reply, fastOpen, time);
+        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, reply,
+                fastOpen, time);
     }
 }

@@ -38,7 +38,7 @@ public final class EarlyGroupClient {
                 new InetSocketAddress("127.0.0.1", port), "client.test", timeout, timeout, true, group)) {
             Reply greeting = session.greeting();
             StringBuilder line = new StringBuilder();
-            List<Reply> replies = session.earlyReplies();
+            List<Reply> replies = session.early();
             String tfo = session.connection().fastOpen();
             line.append(tfo == null ? "-" : tfo).append(' ').append(greeting.code());
             replies.forEach(r -> line.append(' ').append(r.code()));

@@ -45,16 +45,21 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SmtpClientConnection implements AutoCloseable {
 
-    /** Replies owed for one write, and the TLS to start if the last of them is STARTTLS's 220. */
+    /**
+     * Replies owed for one write, and the TLS to start if the last of them is STARTTLS's 220; without one,
+     * {@code pauseAt220} stops reading at that 220 until {@link #startTlsAfterEarly} brings it.
+     */
     private record Awaited(int count, List<Reply> replies, CompletableFuture<List<Reply>> done,
-            ClientTls.Attempt tls) {
+            ClientTls.Attempt tls, boolean pauseAt220) {
     }
 
     private final SmtpReplyDecoder decoder = new SmtpReplyDecoder();
     private volatile long replyTimeoutNanos;
     private final CompletableFuture<Reply> greeting;
+    /** The group written as soon as the channel exists (early pipelining), null for none. */
+    private final ClientOutput early;
+    private final CompletableFuture<List<Reply>> earlyReplies = new CompletableFuture<>();
     private volatile Channel channel;
-    private final CompletableFuture<List<Reply>> early = new CompletableFuture<>();
     private volatile FastOpenProbe fastOpen = FastOpenProbe.NOT_USED;
 
     // Touched on the channel's event loop only.
@@ -64,11 +69,16 @@ public final class SmtpClientConnection implements AutoCloseable {
     private Reply lastReply;
     private int discardedAfterStartTls;
 
-    private SmtpClientConnection(Duration replyTimeout) {
+    private SmtpClientConnection(Duration replyTimeout, ClientOutput early) {
         this.replyTimeoutNanos = replyTimeout.toNanos();
-        Awaited first = new Awaited(1, new ArrayList<>(1), new CompletableFuture<>(), null);
+        this.early = early;
+        Awaited first = new Awaited(1, new ArrayList<>(1), new CompletableFuture<>(), null, false);
         awaited.add(first);
         greeting = first.done().thenApply(List::getFirst);
+        if (early != null) {
+            // Its replies come after the greeting's, and a STARTTLS at its end waits for its TLS to be supplied.
+            awaited.add(new Awaited(early.replies(), new ArrayList<>(), earlyReplies, null, endsInStartTls(early)));
+        }
     }
 
     /**
@@ -81,16 +91,19 @@ public final class SmtpClientConnection implements AutoCloseable {
     }
 
     /**
-     * Connects, and writes {@code early} (null: nothing) as soon as the channel exists, before the connect:
-     * early pipelining's group, whose replies ({@link #earlyReplies()}) follow the greeting's. With
+     * Connects, and writes {@code early} (null: nothing) as soon as the channel exists, before the connect,
+     * without waiting for the greeting (early pipelining: {@code EHLO,MAIL,RCPT,DATA} or {@code EHLO,STARTTLS});
+     * its replies are {@link #earlyReplies()}. This is the one place the first write leaves from: with
      * {@code fastOpen} on a native epoll channel the connect is TCP Fast Open (Netty sends what is queued
-     * with {@code sendto(MSG_FASTOPEN)}): the group rides in the SYN once the kernel holds a cookie for the
-     * server, and without a group the SYN still asks for a cookie (or carries the one it has), as Exim's does.
+     * with {@code sendto(MSG_FASTOPEN)}), so the group rides in the SYN once the kernel holds a cookie for the
+     * server; without a group the SYN still asks for a cookie (or carries the one it has), as Exim's does.
+     * When {@code early} ends in STARTTLS, reading stops at its 220 until {@link #startTlsAfterEarly}
+     * supplies the TLS attempt (which needs the local address).
      */
     public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
             InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout, boolean fastOpen,
             ClientOutput early) {
-        SmtpClientConnection connection = new SmtpClientConnection(replyTimeout);
+        SmtpClientConnection connection = new SmtpClientConnection(replyTimeout, early);
         CompletableFuture<SmtpClientConnection> result = new CompletableFuture<>();
         Bootstrap bootstrap = new Bootstrap().group(group).channel(type)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
@@ -113,15 +126,20 @@ public final class SmtpClientConnection implements AutoCloseable {
                 result.completeExceptionally(new IOException(registered.cause().getMessage(), registered.cause()));
                 return;
             }
-            // On the channel's event loop: queued before the connect, so the connect can take it along.
+            // On the channel's event loop, queued (not flushed: that would fail before the connect) so that the
+            // connect can take it along; what the SYN could not carry is flushed once connected.
             if (early != null) {
-                connection.write(early, null, connection.early, false);
+                connection.channel.write(early).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        connection.fail(new IOException("write failed: " + f.cause().getMessage(), f.cause()));
+                    }
+                });
             } else if (tfo) {
                 connection.channel.write(Unpooled.EMPTY_BUFFER);
             }
             connection.channel.connect(remote).addListener(f -> {
                 if (f.isSuccess()) {
-                    connection.channel.flush(); // whatever did not fit into the SYN, or went without TFO
+                    connection.channel.flush();
                     result.complete(connection);
                 } else {
                     connection.fail(new IOException(f.cause().getMessage(), f.cause()));
@@ -133,15 +151,7 @@ public final class SmtpClientConnection implements AutoCloseable {
                 connection.fastOpen = FastOpenProbe.afterConnect(connection.channel, early != null);
             }
         });
-        if (early == null) {
-            connection.early.complete(List.of());
-        }
         return result;
-    }
-
-    /** The replies to the group given to {@code connect}, after the greeting's; empty when there was none. */
-    public CompletableFuture<List<Reply>> earlyReplies() {
-        return early;
     }
 
     /**
@@ -155,6 +165,44 @@ public final class SmtpClientConnection implements AutoCloseable {
     /** The server's greeting (banner). */
     public CompletableFuture<Reply> greeting() {
         return greeting;
+    }
+
+    /** The replies to the group given to {@code connect}, after the greeting; never completes without one. */
+    public CompletableFuture<List<Reply>> earlyReplies() {
+        return earlyReplies;
+    }
+
+    /**
+     * Starts TLS after the 220 that ended the early group ({@code EHLO,STARTTLS}): reading resumes inside TLS.
+     * The future completes once the handshake has succeeded.
+     */
+    public CompletableFuture<Void> startTlsAfterEarly(ClientTls.Attempt tls) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        boolean queued = onLoop(() -> {
+            if (broken != null) {
+                unused(tls);
+                done.completeExceptionally(broken);
+                return;
+            }
+            handshake(tls);
+            tls.ssl().handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(handshakeFailure(f.cause()));
+                }
+            });
+            channel.config().setAutoRead(true);
+        }, done);
+        if (!queued) {
+            unused(tls);
+        }
+        return done;
+    }
+
+    private static boolean endsInStartTls(ClientOutput out) {
+        ClientOutput last = out instanceof CommandGroup g ? g.parts().getLast() : out;
+        return last instanceof SmtpCommand c && c.verb() == Verb.STARTTLS;
     }
 
     /** Writes {@code out} in one buffer; completes with the {@link ClientOutput#replies()} replies it asks for. */
@@ -234,7 +282,7 @@ public final class SmtpClientConnection implements AutoCloseable {
 
     private CompletableFuture<List<Reply>> submit(ClientOutput out, ClientTls.Attempt tls) {
         CompletableFuture<List<Reply>> done = new CompletableFuture<>();
-        if (!onLoop(() -> write(out, tls, done, true), done)) {
+        if (!onLoop(() -> write(out, tls, done), done)) {
             release(out);
             unused(tls);
         }
@@ -255,7 +303,7 @@ public final class SmtpClientConnection implements AutoCloseable {
         }
     }
 
-    private void write(ClientOutput out, ClientTls.Attempt tls, CompletableFuture<List<Reply>> done, boolean flush) {
+    private void write(ClientOutput out, ClientTls.Attempt tls, CompletableFuture<List<Reply>> done) {
         if (broken != null) {
             release(out);
             unused(tls);
@@ -264,12 +312,12 @@ public final class SmtpClientConnection implements AutoCloseable {
         }
         int count = out.replies();
         if (count > 0) {
-            awaited.add(new Awaited(count, new ArrayList<>(count), done, tls));
+            awaited.add(new Awaited(count, new ArrayList<>(count), done, tls, false));
             if (awaited.size() == 1) {
                 armTimer();
             }
         }
-        (flush ? channel.writeAndFlush(out) : channel.write(out)).addListener(f -> {
+        channel.writeAndFlush(out).addListener(f -> {
             if (!f.isSuccess()) {
                 fail(new IOException("write failed: " + f.cause().getMessage(), f.cause()));
             } else if (count == 0) {
@@ -320,6 +368,11 @@ public final class SmtpClientConnection implements AutoCloseable {
                     head.done().completeExceptionally(handshakeFailure(f.cause()));
                 }
             });
+        } else if (head.pauseAt220() && reply.code() == 220) {
+            // Nothing the server sends before our ClientHello is to be read: drop it, read no more until TLS.
+            discardedAfterStartTls += decoder.discardBuffered();
+            channel.config().setAutoRead(false);
+            head.done().complete(List.copyOf(head.replies()));
         } else {
             unused(head.tls());
             head.done().complete(List.copyOf(head.replies()));

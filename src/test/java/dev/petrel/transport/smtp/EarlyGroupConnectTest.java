@@ -92,7 +92,7 @@ class EarlyGroupConnectTest {
                              SmtpCommand.of(Verb.RCPT, "TO:<c@d.test>")))) {
             assertThat(type.getSimpleName()).startsWith(epoll ? "Epoll" : "Nio");
             assertThat(session.greeting()).isEqualTo(Reply.of(220, "mx.test"));
-            List<Reply> replies = session.earlyReplies();
+            List<Reply> replies = session.early();
             assertThat(replies).extracting(Reply::code).containsExactly(250, 250, 250);
             assertThat(replies.getFirst().lines()).containsExactly("mx.test", "PIPELINING");
             assertThat(session.quit().code()).isEqualTo(221);
