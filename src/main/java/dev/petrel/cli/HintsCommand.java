@@ -4,6 +4,7 @@ import dev.petrel.config.Config;
 import dev.petrel.config.ConfigException;
 import dev.petrel.hints.Hint;
 import dev.petrel.hints.HintsDb;
+import dev.petrel.tls.TicketRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,7 +55,7 @@ final class HintsCommand {
         @Override
         int run(HintsDb db) throws IOException {
             for (Hint hint : db.dump()) {
-                System.out.println(hint.dumpLine());
+                System.out.println((name.equals("tls") ? TicketRecord.readable(hint) : hint).dumpLine());
             }
             return 0;
         }
