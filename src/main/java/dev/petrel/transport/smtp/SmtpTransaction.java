@@ -20,6 +20,7 @@ import dev.petrel.transport.RemoteHost;
 import io.netty.buffer.Unpooled;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,6 +43,7 @@ final class SmtpTransaction {
     private final int port;
     private final HostPolicy policy;
     private final ClientTls clientTls;
+    private final long started;
     /** Null for a host not in {@code hosts_pipe_connect}. */
     private final EarlyPipelining early;
     private ClientOutcome tls;
@@ -51,9 +53,11 @@ final class SmtpTransaction {
     private boolean earlyUsed;
     private boolean reconnect;
 
+    /** @param started {@link System#nanoTime()} before the connect, for the delivery time ({@code DT=}) */
     SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls,
-            EarlyPipelining early) {
+            EarlyPipelining early, long started) {
         this.session = session;
+        this.started = started;
         this.host = host;
         this.port = port;
         this.policy = policy;
@@ -387,10 +391,10 @@ final class SmtpTransaction {
         if (end.code() >= 400) {
             return dataFailure(results, smtpError("end of data", end, ERRNO_DATA4XX), end, facts);
         }
+        RemoteFacts done = facts.withReply(end.logText()).withDeliveryTime(Duration.ofNanos(System.nanoTime() - started));
         for (int i = 0; i < results.size(); i++) {
             if (results.get(i) == null) {
-                results.set(i, DeliveryResult.delivered(message.recipients().get(i))
-                        .withRemote(facts.withReply(end.logText()), false));
+                results.set(i, DeliveryResult.delivered(message.recipients().get(i)).withRemote(done, false));
             }
         }
         return results;
@@ -434,7 +438,7 @@ final class SmtpTransaction {
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
         return new RemoteFacts(host.name(), host.address().getHostAddress(), port, tls == null ? null : tls.info(),
                 tls != null && tls.verification().verified(), pipelined, pipelined && earlyUsed, chunked, reply,
-                dsnOffered);
+                session.connection().fastOpen(), null, dsnOffered);
     }
 
     private TlsPeer peer() {
@@ -465,7 +469,10 @@ final class SmtpTransaction {
             return e.getClass().getSimpleName();
         }
         // Netty's connect failures end in the address ("Connection refused: mx./127.0.0.1:25"): H= names it.
-        return m.replaceFirst(": [^ ]*/[0-9a-fA-F.:%]+:[0-9]+$", "");
+        // Its native transport puts the system call first ("connect(..) failed with error(-111): ..."): the
+        // log says what happened, as Exim's does, not which call noticed.
+        return m.replaceFirst(": [^ ]*/[0-9a-fA-F.:%]+:[0-9]+$", "")
+                .replaceFirst("^(connect|sendToAddress)\\(\\.\\.\\) failed( with error\\(-?[0-9]+\\))?: ", "");
     }
 
     static int errno(IOException e) {
