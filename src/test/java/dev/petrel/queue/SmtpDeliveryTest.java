@@ -161,6 +161,24 @@ class SmtpDeliveryTest {
                 id + " Completed");
     }
 
+    /** Exim's +deliver_time: DT= after C=, milliseconds with +millisec; a delay the server adds shows in it. */
+    @Test
+    void deliverTimeLogsHowLongTheConnectionTookToSettleTheMessage() throws Exception {
+        FakeSmtpServer mx = server(FakeSmtpServer.plain());
+        logSelector = "+deliver_time +millisec";
+        start(at(mx));
+        String id = deliver("", DATA, "a@remote.test");
+        assertThat(mainLog().getFirst()).matches(java.util.regex.Pattern.quote(id + " => a@remote.test R=smarthost "
+                + "T=remote_smtp H=127.0.0.1 [127.0.0.1] L C=\"250 2.0.0 OK id=fake\" DT=") + "0\\.[0-9]{3}s");
+
+        logSelector = "+deliver_time";
+        harness.close();
+        start(at(mx));
+        String second = deliver("", DATA, "a@remote.test");
+        assertThat(mainLog()).contains(second + " => a@remote.test R=smarthost T=remote_smtp H=127.0.0.1 [127.0.0.1] L "
+                + "C=\"250 2.0.0 OK id=fake\" DT=0s");
+    }
+
     @Test
     void chunkingSendsBdatLastAndLogsK() throws Exception {
         FakeSmtpServer mx = server(new FakeSmtpServer("220 fake.test", "PIPELINING", "CHUNKING", "8BITMIME"));
