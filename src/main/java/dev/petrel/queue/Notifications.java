@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -93,7 +94,7 @@ final class Notifications {
         } catch (IOException | CompletionException e) {
             reception.discard();
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            log.panic(message.id() + " cannot spool " + kind.name().toLowerCase(java.util.Locale.ROOT)
+            log.panic(message.id() + " cannot spool " + kind.name().toLowerCase(Locale.ROOT)
                     + " notification: " + cause.getMessage());
             return false;
         }

@@ -8,6 +8,8 @@ import dev.petrel.peers.Peers;
 import dev.petrel.spool.Envelope;
 import dev.petrel.spool.MailOptions;
 import dev.petrel.spool.RecipientOptions;
+import dev.petrel.testkit.LogLines;
+import dev.petrel.testkit.PetrelCommand;
 import dev.petrel.testkit.Ports;
 
 import java.io.IOException;
@@ -15,8 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -173,7 +179,7 @@ class DsnPeersTest {
             // bob@relay.test is refused too, so the report to him fails in its turn.
             String id = harness.submit("bob@relay.test", DATA, "nobody@relay.test");
             String dsnId = awaitDsn(id);
-            dev.petrel.testkit.LogLines.await(harness.mainLogFile(), dsnId + " Frozen (delivery error message)",
+            LogLines.await(harness.mainLogFile(), dsnId + " Frozen (delivery error message)",
                     Duration.ofSeconds(20));
             harness.awaitIdle();
 
@@ -182,11 +188,11 @@ class DsnPeersTest {
                             + "remote mail server after pipelined RCPT TO:<bob@relay.test>: 550 5.1.1 no such user")
                     .noneMatch(l -> l.contains("<= <> R=" + dsnId));
             String conf = dir.resolve("petrel.conf").toString();
-            var list = dev.petrel.testkit.PetrelCommand.run("queue", "list", "-C", conf);
+            var list = PetrelCommand.run("queue", "list", "-C", conf);
             assertThat(list.stdout()).contains(dsnId + " <> *** frozen ***\n          bob@relay.test");
-            var thaw = dev.petrel.testkit.PetrelCommand.run("queue", "thaw", "-C", conf, dsnId);
+            var thaw = PetrelCommand.run("queue", "thaw", "-C", conf, dsnId);
             assertThat(thaw.stdout()).contains("Message " + dsnId + " is no longer frozen");
-            assertThat(dev.petrel.testkit.PetrelCommand.run("queue", "list", "-C", conf).stdout()).doesNotContain("frozen");
+            assertThat(PetrelCommand.run("queue", "list", "-C", conf).stdout()).doesNotContain("frozen");
         }
     }
 
@@ -256,7 +262,7 @@ class DsnPeersTest {
 
     /** The id of the report the delivery of {@code id} spooled. */
     private String awaitDsn(String id) throws Exception {
-        String line = dev.petrel.testkit.LogLines.await(harness.mainLogFile(), "<= <> R=" + id, Duration.ofSeconds(20));
+        String line = LogLines.await(harness.mainLogFile(), "<= <> R=" + id, Duration.ofSeconds(20));
         return line.substring(20, line.indexOf(" <= "));
     }
 
@@ -280,7 +286,7 @@ class DsnPeersTest {
     }
 
     /** What python3's email package makes of a DSN (the first recipient's fields), as a reader would see it. */
-    private record Parsed(java.util.Map<String, String> fields) {
+    private record Parsed(Map<String, String> fields) {
         String get(String key) {
             return fields.get(key);
         }
@@ -307,16 +313,16 @@ class DsnPeersTest {
     private Parsed parse(Path file) throws Exception {
         Path script = dir.resolve("parse_dsn.py");
         Files.writeString(script, PARSER);
-        var r = Peers.run(List.of("python3", script.toString(), file.toString()), java.util.Map.of(), new byte[0],
+        var r = Peers.run(List.of("python3", script.toString(), file.toString()), Map.of(), new byte[0],
                 Duration.ofSeconds(30));
         assertThat(r.exitCode()).as("python3: %s", r.stderr()).isZero();
         return new Parsed(json(r.stdout().strip()));
     }
 
     /** The flat JSON object of strings the parser prints. */
-    private static java.util.Map<String, String> json(String text) {
-        java.util.Map<String, String> out = new java.util.HashMap<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([a-z_]+)\": \"((?:[^\"\\\\]|\\\\.)*)\"")
+    private static Map<String, String> json(String text) {
+        Map<String, String> out = new HashMap<>();
+        Matcher m = Pattern.compile("\"([a-z_]+)\": \"((?:[^\"\\\\]|\\\\.)*)\"")
                 .matcher(text);
         while (m.find()) {
             out.put(m.group(1), m.group(2).replace("\\n", "\n").replace("\\\"", "\"").replace("\\t", "\t")

@@ -77,6 +77,31 @@ class SpoolTest {
     }
 
     @Test
+    void frozenAndWarningsAreKeptInTheJournalBesideDeliveries() throws IOException {
+        try (Spool spool = Spool.open(dir)) {
+            String id = MessageId.next();
+            Reception r = spool.receive(id);
+            r.append("x\r\n".getBytes(StandardCharsets.US_ASCII));
+            r.commit(Envelope.local("", List.of("a@test.ex", "b@test.ex"))).join();
+            spool.recordDelivered(id, "a@test.ex");
+            spool.freeze(id);
+            spool.recordWarnings(id, 2);
+            SpooledMessage m = spool.read(id);
+            assertThat(m.delivered()).containsExactly("a@test.ex");
+            assertThat(m.frozen()).isTrue();
+            assertThat(m.warnings()).isEqualTo(2);
+
+            spool.thaw(id);
+            // A line a crash cut short names no recipient and changes no state.
+            Files.writeString(dir.resolve("input").resolve(id + "-J"), ">froz", java.nio.file.StandardOpenOption.APPEND);
+            m = spool.read(id);
+            assertThat(m.frozen()).isFalse();
+            assertThat(m.delivered()).containsExactly("a@test.ex");
+            assertThat(m.warnings()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void journalledRecipientsComeBackAsDelivered() throws IOException {
         try (Spool spool = Spool.open(dir)) {
             String id = MessageId.next();
