@@ -71,7 +71,7 @@ final class MessageDelivery {
             return;
         }
         if (message.frozen()) {
-            return; // left for the operator (petrel queue thaw), as Exim's queue runs leave frozen messages
+            return; // left for the operator (queue thaw, queue deliver), as Exim's queue runs leave it, -qf too
         }
         List<String> outstanding = new ArrayList<>(new LinkedHashSet<>(message.envelope().recipients()));
         outstanding.removeAll(message.delivered());

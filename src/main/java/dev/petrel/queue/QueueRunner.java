@@ -120,6 +120,11 @@ public final class QueueRunner implements AutoCloseable {
         if (!spool.contains(messageId)) {
             return false;
         }
+        if (spool.read(messageId).frozen()) {
+            // -M delivers a frozen message too, thawing it first; a queue run, forced or not, leaves it alone.
+            spool.thaw(messageId);
+            log.main(messageId + " Unfrozen by forced delivery");
+        }
         if (!closing && inFlight.add(messageId)) {
             start(messageId, null, true);
         }
