@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.petrel.config.Config;
 import dev.petrel.hints.HintsDb;
 import dev.petrel.it.DaemonProcess;
+import dev.petrel.peers.DnsServer;
 import dev.petrel.peers.EximServer;
 import dev.petrel.peers.Peers;
 import dev.petrel.testkit.Ports;
@@ -39,6 +40,7 @@ class EarlyPipeliningPeersTest {
     @TempDir
     Path dir;
     private DeliveryHarness harness;
+    private String mainLines = "";
 
     @AfterEach
     void close() throws Exception {
@@ -52,6 +54,7 @@ class EarlyPipeliningPeersTest {
                 primary_hostname = petrel.test
                 spool_directory = %s
                 log_selector = +pipelining +tls_resumption
+                %s
                 begin routers
                 %s
                 begin transports
@@ -61,7 +64,7 @@ class EarlyPipeliningPeersTest {
                   command_timeout = 10s
                   connect_timeout = 5s
                 %s
-                """.formatted(dir.resolve("spool"), routes, String.join("\n", transportOptions)), "test.conf");
+                """.formatted(dir.resolve("spool"), mainLines, routes, String.join("\n", transportOptions)), "test.conf");
         harness = new DeliveryHarness(dir, config);
     }
 
@@ -137,6 +140,41 @@ class EarlyPipeliningPeersTest {
             assertThat(arrivals.get(1)).containsPattern(" P=esmtps L\\* X=TLS1\\.[23]:[^ ]+\\* ");
             System.out.println("Petrel: " + delivery(first) + "\nPetrel: " + delivery(second)
                     + "\nExim:   " + arrivals.get(0) + "\nExim:   " + arrivals.get(1));
+        }
+    }
+
+    /**
+     * {@code tls_verify_hosts}: after an early {@code EHLO,STARTTLS}, the group with the message goes only to a
+     * server whose certificate verified. Exim restarted with a certificate Petrel does not trust gets nothing.
+     */
+    @Test
+    void nothingOfTheMessageGoesEarlyToAServerThatFailsVerification() throws Exception {
+        Path trusted = dir.resolve("trusted");
+        Path other = dir.resolve("other");
+        ServerCredentials.selfSigned(trusted, "mx.relay.test");
+        ServerCredentials.selfSigned(other, "mx.relay.test");
+        int port = Ports.free();
+        try (DnsServer dns = DnsServer.in(dir.resolve("dns")).zone("relay.test", "mx A 127.0.0.1").start();
+                EximServer exim = Peers.eximServer(dir.resolve("exim"), port)
+                        .tls(trusted.resolve("selfsigned-cert.pem"), trusted.resolve("selfsigned-key.pem")).start()) {
+            mainLines = "dns_servers = " + dns.dnsServersOption();
+            start("""
+                    smarthost:
+                      driver = manualroute
+                      transport = remote_smtp
+                      route_list = * mx.relay.test::%d
+                    """.formatted(port), "  tls_verify_hosts = *",
+                    "  tls_verify_certificates = " + trusted.resolve("selfsigned-cert.pem"));
+            String first = deliver("m1@relay.test");
+            assertThat(delivery(first)).containsPattern(" " + X + " CV=yes L K C=\"250");
+            exim.stop();
+            exim.tls(other.resolve("selfsigned-cert.pem"), other.resolve("selfsigned-key.pem")).start();
+            String second = deliver("m2@relay.test");
+
+            assertThat(harness.mainLog()).anyMatch(l -> l.startsWith(second + " == m2@relay.test ")
+                    && l.contains(" defer (-38) ") && l.contains("TLS session: certificate verification failed"));
+            assertThat(harness.spool.contains(second)).isTrue();
+            assertThat(exim.mainlog().stream().filter(l -> l.contains("<= alice@test.ex"))).hasSize(1);
         }
     }
 

@@ -84,6 +84,7 @@ final class SmtpTransaction {
         if (policy.smtps()) {
             session.tlsOnConnect(clientTls, peer(), policy.resumption());
             if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
+                verifiedBeforeSending();
                 session.sendEarly(TransactionCommands.early(path, early.recorded(), policy, message));
             }
         }
@@ -132,7 +133,7 @@ final class SmtpTransaction {
     }
 
     /** TLS after an early {@code EHLO,STARTTLS}'s 220. */
-    void startTlsAfterEarly() throws IOException {
+    void startTlsAfterEarly() throws IOException, HostFailure {
         try {
             session.startTlsAfterEarly(clientTls, peer(), policy.resumption());
         } catch (IOException e) {
@@ -140,6 +141,18 @@ final class SmtpTransaction {
             throw e;
         }
         tlsUp = true;
+        verifiedBeforeSending();
+    }
+
+    /** With {@code tls_verify_hosts}, nothing of the message goes to a server whose certificate failed. */
+    private void verifiedBeforeSending() throws HostFailure {
+        if (policy.requireVerify() && !session.tlsVerification().verified()) {
+            throw verificationFailed(session.tlsVerification().detail());
+        }
+    }
+
+    private static HostFailure verificationFailed(String detail) {
+        return new HostFailure("TLS session: certificate verification failed: " + detail, ERRNO_TLSREQUIRED);
     }
 
     /** Implicit TLS is up: its facts are known once the banner has come. */
@@ -207,8 +220,7 @@ final class SmtpTransaction {
     void tlsEstablished() throws HostFailure {
         tls = session.tlsOutcome();
         if (policy.requireVerify() && !tls.verification().verified()) {
-            throw new HostFailure("TLS session: certificate verification failed: " + tls.verification().detail(),
-                    ERRNO_TLSREQUIRED);
+            throw verificationFailed(tls.verification().detail());
         }
     }
 
