@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "queue", description = "Look at and act on the queue.",
         subcommands = {QueueCommand.ListCommand.class, QueueCommand.RunCommand.class, QueueCommand.DeliverCommand.class,
-                QueueCommand.RemoveCommand.class})
+                QueueCommand.RemoveCommand.class, QueueCommand.ThawCommand.class})
 final class QueueCommand implements Runnable {
     @Override
     public void run() {
@@ -107,6 +107,32 @@ final class QueueCommand implements Runnable {
                 } else {
                     System.err.println("Message " + id + " is not in the queue");
                     status = 1;
+                }
+            }
+            return status;
+        }
+    }
+
+    @Command(name = "thaw", description = "Thaw frozen messages, so that the next queue run delivers them (Exim's -Mt).")
+    static final class ThawCommand extends QueueJob {
+        @Parameters(paramLabel = "ID", arity = "1..*")
+        List<String> ids;
+
+        @Override
+        int run(Config config, Spool spool, MainLog log) throws IOException {
+            QueueAdmin admin = new QueueAdmin(spool, log);
+            int status = 0;
+            for (String id : ids) {
+                switch (admin.thaw(id, System.getProperty("user.name", "unknown"))) {
+                    case THAWED -> System.out.println("Message " + id + " is no longer frozen");
+                    case NOT_FROZEN -> {
+                        System.err.println("Message " + id + " is not frozen");
+                        status = 1;
+                    }
+                    case NOT_IN_QUEUE -> {
+                        System.err.println("Message " + id + " is not in the queue");
+                        status = 1;
+                    }
                 }
             }
             return status;

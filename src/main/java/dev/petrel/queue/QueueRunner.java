@@ -75,8 +75,9 @@ public final class QueueRunner implements AutoCloseable {
         this.retryDb = openRetryDb(spool, log);
         RetryState retry = new RetryState(retryDb, config.retry(), config.main().get(MainOptions.RETRY_INTERVAL_MAX),
                 config.main().retryDataExpire(), Clock.systemUTC(), log);
-        this.delivery = new MessageDelivery(spool, log, Router.from(config), transports,
-                hostname, qualify, this::submit, retry);
+        Notifications notifications = new Notifications(spool, log, hostname, qualify,
+                new DelaySchedule(config.main().get(MainOptions.DELAY_WARNING)), this::submit);
+        this.delivery = new MessageDelivery(spool, log, Router.from(config), transports, notifications, retry);
         this.deliverySlots = new Semaphore(limits.deliveryMaxParallel(), true);
         this.queueRunSlots = new Semaphore(limits.queueRunMax(), true);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(

@@ -61,7 +61,14 @@ public final class ClientSession implements AutoCloseable {
      */
     public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
             String heloName, Duration connectTimeout, Duration replyTimeout, ClientOutput early) throws IOException {
-        return connect(group, type, remote, local -> heloName, connectTimeout, replyTimeout, early);
+        return connect(group, type, remote, heloName, connectTimeout, replyTimeout, false, early);
+    }
+
+    /** As above, and with {@code fastOpen} a TCP Fast Open connect: {@code early} then rides in the SYN where it can. */
+    public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
+            String heloName, Duration connectTimeout, Duration replyTimeout, boolean fastOpen, ClientOutput early)
+            throws IOException {
+        return connect(group, type, remote, local -> heloName, connectTimeout, replyTimeout, fastOpen, early);
     }
 
     /**
@@ -69,10 +76,10 @@ public final class ClientSession implements AutoCloseable {
      * {@code $sending_ip_address}); {@code early}, written before that, must then be null.
      */
     public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
-            Function<InetAddress, String> heloName, Duration connectTimeout, Duration replyTimeout, ClientOutput early)
-            throws IOException {
+            Function<InetAddress, String> heloName, Duration connectTimeout, Duration replyTimeout, boolean fastOpen,
+            ClientOutput early) throws IOException {
         CompletableFuture<SmtpClientConnection> connecting =
-                SmtpClientConnection.connect(group, type, remote, connectTimeout, replyTimeout, early);
+                SmtpClientConnection.connect(group, type, remote, connectTimeout, replyTimeout, fastOpen, early);
         SmtpClientConnection connection = await(connecting, connectTimeout.plusSeconds(5),
                 () -> connecting.thenAccept(SmtpClientConnection::close));
         try {
@@ -95,6 +102,7 @@ public final class ClientSession implements AutoCloseable {
     public Reply greeting() throws IOException {
         return await(connection.greeting());
     }
+
 
     /** Sends EHLO; a 250 becomes the reply in force, whose lines after the first are the extensions. */
     public Reply ehlo() throws IOException {

@@ -16,20 +16,21 @@ import java.time.Duration;
  * @param chunking CHUNKING may be used ({@code hosts_try_chunking})
  * @param pipeConnect early pipelining may be used and its EHLO record kept ({@code hosts_pipe_connect}, and an
  *     EHLO name fixed before the connection exists)
+ * @param fastOpen TCP Fast Open may be tried ({@code hosts_try_fastopen})
  */
 record HostPolicy(String heloName, boolean smtps, boolean tryTls, boolean requireTls, boolean requireVerify,
                   boolean resumption, String sni, boolean pipelining, boolean chunking, boolean pipeConnect,
-                  Duration commandTimeout, Duration dataTimeout) {
+                  Duration commandTimeout, Duration dataTimeout, boolean fastOpen) {
 
     /** The same host again, in cleartext, after a TLS session could not be set up. */
     HostPolicy withoutTls() {
         return new HostPolicy(heloName, smtps, false, requireTls, requireVerify, resumption, sni, pipelining, chunking,
-                pipeConnect, commandTimeout, dataTimeout);
+                pipeConnect, commandTimeout, dataTimeout, fastOpen);
     }
 
     /** The same host again, at once, after an early {@code EHLO,STARTTLS} met a refused banner or EHLO. */
     HostPolicy withoutEarlyPipelining() {
         return new HostPolicy(heloName, smtps, tryTls, requireTls, requireVerify, resumption, sni, pipelining, chunking,
-                false, commandTimeout, dataTimeout);
+                false, commandTimeout, dataTimeout, fastOpen);
     }
 }

@@ -12,6 +12,7 @@ import dev.petrel.smtp.Verb;
 import dev.petrel.tls.ClientTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -59,6 +60,7 @@ public final class SmtpClientConnection implements AutoCloseable {
     private final ClientOutput early;
     private final CompletableFuture<List<Reply>> earlyReplies = new CompletableFuture<>();
     private volatile Channel channel;
+    private volatile FastOpenProbe fastOpen = FastOpenProbe.NOT_USED;
 
     // Touched on the channel's event loop only.
     private final ArrayDeque<Awaited> awaited = new ArrayDeque<>();
@@ -85,21 +87,25 @@ public final class SmtpClientConnection implements AutoCloseable {
      */
     public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
             InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout) {
-        return connect(group, type, remote, connectTimeout, replyTimeout, null);
+        return connect(group, type, remote, connectTimeout, replyTimeout, false, null);
     }
 
     /**
-     * Connects, and writes {@code early} as soon as the channel can carry it, without waiting for the greeting
-     * (early pipelining: {@code EHLO,MAIL,RCPT,DATA} or {@code EHLO,STARTTLS}); its replies are
-     * {@link #earlyReplies()}. This is the one place the first write leaves from, so that a connect that can
-     * carry data (TCP Fast Open) can put it in the SYN. When {@code early} ends in STARTTLS, reading stops at
-     * its 220 until {@link #startTlsAfterEarly} supplies the TLS attempt (which needs the local address).
+     * Connects, and writes {@code early} (null: nothing) as soon as the channel exists, before the connect,
+     * without waiting for the greeting (early pipelining: {@code EHLO,MAIL,RCPT,DATA} or {@code EHLO,STARTTLS});
+     * its replies are {@link #earlyReplies()}. This is the one place the first write leaves from: with
+     * {@code fastOpen} on a native epoll channel the connect is TCP Fast Open (Netty sends what is queued
+     * with {@code sendto(MSG_FASTOPEN)}), so the group rides in the SYN once the kernel holds a cookie for the
+     * server; without a group the SYN still asks for a cookie (or carries the one it has), as Exim's does.
+     * When {@code early} ends in STARTTLS, reading stops at its 220 until {@link #startTlsAfterEarly}
+     * supplies the TLS attempt (which needs the local address).
      */
     public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
-            InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout, ClientOutput early) {
+            InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout, boolean fastOpen,
+            ClientOutput early) {
         SmtpClientConnection connection = new SmtpClientConnection(replyTimeout, early);
         CompletableFuture<SmtpClientConnection> result = new CompletableFuture<>();
-        new Bootstrap().group(group).channel(type)
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(type)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .handler(new ChannelInitializer<>() {
                     @Override
@@ -109,19 +115,51 @@ public final class SmtpClientConnection implements AutoCloseable {
                                 .addLast("commands", new SmtpClientEncoder())
                                 .addLast("session", connection.new Events());
                     }
-                })
-                .connect(remote).addListener(f -> {
-                    if (f.isSuccess()) {
-                        result.complete(connection);
-                    } else {
-                        if (early != null) {
-                            release(early);
-                        }
-                        // Netty's message already names the address ("Connection refused: /192.0.2.1:25").
-                        result.completeExceptionally(new IOException(f.cause().getMessage(), f.cause()));
+                });
+        boolean tfo = fastOpen && FastOpenProbe.possible(type);
+        if (tfo) {
+            bootstrap.option(ChannelOption.TCP_FASTOPEN_CONNECT, true);
+        }
+        bootstrap.register().addListener(registered -> {
+            if (!registered.isSuccess()) {
+                release(early);
+                result.completeExceptionally(new IOException(registered.cause().getMessage(), registered.cause()));
+                return;
+            }
+            // On the channel's event loop, queued (not flushed: that would fail before the connect) so that the
+            // connect can take it along; what the SYN could not carry is flushed once connected.
+            if (early != null) {
+                connection.channel.write(early).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        connection.fail(new IOException("write failed: " + f.cause().getMessage(), f.cause()));
                     }
                 });
+            } else if (tfo) {
+                connection.channel.write(Unpooled.EMPTY_BUFFER);
+            }
+            connection.channel.connect(remote).addListener(f -> {
+                if (f.isSuccess()) {
+                    connection.channel.flush();
+                    result.complete(connection);
+                } else {
+                    connection.fail(new IOException(f.cause().getMessage(), f.cause()));
+                    // Netty's message already names the address ("Connection refused: /192.0.2.1:25").
+                    result.completeExceptionally(new IOException(f.cause().getMessage(), f.cause()));
+                }
+            });
+            if (tfo) {
+                connection.fastOpen = FastOpenProbe.afterConnect(connection.channel, early != null);
+            }
+        });
         return result;
+    }
+
+    /**
+     * Exim's {@code TFO} field for this connection, known once the greeting has arrived: {@code TFO*} when the
+     * data in the SYN was acknowledged, {@code TFO} when the SYN carried a cookie without data, else null.
+     */
+    public String fastOpen() {
+        return fastOpen.field();
     }
 
     /** The server's greeting (banner). */
@@ -289,6 +327,9 @@ public final class SmtpClientConnection implements AutoCloseable {
     }
 
     private static void release(ClientOutput out) {
+        if (out == null) {
+            return;
+        }
         if (out instanceof CommandGroup group) {
             group.parts().forEach(ReferenceCountUtil::release);
         } else {
@@ -297,6 +338,10 @@ public final class SmtpClientConnection implements AutoCloseable {
     }
 
     private void onReply(Reply reply) {
+        if (lastReply == null) {
+            // The first reply (the greeting) came after the SYN's data was acknowledged, or not at all.
+            fastOpen = fastOpen.afterGreeting(channel);
+        }
         lastReply = reply;
         Awaited head = awaited.peek();
         if (head == null) {
@@ -388,13 +433,6 @@ public final class SmtpClientConnection implements AutoCloseable {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             armTimer();
-            if (early != null) {
-                ctx.channel().writeAndFlush(early).addListener(f -> {
-                    if (!f.isSuccess()) {
-                        fail(new IOException("write failed: " + f.cause().getMessage(), f.cause()));
-                    }
-                });
-            }
             ctx.fireChannelActive();
         }
 

@@ -8,6 +8,8 @@ import dev.petrel.smtp.MessageText;
 import dev.petrel.smtp.Reply;
 import dev.petrel.smtp.SmtpCommand;
 import dev.petrel.smtp.Verb;
+import dev.petrel.spool.MailOptions;
+import dev.petrel.spool.RecipientOptions;
 import dev.petrel.tls.ClientOutcome;
 import dev.petrel.tls.ClientTls;
 import dev.petrel.tls.TlsPeer;
@@ -18,6 +20,7 @@ import dev.petrel.transport.RemoteHost;
 import io.netty.buffer.Unpooled;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,17 +42,21 @@ final class SmtpTransaction {
     private final int port;
     private final HostPolicy policy;
     private final ClientTls clientTls;
+    private final long started;
     /** Null for a host not in {@code hosts_pipe_connect}. */
     private final EarlyPipelining early;
     private ClientOutcome tls;
     private boolean tlsUp;
     private boolean tlsFailed;
+    private boolean dsnOffered;
     private boolean earlyUsed;
     private boolean reconnect;
 
+    /** @param started {@link System#nanoTime()} before the connect, for the delivery time ({@code DT=}) */
     SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls,
-            EarlyPipelining early) {
+            EarlyPipelining early, long started) {
         this.session = session;
+        this.started = started;
         this.host = host;
         this.port = port;
         this.policy = policy;
@@ -67,8 +74,14 @@ final class SmtpTransaction {
         return reconnect;
     }
 
-    /** The message to send and what it needs from the server. */
-    record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8) {}
+    /**
+     * The message to send and what it needs from the server.
+     *
+     * @param options MAIL's parameters as received, passed on where the server allows
+     * @param recipientOptions each recipient's DSN parameters, in order
+     */
+    record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8,
+                   MailOptions options, List<RecipientOptions> recipientOptions) {}
 
     /** One result per recipient, in order. */
     List<DeliveryResult> run(Message message) throws HostFailure {
@@ -182,6 +195,7 @@ final class SmtpTransaction {
                     + (ext.startTls() ? "an attempt to start TLS failed" : "the server did not offer TLS support"),
                     ERRNO_TLSREQUIRED);
         }
+        dsnOffered = ext.dsn();
         List<DeliveryResult> results;
         if (message.needsUtf8() && !ext.smtpUtf8()) {
             results = all(message, DeliveryResult.failed("message needs SMTPUTF8 (an address is not ASCII), but "
@@ -325,10 +339,10 @@ final class SmtpTransaction {
         if (end.code() >= 400) {
             return dataFailure(results, smtpError("end of data", end, ERRNO_DATA4XX), end, facts);
         }
+        RemoteFacts done = facts.withReply(end.logText()).withDeliveryTime(Duration.ofNanos(System.nanoTime() - started));
         for (int i = 0; i < results.size(); i++) {
             if (results.get(i) == null) {
-                results.set(i, DeliveryResult.delivered(message.recipients().get(i))
-                        .withRemote(facts.withReply(end.logText()), false));
+                results.set(i, DeliveryResult.delivered(message.recipients().get(i)).withRemote(done, false));
             }
         }
         return results;
@@ -371,7 +385,8 @@ final class SmtpTransaction {
 
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
         return new RemoteFacts(host.name(), host.address().getHostAddress(), port, tls == null ? null : tls.info(),
-                tls != null && tls.verification().verified(), pipelined, pipelined && earlyUsed, chunked, reply);
+                tls != null && tls.verification().verified(), pipelined, pipelined && earlyUsed, chunked, reply,
+                session.connection().fastOpen(), null, dsnOffered);
     }
 
     private TlsPeer peer() {
@@ -402,7 +417,10 @@ final class SmtpTransaction {
             return e.getClass().getSimpleName();
         }
         // Netty's connect failures end in the address ("Connection refused: mx./127.0.0.1:25"): H= names it.
-        return m.replaceFirst(": [^ ]*/[0-9a-fA-F.:%]+:[0-9]+$", "");
+        // Its native transport puts the system call first ("connect(..) failed with error(-111): ..."): the
+        // log says what happened, as Exim's does, not which call noticed.
+        return m.replaceFirst(": [^ ]*/[0-9a-fA-F.:%]+:[0-9]+$", "")
+                .replaceFirst("^(connect|sendToAddress)\\(\\.\\.\\) failed( with error\\(-?[0-9]+\\))?: ", "");
     }
 
     static int errno(IOException e) {

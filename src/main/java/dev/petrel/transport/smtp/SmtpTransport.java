@@ -20,7 +20,6 @@ import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transport;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -185,11 +184,12 @@ public final class SmtpTransport implements Transport {
         EarlyPipelining early = policy.pipeConnect()
                 ? EarlyPipelining.plan(ehloRecords, host.address(), port, policy, text) : null;
         ClientOutput first = early == null ? null : early.connectGroup(policy, text);
-        try (slot; ClientSession session = ClientSession.connect(group, NioSocketChannel.class,
+        long started = System.nanoTime();
+        try (slot; ClientSession session = ClientSession.connect(group, ClientLoop.channelType(group),
                 new InetSocketAddress(host.address(), port), heloName(host, policy), config.get(Smtp.CONNECT_TIMEOUT),
-                longest, first)) {
+                longest, policy.fastOpen(), first)) {
             session.connection().replyTimeout(policy.commandTimeout());
-            transaction = new SmtpTransaction(session, host, port, policy, clientTls, early);
+            transaction = new SmtpTransaction(session, host, port, policy, clientTls, early, started);
             return new Attempt(transaction.run(text), null, false);
         } catch (IOException e) {
             String what = SmtpTransaction.describe(e);
@@ -294,7 +294,7 @@ public final class SmtpTransport implements Transport {
                 !matches(Smtp.HOSTS_AVOID_TLS, a), matches(Smtp.HOSTS_REQUIRE_TLS, a), matches(Smtp.TLS_VERIFY_HOSTS, a),
                 matches(Smtp.TLS_RESUMPTION_HOSTS, a), sni == null ? null : e.expand(sni),
                 !matches(Smtp.HOSTS_AVOID_PIPELINING, a), matches(Smtp.HOSTS_TRY_CHUNKING, a), pipeConnect,
-                config.get(Smtp.COMMAND_TIMEOUT), config.get(Smtp.DATA_TIMEOUT));
+                config.get(Smtp.COMMAND_TIMEOUT), config.get(Smtp.DATA_TIMEOUT), matches(Smtp.HOSTS_TRY_FASTOPEN, a));
     }
 
     private boolean matches(dev.petrel.config.Option<HostList> option, InetAddress address) {
@@ -316,7 +316,8 @@ public final class SmtpTransport implements Transport {
         }
         String sender = message.envelope().sender();
         boolean utf8 = !ascii(sender) || recipients.stream().anyMatch(r -> !ascii(r));
-        return new SmtpTransaction.Message(sender, recipients, data, eightBit, utf8);
+        return new SmtpTransaction.Message(sender, recipients, data, eightBit, utf8, message.envelope().mail(),
+                message.envelope().optionsOf(recipients));
     }
 
     private static boolean ascii(String s) {
