@@ -91,6 +91,13 @@ class EarlyPipeliningPeersTest {
         return exim.mainlog().stream().filter(l -> l.contains("<= alice@test.ex")).toList();
     }
 
+    private String record(int port) throws IOException {
+        try (HintsDb db = HintsDb.open(dir.resolve("spool"), "misc")) {
+            return db.get("127.0.0.1:" + port + ".EHLO").map(h -> h.stamp().getEpochSecond() + " " + h.valueText())
+                    .orElse("(none)");
+        }
+    }
+
     private boolean recorded(int port) throws IOException {
         try (HintsDb db = HintsDb.open(dir.resolve("spool"), "misc")) {
             return db.get("127.0.0.1:" + port + ".EHLO").isPresent();
@@ -115,6 +122,25 @@ class EarlyPipeliningPeersTest {
             assertThat(arrivals.get(1)).contains(" H=(petrel.test) [127.0.0.1] P=esmtp L* K S=");
             System.out.println("Petrel: " + delivery(first) + "\nPetrel: " + delivery(second)
                     + "\nExim:   " + arrivals.get(0) + "\nExim:   " + arrivals.get(1));
+        }
+    }
+
+    /** A recipient Exim refuses bounces; the record stays, and the next message pipelines early again. */
+    @Test
+    void aRecipientEximRefusesBouncesAndTheRecordStays() throws Exception {
+        int port = Ports.free();
+        try (EximServer exim = Peers.eximServer(dir.resolve("exim"), port).bannerDelay(BANNER_DELAY)
+                .rcptAclLine("deny local_parts = nobody").start()) {
+            start(route(port));
+            deliver("m1@relay.test");
+            String record = record(port);
+            String second = harness.deliver("alice@test.ex", DATA, "m2@relay.test", "nobody@relay.test");
+
+            assertThat(harness.mainLog()).anyMatch(l -> l.startsWith(second + " => m2@relay.test ") && l.contains(" L* K "));
+            assertThat(harness.mainLog()).anyMatch(l -> l.startsWith(second + " ** nobody@relay.test ")
+                    && l.contains("after pipelined RCPT TO:<nobody@relay.test>: 550 "));
+            assertThat(record(port)).isEqualTo(record);
+            assertThat(arrivals(exim, 2).get(1)).contains(" P=esmtp L* K S=");
         }
     }
 
