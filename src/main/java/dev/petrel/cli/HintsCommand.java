@@ -4,6 +4,7 @@ import dev.petrel.config.Config;
 import dev.petrel.config.ConfigException;
 import dev.petrel.hints.Hint;
 import dev.petrel.hints.HintsDb;
+import dev.petrel.hints.RetryRecord;
 import dev.petrel.tls.TicketRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,9 +56,19 @@ final class HintsCommand {
         @Override
         int run(HintsDb db) throws IOException {
             for (Hint hint : db.dump()) {
-                System.out.println((name.equals("tls") ? TicketRecord.readable(hint) : hint).dumpLine());
+                System.out.println(name.equals("retry") ? retryLines(hint)
+                        : (name.equals("tls") ? TicketRecord.readable(hint) : hint).dumpLine());
             }
             return 0;
+        }
+    }
+
+    /** exim_dumpdb's layout for a retry record; a value that is not one is shown raw. */
+    static String retryLines(Hint hint) {
+        try {
+            return RetryRecord.decode(hint.value()).dump(Hint.escape(hint.key()));
+        } catch (IllegalArgumentException e) {
+            return hint.dumpLine();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.petrel.transport.smtp;
 
+import dev.petrel.config.RetryError;
 import dev.petrel.smtp.BdatChunk;
 import dev.petrel.smtp.ClientOutput;
 import dev.petrel.smtp.CommandGroup;
@@ -7,6 +8,8 @@ import dev.petrel.smtp.MessageText;
 import dev.petrel.smtp.Reply;
 import dev.petrel.smtp.SmtpCommand;
 import dev.petrel.smtp.Verb;
+import dev.petrel.spool.MailOptions;
+import dev.petrel.spool.RecipientOptions;
 import dev.petrel.tls.ClientOutcome;
 import dev.petrel.tls.ClientTls;
 import dev.petrel.tls.TlsPeer;
@@ -29,11 +32,11 @@ import java.util.Locale;
  * address's {@link DeliveryResult}.
  */
 final class SmtpTransaction {
-    static final int ERRNO_RCPT4XX = -44;
-    static final int ERRNO_MAIL4XX = -45;
-    static final int ERRNO_DATA4XX = -46;
-    static final int ERRNO_SMTPCLOSED = -18;
-    static final int ERRNO_TLSREQUIRED = -38;
+    static final int ERRNO_RCPT4XX = RetryError.RCPT_4XX;
+    static final int ERRNO_MAIL4XX = RetryError.MAIL_4XX;
+    static final int ERRNO_DATA4XX = RetryError.DATA_4XX;
+    static final int ERRNO_SMTPCLOSED = RetryError.LOST_CONNECTION;
+    static final int ERRNO_TLSREQUIRED = RetryError.TLS_REQUIRED;
 
     private final ClientSession session;
     private final RemoteHost host;
@@ -46,6 +49,7 @@ final class SmtpTransaction {
     private ClientOutcome tls;
     private boolean tlsUp;
     private boolean tlsFailed;
+    private boolean dsnOffered;
     private boolean earlyUsed;
     private boolean reconnect;
 
@@ -71,8 +75,14 @@ final class SmtpTransaction {
         return reconnect;
     }
 
-    /** The message to send and what it needs from the server. */
-    record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8) {}
+    /**
+     * The message to send and what it needs from the server.
+     *
+     * @param options MAIL's parameters as received, passed on where the server allows
+     * @param recipientOptions each recipient's DSN parameters, in order
+     */
+    record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8,
+                   MailOptions options, List<RecipientOptions> recipientOptions) {}
 
     /** One result per recipient, in order. */
     List<DeliveryResult> run(Message message) throws HostFailure {
@@ -236,6 +246,7 @@ final class SmtpTransaction {
                     + (ext.startTls() ? "an attempt to start TLS failed" : "the server did not offer TLS support"),
                     ERRNO_TLSREQUIRED);
         }
+        dsnOffered = ext.dsn();
         List<DeliveryResult> results;
         if (message.needsUtf8() && !ext.smtpUtf8()) {
             results = all(message, DeliveryResult.failed("message needs SMTPUTF8 (an address is not ASCII), but "
@@ -346,7 +357,8 @@ final class SmtpTransaction {
                 continue;
             }
             String reason = smtpError(pl + envelope.get(i + 1).line(), r, ERRNO_RCPT4XX).getMessage();
-            results.add((r.code() >= 500 ? DeliveryResult.failed(reason) : DeliveryResult.deferred(ERRNO_RCPT4XX, reason))
+            results.add((r.code() >= 500 ? DeliveryResult.failed(reason)
+                    : DeliveryResult.deferred(ERRNO_RCPT4XX, reason).withMoreErrno(moreErrno(r)))
                     .withRemote(facts.withReply(r.logText()), false));
         }
         Reply end;
@@ -407,7 +419,7 @@ final class SmtpTransaction {
         for (int i = 0; i < results.size(); i++) {
             if (results.get(i) == null) {
                 DeliveryResult r = reply.code() >= 500 ? DeliveryResult.failed(f.getMessage())
-                        : DeliveryResult.deferred(ERRNO_DATA4XX, f.getMessage());
+                        : DeliveryResult.deferred(ERRNO_DATA4XX, f.getMessage()).withMoreErrno(moreErrno(reply));
                 results.set(i, r.withRemote(facts.withReply(reply.logText()), false));
             }
         }
@@ -426,7 +438,7 @@ final class SmtpTransaction {
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
         return new RemoteFacts(host.name(), host.address().getHostAddress(), port, tls == null ? null : tls.info(),
                 tls != null && tls.verification().verified(), pipelined, pipelined && earlyUsed, chunked, reply,
-                session.connection().fastOpen(), null);
+                dsnOffered, session.connection().fastOpen(), null);
     }
 
     private TlsPeer peer() {
@@ -442,7 +454,13 @@ final class SmtpTransaction {
     }
 
     private HostFailure smtpError(String after, Reply r, int errno) {
-        return new HostFailure("SMTP error from remote mail server after " + after + ": " + r.logText(), errno);
+        return new HostFailure("SMTP error from remote mail server after " + after + ": " + r.logText(), errno,
+                moreErrno(r));
+    }
+
+    /** A 4xx's code, where retry rules such as {@code rcpt_45x} look for it. */
+    private static int moreErrno(Reply r) {
+        return r.code() >= 400 && r.code() < 500 ? RetryError.replyCode(r.code()) : 0;
     }
 
     static String describe(IOException e) {

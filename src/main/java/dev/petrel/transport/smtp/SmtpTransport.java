@@ -5,6 +5,7 @@ import dev.petrel.config.RouteList;
 import dev.petrel.config.TransportConfig;
 import dev.petrel.config.TransportOptions.Smtp;
 import dev.petrel.config.OptionTypes;
+import dev.petrel.config.RetryError;
 import dev.petrel.hints.HintsDb;
 import dev.petrel.smtp.ClientOutput;
 import dev.petrel.spool.SpooledMessage;
@@ -13,6 +14,7 @@ import dev.petrel.transport.Address;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.Expansion;
 import dev.petrel.transport.HostConnectionLimit;
+import dev.petrel.transport.HostRetry;
 import dev.petrel.transport.RemoteFacts;
 import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transport;
@@ -70,8 +72,21 @@ public final class SmtpTransport implements Transport {
 
     @Override
     public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed) {
+        return deliver(message, recipients, routed, HostRetry.NONE);
+    }
+
+    /**
+     * Hosts whose retry time has not come are skipped, as Exim skips them; when that leaves none, the
+     * recipients are deferred with {@code retry time not reached for any host}, or, once every host is past
+     * its final cutoff, failed (or, under {@code no_delay_after_cutoff}, the hosts not tried since the message
+     * arrived are tried once more).
+     */
+    @Override
+    public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed,
+                                        HostRetry retry) {
         SmtpTransaction.Message text;
         List<RemoteHost> hosts;
+        String domain = Address.parse(recipients.getFirst()).domain();
         try {
             hosts = hosts(routed, Address.parse(recipients.getFirst()));
             text = read(message, recipients);
@@ -83,23 +98,65 @@ public final class SmtpTransport implements Transport {
                     + "the transport has no hosts option)"));
         }
         DeliveryResult last = null;
+        boolean allExpired = true;
+        List<RemoteHost> expired = new ArrayList<>();
         for (RemoteHost host : hosts) {
-            int port = host.port() >= 0 ? host.port() : port(host);
-            HostPolicy policy = policy(host, port);
-            Attempt attempt = attempt(message.id(), host, port, policy, text);
-            if (attempt.reconnect()) {
-                attempt = attempt(message.id(), host, port, policy.withoutEarlyPipelining(), text);
+            int port = port(host);
+            HostRetry.Status status = retry.check(host, port);
+            if (status != HostRetry.Status.USABLE) {
+                allExpired &= status == HostRetry.Status.NOT_DUE_EXPIRED;
+                expired.add(host);
+                continue;
             }
-            if (attempt.tlsFailed() && !policy.requireTls()) {
-                // As Exim does: a TLS session that could not be set up is retried in cleartext when TLS is not required.
-                attempt = attempt(message.id(), host, port, policy.withoutTls(), text);
-            }
+            Attempt attempt = tryHost(message.id(), host, port, text, retry);
             if (attempt.results() != null) {
                 return attempt.results();
             }
             last = attempt.failure();
         }
-        return all(recipients, last);
+        if (last != null) {
+            return all(recipients, last);
+        }
+        String forDomain = " for '" + domain + "'";
+        if (!allExpired) {
+            return all(recipients, DeliveryResult.deferred(RetryError.HOST_RETRY,
+                    "retry time not reached for any host" + forDomain));
+        }
+        if (config.get(Smtp.DELAY_AFTER_CUTOFF)) {
+            return all(recipients, DeliveryResult.failed("all hosts" + forDomain
+                    + " have been failing for a long time (and retry time not reached)"));
+        }
+        for (RemoteHost host : expired) {
+            int port = port(host);
+            if (retry.triedBeforeArrival(host, port)) {
+                Attempt attempt = tryHost(message.id(), host, port, text, retry);
+                if (attempt.results() != null) {
+                    return attempt.results();
+                }
+                last = attempt.failure();
+            }
+        }
+        return all(recipients, last != null ? last : DeliveryResult.failed("all hosts" + forDomain
+                + " have been failing for a long time and were last tried after this message arrived"));
+    }
+
+    /** One host, in cleartext again if TLS could not be set up and is not required; its outcome told to {@code retry}. */
+    private Attempt tryHost(String id, RemoteHost host, int port, SmtpTransaction.Message text, HostRetry retry) {
+        HostPolicy policy = policy(host, port);
+        Attempt attempt = attempt(id, host, port, policy, text);
+        if (attempt.reconnect()) {
+            attempt = attempt(id, host, port, policy.withoutEarlyPipelining(), text);
+        }
+        if (attempt.tlsFailed() && !policy.requireTls()) {
+            // As Exim does: a TLS session that could not be set up is retried in cleartext when TLS is not required.
+            attempt = attempt(id, host, port, policy.withoutTls(), text);
+        }
+        if (attempt.results() != null) {
+            retry.succeeded(host, port);
+        } else if (attempt.failure().hostProblem()) {
+            retry.failed(host, port, attempt.failure());
+        }
+        return attempt;
     }
 
     /**
@@ -138,14 +195,18 @@ public final class SmtpTransport implements Transport {
             String what = SmtpTransaction.describe(e);
             log.accept(id + " " + hostField(host, port) + " " + what);
             // Exim names no host on the == line when none was reached: the H= line above says which.
-            return new Attempt(null, DeliveryResult.deferred(SmtpTransaction.errno(e), what).withRemote(null, true), false);
+            int errno = SmtpTransaction.errno(e);
+            int more = letter(host) | (errno == RetryError.ETIMEDOUT ? RetryError.CONNECT_TIMEOUT : 0);
+            return new Attempt(null, DeliveryResult.deferred(errno, what).withRemote(null, true).withMoreErrno(more),
+                    false);
         } catch (HostFailure f) {
             if (transaction.reconnectWithoutEarlyPipelining() && policy.pipeConnect()) {
                 return new Attempt(null, null, false, true);
             }
             log.accept(id + " " + hostField(host, port) + ": " + f.getMessage());
+            int more = f.moreErrno() != 0 || f.errno() < 0 ? f.moreErrno() : letter(host);
             return new Attempt(null, DeliveryResult.deferred(f.errno(), f.getMessage())
-                    .withRemote(transaction.facts(false, false, null), true), transaction.tlsFailed());
+                    .withRemote(transaction.facts(false, false, null), true).withMoreErrno(more), transaction.tlsFailed());
         } catch (RuntimeException e) {
             // A bug must not lose the message: the recipients stay queued and the log says what broke.
             log.accept(id + " " + hostField(host, port) + ": internal error: " + e);
@@ -194,7 +255,15 @@ public final class SmtpTransport implements Transport {
         return out;
     }
 
+    /** Exim's more_errno letter for a connection failure: the host came from an MX or an A record. */
+    private static int letter(RemoteHost host) {
+        return host.fromMx() ? 'M' : 'A';
+    }
+
     private int port(RemoteHost host) {
+        if (host.port() >= 0) {
+            return host.port();
+        }
         return OptionTypes.portNumber(expansion(host).expand(config.get(Smtp.PORT)));
     }
 
@@ -247,7 +316,8 @@ public final class SmtpTransport implements Transport {
         }
         String sender = message.envelope().sender();
         boolean utf8 = !ascii(sender) || recipients.stream().anyMatch(r -> !ascii(r));
-        return new SmtpTransaction.Message(sender, recipients, data, eightBit, utf8);
+        return new SmtpTransaction.Message(sender, recipients, data, eightBit, utf8, message.envelope().mail(),
+                message.envelope().optionsOf(recipients));
     }
 
     private static boolean ascii(String s) {

@@ -5,6 +5,9 @@ import dev.petrel.smtp.ClientOutput;
 import dev.petrel.smtp.CommandGroup;
 import dev.petrel.smtp.SmtpCommand;
 import dev.petrel.smtp.Verb;
+import dev.petrel.spool.MailOptions;
+import dev.petrel.spool.RecipientOptions;
+import dev.petrel.spool.Xtext;
 import dev.petrel.transport.smtp.SmtpTransaction.Message;
 
 import io.netty.buffer.Unpooled;
@@ -24,8 +27,8 @@ final class TransactionCommands {
     static List<SmtpCommand> envelope(Message message, ServerExtensions ext) {
         List<SmtpCommand> envelope = new ArrayList<>();
         envelope.add(SmtpCommand.of(Verb.MAIL, mailArgument(message, ext)));
-        for (String rcpt : message.recipients()) {
-            envelope.add(SmtpCommand.of(Verb.RCPT, "TO:<" + rcpt + ">"));
+        for (int i = 0; i < message.recipients().size(); i++) {
+            envelope.add(SmtpCommand.of(Verb.RCPT, rcptArgument(message, i, ext)));
         }
         return envelope;
     }
@@ -59,11 +62,34 @@ final class TransactionCommands {
         if (ext.size() >= 0) {
             arg.append(" SIZE=").append(message.data().length);
         }
-        if (message.eightBit() && ext.eightBitMime()) {
+        MailOptions received = message.options();
+        if ((message.eightBit() || received.body() == MailOptions.Body.EIGHT_BIT_MIME) && ext.eightBitMime()) {
             arg.append(" BODY=8BITMIME");
         }
-        if (message.needsUtf8()) {
+        if (message.needsUtf8() || (received.smtputf8() && ext.smtpUtf8())) {
             arg.append(" SMTPUTF8");
+        }
+        if (ext.dsn()) {
+            if (received.ret() != null) {
+                arg.append(" RET=").append(received.ret().name());
+            }
+            if (received.envid() != null) {
+                arg.append(" ENVID=").append(received.envid());
+            }
+        }
+        return arg.toString();
+    }
+
+    /** RCPT TO, with NOTIFY and ORCPT for a server that offers DSN (an ORCPT of the address when none came). */
+    private static String rcptArgument(Message message, int i, ServerExtensions ext) {
+        String rcpt = message.recipients().get(i);
+        StringBuilder arg = new StringBuilder("TO:<").append(rcpt).append('>');
+        if (ext.dsn()) {
+            RecipientOptions o = message.recipientOptions().get(i);
+            if (o.notifyParameter() != null) {
+                arg.append(" NOTIFY=").append(o.notifyParameter());
+            }
+            arg.append(" ORCPT=").append(o.orcpt() != null ? o.orcpt() : "rfc822;" + Xtext.encode(rcpt));
         }
         return arg.toString();
     }
