@@ -60,11 +60,12 @@ start_petrel() { # TREE CONFIG DIR
 }
 
 # A benchmark's EXIT trap: stops Petrel ($petrel_pid) and the standalone Postfix and Exim under $work (on
-# $postfix_port, $exim_port), then removes $work, only then: stopping them needs their pid files.
+# $postfix_port, $exim_port), then removes $work, only then: stopping them needs their pid files. BENCH_KEEP=1
+# keeps $work (logs, spools) for a look afterwards.
 stop_servers() {
   [ -n "${petrel_pid:-}" ] && kill "$petrel_pid" 2>/dev/null || true
   "$here/postfix-standalone.sh" stop "$work/postfix" "$postfix_port" >/dev/null 2>&1 || true
   "$here/exim-standalone.sh" stop "$work/exim" "$exim_port" >/dev/null 2>&1 || true
   [ -n "${petrel_pid:-}" ] && wait "$petrel_pid" 2>/dev/null || true
-  rm -rf "$work"
+  if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }

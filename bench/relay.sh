@@ -41,7 +41,6 @@ relaying() {
     "$work/petrel.conf"
 
   petrel_pid=""
-  sink_pid=""
   trap 'stop_sink; stop_servers' EXIT
   mkdir -p "$work/petrel"
   start_petrel "$root" "$work/petrel.conf" "$work/petrel"
@@ -57,7 +56,9 @@ relaying() {
     for name in petrel postfix exim; do   # interleaved
       local port_var="${name}_port" t
       t=$(relay_round "${!port_var}" "${sink_port[$name]}" "$work/sink-$name-$r") || {
-        echo "FAIL: $name did not relay all $messages messages in round $r" >&2; exit 1; }
+        echo "FAIL: $name did not relay all $messages messages in round $r; its log ends:" >&2
+        tail -n 5 "$work/petrel/log/mainlog" "$work/postfix/maillog" "$work/exim/log/mainlog" >&2 2>/dev/null || true
+        exit 1; }
       [ "$r" -gt "$warmup" ] && echo "$t" >>"$work/$name.times"
       echo "round $r $name: $t s" >&2
     done
@@ -81,8 +82,10 @@ relaying() {
 relay_round() { # PORT SINK_PORT DIR
   local port=$1 sink=$2 dumps=$3 start end deadline n
   mkdir -p "$dumps"; chown postfix:postfix "$dumps"
-  postfix_run "$SMTP_SINK" -u postfix -d "$dumps/%H%M%S." "127.0.0.1:$sink" 256 >"$dumps.out" 2>&1 &
-  sink_pid=$!
+  # Not through postfix_run: $! must be smtp-sink itself, not a subshell, for stop_sink to end it.
+  LD_LIBRARY_PATH="$POSTFIX_LD_LIBRARY_PATH" "$SMTP_SINK" -u postfix -d "$dumps/%H%M%S." "127.0.0.1:$sink" 256 \
+    >"$dumps.out" 2>&1 &
+  echo $! >"$work/sink.pid"   # a file: this runs in a command substitution, the EXIT trap in its parent
   wait_listening "$sink" >&2
   start=$(date +%s.%N)
   postfix_run "$SMTP_SOURCE" $mode -s "$sessions" -m "$messages" -l "$size" -f bench@client.test \
@@ -96,13 +99,21 @@ relay_round() { # PORT SINK_PORT DIR
   done
   end=$(date +%s.%N)
   stop_sink
-  rm -rf "$dumps"
+  [ -n "${BENCH_KEEP:-}" ] || rm -rf "$dumps"
   [ "$n" -ge "$messages" ] || return 1
   echo "$end - $start" | bc -l
 }
 
 stop_sink() {
-  if [ -n "${sink_pid:-}" ]; then kill "$sink_pid" 2>/dev/null || true; wait "$sink_pid" 2>/dev/null || true; sink_pid=""; fi
+  local pid
+  pid=$(cat "$work/sink.pid" 2>/dev/null || true)
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    local i   # gone before the next sink binds its port: at most 5 s, then SIGKILL
+    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$work/sink.pid"
+  fi
 }
 
 if [ "${1:-}" = smtp ]; then
