@@ -52,9 +52,11 @@ CONF
 }
 
 # Starts Petrel built in TREE (target/petrel.jar, target/lib) on CONFIG in the background, its output in
-# DIR/daemon.out; sets petrel_pid. No queue runs during a benchmark.
+# DIR/daemon.out; sets petrel_pid. No queue runs during a benchmark. PETREL_JAVA_OPTS: more JVM options, e.g.
+# PETREL_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/petrel.jfr,settings=profile for a profile.
 start_petrel() { # TREE CONFIG DIR
-  "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$1/target/petrel.jar:$1/target/lib/*" \
+  # shellcheck disable=SC2086 # PETREL_JAVA_OPTS is a list of options
+  "$JAVA_HOME/bin/java" ${PETREL_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -cp "$1/target/petrel.jar:$1/target/lib/*" \
     dev.petrel.cli.Main daemon -C "$2" --queue-interval 86400 >"$3/daemon.out" 2>&1 &
   petrel_pid=$!
 }
