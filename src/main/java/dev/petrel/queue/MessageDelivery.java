@@ -1,33 +1,35 @@
 package dev.petrel.queue;
 
+import dev.petrel.config.RetryError;
 import dev.petrel.log.MainLog;
 import dev.petrel.queue.routing.RoutingResult;
-import dev.petrel.spool.Envelope;
-import dev.petrel.spool.Reception;
 import dev.petrel.spool.Spool;
 import dev.petrel.spool.SpoolFormatException;
 import dev.petrel.spool.SpooledMessage;
+import dev.petrel.transport.Address;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transports;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletionException;
-import java.util.function.Consumer;
 
 /**
  * One delivery attempt of one message: every outstanding recipient routed, the recipients grouped by
- * (transport, hosts) and each group handed to its transport in one go, the outcomes journalled and logged, failures bounced, and the message removed once nothing is left.
+ * (transport, hosts) and each group handed to its transport in one go, the outcomes journalled and logged, the
+ * sender notified ({@link Notifications}), and the message removed once nothing is left; a notification that
+ * fails is frozen.
  * The caller guarantees that no other attempt on the same message runs at the same time.
  */
 final class MessageDelivery {
@@ -35,25 +37,24 @@ final class MessageDelivery {
     private final MainLog log;
     private final Router router;
     private final Transports transports;
-    private final String primaryHostname;
-    private final String qualifyDomain;
-    private final Consumer<String> submitBounce;
+    private final Notifications notifications;
     private final DeliveryLines lines;
     private final Set<String> reportedBroken = ConcurrentHashMap.newKeySet();
+    private final RetryState retry;
 
-    MessageDelivery(Spool spool, MainLog log, Router router, Transports transports, String primaryHostname,
-                    String qualifyDomain, Consumer<String> submitBounce) {
+    MessageDelivery(Spool spool, MainLog log, Router router, Transports transports, Notifications notifications,
+                    RetryState retry) {
+        this.retry = retry;
         this.spool = spool;
         this.log = log;
         this.router = router;
         this.transports = transports;
-        this.primaryHostname = primaryHostname;
-        this.qualifyDomain = qualifyDomain;
-        this.submitBounce = submitBounce;
+        this.notifications = notifications;
         this.lines = new DeliveryLines(log);
     }
 
-    void deliver(String id) {
+    /** @param force retry times are ignored (Exim's {@code -qf}, {@code -M}) */
+    void deliver(String id, boolean force) {
         SpooledMessage message;
         try {
             message = spool.read(id);
@@ -69,32 +70,50 @@ final class MessageDelivery {
             log.panic(id + " cannot read spool file: " + e.getMessage());
             return;
         }
+        if (message.frozen()) {
+            return; // left for the operator (petrel queue thaw), as Exim's queue runs leave frozen messages
+        }
         List<String> outstanding = new ArrayList<>(new LinkedHashSet<>(message.envelope().recipients()));
         outstanding.removeAll(message.delivered());
 
         List<Failure> failures = new ArrayList<>();
+        List<Failure> deferrals = new ArrayList<>();
+        List<Failure> successes = new ArrayList<>();
         List<String> delivered = new ArrayList<>();
         List<String> failedDuplicates = new ArrayList<>(); // one bounce says it for them
-        boolean deferred = false;
-        for (Outcome o : attempt(message, Deliveries.of(outstanding, router))) {
-            switch (o.result().status()) {
+        Attempt attempt = new Attempt(message, force);
+        List<Outcome> outcomes = attempt.notDue(outstanding);
+        outcomes.addAll(attempt.run(Deliveries.of(outstanding, router)));
+        for (Outcome o : outcomes) {
+            String rcpt = o.covers().getFirst();
+            DeliveryResult result = o.result();
+            switch (result.status()) {
                 case DELIVERED -> {
                     if (!o.journalled()) {
                         delivered.addAll(o.covers());
                     }
+                    if (result.remote() == null || !result.remote().dsnOffered()) {
+                        successes.add(new Failure(rcpt, null, result.remote()));
+                    }
                 }
                 case FAILED -> {
-                    failures.add(new Failure(o.covers().getFirst(), o.result().reason()));
+                    failures.add(new Failure(rcpt, result.reason(), result.remote()));
                     failedDuplicates.addAll(o.covers().subList(1, o.covers().size()));
                 }
-                case DEFERRED -> deferred = true;
+                case DEFERRED -> deferrals.add(new Failure(rcpt, result.reason(), result.remote()));
             }
         }
         // The last group's deliveries need no journal entry if the message is about to be removed: removing the
         // spool file says the same thing with fewer fsyncs. Journal them only if the message stays.
         List<String> notJournalled = new ArrayList<>(delivered);
-        boolean bounced = failures.isEmpty() || bounce(message, failures);
-        if (!bounced) {
+        boolean deferred = !deferrals.isEmpty();
+        if (!failures.isEmpty() && message.envelope().sender().isEmpty()) {
+            // A notification that cannot be delivered has nobody to go back to: frozen for the operator, as Exim does.
+            freeze(id);
+            notJournalled.forEach(rcpt -> journal(id, rcpt));
+            return;
+        }
+        if (!notifications.failed(message, failures)) {
             // The sender must hear about the failures: keep them outstanding so the next run tries again.
             deferred = true;
         } else {
@@ -102,8 +121,10 @@ final class MessageDelivery {
             failures.forEach(f -> notJournalled.add(f.recipient()));
             notJournalled.addAll(failedDuplicates);
         }
+        notifications.delivered(message, successes);
         if (deferred) {
             notJournalled.forEach(rcpt -> journal(id, rcpt));
+            notifications.delayed(message, deferrals, Instant.now());
             return;
         }
         try {
@@ -117,6 +138,15 @@ final class MessageDelivery {
         }
     }
 
+    private void freeze(String id) {
+        try {
+            spool.freeze(id);
+            log.main(id + " Frozen (delivery error message)");
+        } catch (IOException e) {
+            log.panic(id + " cannot freeze: " + e.getMessage());
+        }
+    }
+
     /**
      * What became of one delivery: {@code covers} is its recipient followed by the duplicates it stands for
      * (see {@link Deliveries}).
@@ -127,66 +157,132 @@ final class MessageDelivery {
     private record Group(String transport, List<RemoteHost> hosts) {}
 
     /**
-     * Routes every recipient first, then hands each (transport, hosts) group to its transport as Exim does,
-     * logging each outcome.
+     * One attempt's retry state: the message's addresses (and domains), and the hosts that failed in it,
+     * which are not tried again in the same attempt.
      */
-    private List<Outcome> attempt(SpooledMessage message, Deliveries deliveries) {
-        String id = message.id();
-        List<Outcome> outcomes = new ArrayList<>();
-        Map<Group, List<String>> groups = new LinkedHashMap<>();
-        Map<String, String> routers = new HashMap<>();
-        for (String rcpt : deliveries.unique()) {
-            List<String> covers = deliveries.sameDelivery(rcpt);
-            switch (deliveries.routing(rcpt)) {
-                case RoutingResult.Routed routed -> {
-                    List<RemoteHost> hosts = routed.hosts().stream()
-                            .map(h -> new RemoteHost(h.name(), h.address(), h.port())).toList();
-                    groups.computeIfAbsent(new Group(routed.transport(), hosts), g -> new ArrayList<>()).add(rcpt);
-                    routers.put(rcpt, routed.router());
-                }
-                case RoutingResult.Deferred d -> {
-                    log.main(id + " == " + rcpt + " R=" + d.router() + " defer (-1): " + d.reason());
-                    outcomes.add(new Outcome(covers, DeliveryResult.deferred(-1, d.reason()), false));
-                }
-                case RoutingResult.Failed f -> {
-                    log.main(id + " ** " + rcpt + (f.router() == null ? "" : " R=" + f.router()) + ": " + f.reason());
-                    outcomes.add(new Outcome(covers, DeliveryResult.failed(f.reason()), false));
-                }
-                case RoutingResult.Declined declined -> throw new IllegalStateException("the router chain declined " + rcpt);
-            }
+    private final class Attempt {
+        private final SpooledMessage message;
+        private final boolean force;
+        private final AddressRetry addresses;
+        private final Set<String> failedHosts = new HashSet<>();
+
+        Attempt(SpooledMessage message, boolean force) {
+            this.message = message;
+            this.force = force;
+            this.addresses = new AddressRetry(retry, message.envelope().sender(), message.envelope().receivedAt(), force);
         }
-        int left = groups.size();
-        for (Map.Entry<Group, List<String>> g : groups.entrySet()) {
-            // Deliveries of all but the last group are journalled at once, so that a crash in a later group
-            // cannot send them again.
-            boolean journalNow = --left > 0;
-            List<String> rcpts = g.getValue();
+
+        /** Takes out of {@code outstanding} the recipients whose retry time has not come, deferred. */
+        List<Outcome> notDue(List<String> outstanding) {
+            List<Outcome> held = new ArrayList<>();
+            for (var it = outstanding.iterator(); it.hasNext(); ) {
+                String rcpt = it.next();
+                if (!addresses.due(rcpt)) {
+                    it.remove();
+                    if (log.selected("retry_defer")) {
+                        log.main(message.id() + " == " + rcpt + " routing defer (" + RetryError.ROUTING_RETRY
+                                + "): retry time not reached");
+                    }
+                    held.add(new Outcome(List.of(rcpt), DeliveryResult.deferred(RetryError.ROUTING_RETRY,
+                            "retry time not reached"), false));
+                }
+            }
+            return held;
+        }
+
+        /**
+         * Routes every recipient first, then hands each (transport, hosts) group to its transport as Exim does,
+         * logging each outcome.
+         */
+        List<Outcome> run(Deliveries deliveries) {
+            String id = message.id();
+            List<Outcome> outcomes = new ArrayList<>();
+            Map<Group, List<String>> groups = new LinkedHashMap<>();
+            Map<String, String> routers = new HashMap<>();
+            for (String rcpt : deliveries.unique()) {
+                List<String> covers = deliveries.sameDelivery(rcpt);
+                switch (deliveries.routing(rcpt)) {
+                    case RoutingResult.Routed routed -> {
+                        addresses.routed(rcpt);
+                        List<RemoteHost> hosts = routed.hosts().stream()
+                                .map(h -> new RemoteHost(h.name(), h.address(), h.port(), h.mx() >= 0)).toList();
+                        groups.computeIfAbsent(new Group(routed.transport(), hosts), g -> new ArrayList<>()).add(rcpt);
+                        routers.put(rcpt, routed.router());
+                    }
+                    case RoutingResult.Deferred d -> {
+                        log.main(id + " == " + rcpt + " R=" + d.router() + " defer (-1): " + d.reason());
+                        DeliveryResult result = DeliveryResult.deferred(-1, d.reason());
+                        if (addresses.routingDeferred(rcpt, -1, d.reason())) {
+                            result = timedOut(rcpt, result);
+                        }
+                        outcomes.add(new Outcome(covers, result, false));
+                    }
+                    case RoutingResult.Failed f -> {
+                        log.main(id + " ** " + rcpt + (f.router() == null ? "" : " R=" + f.router()) + ": " + f.reason());
+                        outcomes.add(new Outcome(covers, DeliveryResult.failed(f.reason()), false));
+                    }
+                    case RoutingResult.Declined declined ->
+                            throw new IllegalStateException("the router chain declined " + rcpt);
+                }
+            }
+            int left = groups.size();
+            for (Map.Entry<Group, List<String>> g : groups.entrySet()) {
+                // Deliveries of all but the last group are journalled at once, so that a crash in a later group
+                // cannot send them again.
+                outcomes.addAll(group(g.getKey(), g.getValue(), routers, deliveries, --left > 0));
+            }
+            return outcomes;
+        }
+
+        private List<Outcome> group(Group group, List<String> rcpts, Map<String, String> routers, Deliveries deliveries,
+                                    boolean journalNow) {
+            String id = message.id();
+            HostRetryGate gate = new HostRetryGate(retry, Address.parse(rcpts.getFirst()).domain(),
+                    message.envelope().receivedAt(), force, failedHosts);
             List<DeliveryResult> results;
             try {
-                results = transports.get(g.getKey().transport()).deliver(message, rcpts, g.getKey().hosts());
+                results = transports.get(group.transport()).deliver(message, rcpts, group.hosts(), gate);
             } catch (RuntimeException e) {
                 results = Collections.nCopies(rcpts.size(), DeliveryResult.deferred(-1, "internal error: " + e));
             }
+            List<Outcome> outcomes = new ArrayList<>();
             boolean further = false;
             for (int i = 0; i < rcpts.size(); i++) {
                 String rcpt = rcpts.get(i);
                 DeliveryResult result = results.get(i);
-                String rt = "R=" + routers.get(rcpt) + " T=" + g.getKey().transport();
+                String rt = "R=" + routers.get(rcpt) + " T=" + group.transport();
                 switch (result.status()) {
                     case DELIVERED -> {
                         log.main(lines.delivered(id, rcpt, rt, result, further));
                         further = result.remote() != null;
+                        addresses.delivered(rcpt);
                         if (journalNow) {
                             deliveries.sameDelivery(rcpt).forEach(r -> journal(id, r));
                         }
                     }
                     case FAILED -> log.main(lines.failed(id, rcpt, rt, result));
-                    case DEFERRED -> log.main(lines.deferred(id, rcpt, rt, result));
+                    case DEFERRED -> {
+                        if (result.errno() != RetryError.HOST_RETRY || log.selected("retry_defer")) {
+                            log.main(lines.deferred(id, rcpt, rt, result));
+                        }
+                        boolean timedOut = result.hostProblem() ? gate.timedOut()
+                                : result.errno() == RetryError.RCPT_4XX
+                                && addresses.recipientDeferred(rcpt, result.errno(), result.moreErrno(), result.reason());
+                        if (timedOut) {
+                            result = timedOut(rcpt, result);
+                        }
+                    }
                 }
                 outcomes.add(new Outcome(deliveries.sameDelivery(rcpt), result, journalNow));
             }
+            return outcomes;
         }
-        return outcomes;
+
+        /** Exim's end of the line for a deferred address whose retry rules have run out. */
+        private DeliveryResult timedOut(String rcpt, DeliveryResult deferred) {
+            log.main(message.id() + " ** " + rcpt + ": retry timeout exceeded");
+            return deferred.asFailure(deferred.reason() + ": retry timeout exceeded");
+        }
     }
 
     private void journal(String id, String rcpt) {
@@ -196,28 +292,5 @@ final class MessageDelivery {
             // Not fatal: a maildir recognises a repeated delivery, so the next run does not duplicate it.
             log.panic(id + " cannot journal delivery to " + rcpt + ": " + e.getMessage());
         }
-    }
-
-    /** Spools a bounce to the sender; true when the sender will hear (or, for a bounce, must not). */
-    private boolean bounce(SpooledMessage message, List<Failure> failures) {
-        String sender = message.envelope().sender();
-        if (sender.isEmpty()) {
-            return true; // never a bounce of a bounce
-        }
-        String bounceId = spool.newMessageId();
-        Reception reception = spool.receive(bounceId);
-        try {
-            byte[] text = BounceMessage.render(bounceId, message, failures, primaryHostname, qualifyDomain);
-            reception.append(text);
-            reception.commit(Envelope.local("", List.of(sender))).join();
-            log.main(bounceId + " <= <> R=" + message.id() + " U=petrel P=local S=" + text.length);
-        } catch (IOException | CompletionException e) {
-            reception.discard();
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            log.panic(message.id() + " cannot spool bounce message: " + cause.getMessage());
-            return false;
-        }
-        submitBounce.accept(bounceId);
-        return true;
     }
 }

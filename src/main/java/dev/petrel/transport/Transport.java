@@ -20,6 +20,15 @@ public interface Transport {
      */
     List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> hosts);
 
+    /**
+     * As {@link #deliver(SpooledMessage, List, List)}, skipping hosts whose retry time has not come and
+     * reporting each host's outcome to {@code retry}; a transport without hosts ignores it.
+     */
+    default List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> hosts,
+                                         HostRetry retry) {
+        return deliver(message, recipients, hosts);
+    }
+
     /** A transport that delivers each recipient on its own (maildir), whatever the hosts. */
     @FunctionalInterface
     interface PerRecipient extends Transport {
