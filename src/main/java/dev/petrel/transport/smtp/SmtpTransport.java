@@ -142,14 +142,24 @@ public final class SmtpTransport implements Transport {
         }
         if (attempt.results() != null) {
             retry.succeeded(host, port);
+        } else if (attempt.messageError()) {
+            retry.messageFailed(host, port, attempt.failure());
         } else if (attempt.failure().hostProblem()) {
             retry.failed(host, port, attempt.failure());
         }
         return attempt;
     }
 
-    /** One connection's outcome: the per-recipient results, or the host's failure. */
-    private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed) {}
+    /**
+     * One connection's outcome: the per-recipient results, or the host's failure, which may concern only
+     * this message ({@code messageError}).
+     */
+    private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed,
+                           boolean messageError) {
+        Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed) {
+            this(results, failure, tlsFailed, false);
+        }
+    }
 
     private Attempt attempt(String id, RemoteHost host, int port, HostPolicy policy, SmtpTransaction.Message text) {
         Duration longest = policy.commandTimeout().compareTo(policy.dataTimeout()) > 0
@@ -181,7 +191,8 @@ public final class SmtpTransport implements Transport {
             log.accept(id + " " + hostField(host, port) + ": " + f.getMessage());
             int more = f.moreErrno() != 0 || f.errno() < 0 ? f.moreErrno() : letter(host);
             return new Attempt(null, DeliveryResult.deferred(f.errno(), f.getMessage())
-                    .withRemote(transaction.facts(false, false, null), true).withMoreErrno(more), transaction.tlsFailed());
+                    .withRemote(transaction.facts(false, false, null), true).withMoreErrno(more), transaction.tlsFailed(),
+                    f.messageError());
         } catch (RuntimeException e) {
             // A bug must not lose the message: the recipients stay queued and the log says what broke.
             log.accept(id + " " + hostField(host, port) + ": internal error: " + e);
