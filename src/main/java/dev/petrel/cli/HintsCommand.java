@@ -5,6 +5,7 @@ import dev.petrel.config.ConfigException;
 import dev.petrel.hints.Hint;
 import dev.petrel.hints.HintsDb;
 import dev.petrel.hints.RetryRecord;
+import dev.petrel.tls.TicketRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,7 +56,11 @@ final class HintsCommand {
         @Override
         int run(HintsDb db) throws IOException {
             for (Hint hint : db.dump()) {
-                System.out.println(name.equals("retry") ? retryLines(hint) : hint.dumpLine());
+                System.out.println(switch (name) {
+                    case "retry" -> retryLines(hint);
+                    case "tls" -> TicketRecord.readable(hint).dumpLine();
+                    default -> hint.dumpLine();
+                });
             }
             return 0;
         }

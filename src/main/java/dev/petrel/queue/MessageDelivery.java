@@ -3,8 +3,6 @@ package dev.petrel.queue;
 import dev.petrel.config.RetryError;
 import dev.petrel.log.MainLog;
 import dev.petrel.queue.routing.RoutingResult;
-import dev.petrel.spool.Envelope;
-import dev.petrel.spool.Reception;
 import dev.petrel.spool.Spool;
 import dev.petrel.spool.SpoolFormatException;
 import dev.petrel.spool.SpooledMessage;
@@ -15,6 +13,7 @@ import dev.petrel.transport.Transports;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -25,12 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletionException;
-import java.util.function.Consumer;
 
 /**
  * One delivery attempt of one message: every outstanding recipient routed, the recipients grouped by
- * (transport, hosts) and each group handed to its transport in one go, the outcomes journalled and logged, failures bounced, and the message removed once nothing is left.
+ * (transport, hosts) and each group handed to its transport in one go, the outcomes journalled and logged, the
+ * sender notified ({@link Notifications}), and the message removed once nothing is left; a notification that
+ * fails is frozen.
  * The caller guarantees that no other attempt on the same message runs at the same time.
  */
 final class MessageDelivery {
@@ -38,23 +37,19 @@ final class MessageDelivery {
     private final MainLog log;
     private final Router router;
     private final Transports transports;
-    private final String primaryHostname;
-    private final String qualifyDomain;
-    private final Consumer<String> submitBounce;
+    private final Notifications notifications;
     private final DeliveryLines lines;
     private final Set<String> reportedBroken = ConcurrentHashMap.newKeySet();
     private final RetryState retry;
 
-    MessageDelivery(Spool spool, MainLog log, Router router, Transports transports, String primaryHostname,
-                    String qualifyDomain, Consumer<String> submitBounce, RetryState retry) {
+    MessageDelivery(Spool spool, MainLog log, Router router, Transports transports, Notifications notifications,
+                    RetryState retry) {
         this.retry = retry;
         this.spool = spool;
         this.log = log;
         this.router = router;
         this.transports = transports;
-        this.primaryHostname = primaryHostname;
-        this.qualifyDomain = qualifyDomain;
-        this.submitBounce = submitBounce;
+        this.notifications = notifications;
         this.lines = new DeliveryLines(log);
     }
 
@@ -75,35 +70,50 @@ final class MessageDelivery {
             log.panic(id + " cannot read spool file: " + e.getMessage());
             return;
         }
+        if (message.frozen()) {
+            return; // left for the operator (queue thaw, queue deliver), as Exim's queue runs leave it, -qf too
+        }
         List<String> outstanding = new ArrayList<>(new LinkedHashSet<>(message.envelope().recipients()));
         outstanding.removeAll(message.delivered());
 
         List<Failure> failures = new ArrayList<>();
+        List<Failure> deferrals = new ArrayList<>();
+        List<Failure> successes = new ArrayList<>();
         List<String> delivered = new ArrayList<>();
         List<String> failedDuplicates = new ArrayList<>(); // one bounce says it for them
-        boolean deferred = false;
         Attempt attempt = new Attempt(message, force);
         List<Outcome> outcomes = attempt.notDue(outstanding);
         outcomes.addAll(attempt.run(Deliveries.of(outstanding, router)));
         for (Outcome o : outcomes) {
-            switch (o.result().status()) {
+            String rcpt = o.covers().getFirst();
+            DeliveryResult result = o.result();
+            switch (result.status()) {
                 case DELIVERED -> {
                     if (!o.journalled()) {
                         delivered.addAll(o.covers());
                     }
+                    if (result.remote() == null || !result.remote().dsnOffered()) {
+                        successes.add(new Failure(rcpt, null, result.remote()));
+                    }
                 }
                 case FAILED -> {
-                    failures.add(new Failure(o.covers().getFirst(), o.result().reason()));
+                    failures.add(new Failure(rcpt, result.reason(), result.remote()));
                     failedDuplicates.addAll(o.covers().subList(1, o.covers().size()));
                 }
-                case DEFERRED -> deferred = true;
+                case DEFERRED -> deferrals.add(new Failure(rcpt, result.reason(), result.remote()));
             }
         }
         // The last group's deliveries need no journal entry if the message is about to be removed: removing the
         // spool file says the same thing with fewer fsyncs. Journal them only if the message stays.
         List<String> notJournalled = new ArrayList<>(delivered);
-        boolean bounced = failures.isEmpty() || bounce(message, failures);
-        if (!bounced) {
+        boolean deferred = !deferrals.isEmpty();
+        if (!failures.isEmpty() && message.envelope().sender().isEmpty()) {
+            // A notification that cannot be delivered has nobody to go back to: frozen for the operator, as Exim does.
+            freeze(id);
+            notJournalled.forEach(rcpt -> journal(id, rcpt));
+            return;
+        }
+        if (!notifications.failed(message, failures)) {
             // The sender must hear about the failures: keep them outstanding so the next run tries again.
             deferred = true;
         } else {
@@ -111,8 +121,10 @@ final class MessageDelivery {
             failures.forEach(f -> notJournalled.add(f.recipient()));
             notJournalled.addAll(failedDuplicates);
         }
+        notifications.delivered(message, successes);
         if (deferred) {
             notJournalled.forEach(rcpt -> journal(id, rcpt));
+            notifications.delayed(message, deferrals, Instant.now());
             return;
         }
         attempt.done();
@@ -124,6 +136,15 @@ final class MessageDelivery {
         } catch (IOException e) {
             notJournalled.forEach(rcpt -> journal(id, rcpt));
             log.panic(id + " cannot remove spool file: " + e.getMessage());
+        }
+    }
+
+    private void freeze(String id) {
+        try {
+            spool.freeze(id);
+            log.main(id + " Frozen (delivery error message)");
+        } catch (IOException e) {
+            log.panic(id + " cannot freeze: " + e.getMessage());
         }
     }
 
@@ -279,28 +300,5 @@ final class MessageDelivery {
             // Not fatal: a maildir recognises a repeated delivery, so the next run does not duplicate it.
             log.panic(id + " cannot journal delivery to " + rcpt + ": " + e.getMessage());
         }
-    }
-
-    /** Spools a bounce to the sender; true when the sender will hear (or, for a bounce, must not). */
-    private boolean bounce(SpooledMessage message, List<Failure> failures) {
-        String sender = message.envelope().sender();
-        if (sender.isEmpty()) {
-            return true; // never a bounce of a bounce
-        }
-        String bounceId = spool.newMessageId();
-        Reception reception = spool.receive(bounceId);
-        try {
-            byte[] text = BounceMessage.render(bounceId, message, failures, primaryHostname, qualifyDomain);
-            reception.append(text);
-            reception.commit(Envelope.local("", List.of(sender))).join();
-            log.main(bounceId + " <= <> R=" + message.id() + " U=petrel P=local S=" + text.length);
-        } catch (IOException | CompletionException e) {
-            reception.discard();
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            log.panic(message.id() + " cannot spool bounce message: " + cause.getMessage());
-            return false;
-        }
-        submitBounce.accept(bounceId);
-        return true;
     }
 }

@@ -77,8 +77,9 @@ public final class QueueRunner implements AutoCloseable {
         this.retryDataExpire = config.main().retryDataExpire();
         RetryState retry = new RetryState(retryDb, config.retry(), config.main().get(MainOptions.RETRY_INTERVAL_MAX),
                 retryDataExpire, Clock.systemUTC(), log);
-        this.delivery = new MessageDelivery(spool, log, Router.from(config), transports,
-                hostname, qualify, this::submit, retry);
+        Notifications notifications = new Notifications(spool, log, hostname, qualify,
+                new DelaySchedule(config.main().get(MainOptions.DELAY_WARNING)), this::submit);
+        this.delivery = new MessageDelivery(spool, log, Router.from(config), transports, notifications, retry);
         this.deliverySlots = new Semaphore(limits.deliveryMaxParallel(), true);
         this.queueRunSlots = new Semaphore(limits.queueRunMax(), true);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
@@ -118,6 +119,11 @@ public final class QueueRunner implements AutoCloseable {
     public boolean deliverNow(String messageId) throws IOException {
         if (!spool.contains(messageId)) {
             return false;
+        }
+        if (spool.read(messageId).frozen()) {
+            // -M delivers a frozen message too, thawing it first; a queue run, forced or not, leaves it alone.
+            spool.thaw(messageId);
+            log.main(messageId + " Unfrozen by forced delivery");
         }
         if (!closing && inFlight.add(messageId)) {
             start(messageId, null, true);

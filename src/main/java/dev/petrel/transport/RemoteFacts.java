@@ -2,6 +2,8 @@ package dev.petrel.transport;
 
 import dev.petrel.tls.TlsSessionInfo;
 
+import java.time.Duration;
+
 /**
  * What the log says about the host a remote delivery talked to.
  *
@@ -11,11 +13,18 @@ import dev.petrel.tls.TlsSessionInfo;
  * @param tls the session's TLS facts, null in cleartext
  * @param certificateVerified Exim's {@code CV=}; on a resumed session, the original session's
  * @param pipelined the transaction was pipelined (Exim's {@code L})
+ * @param earlyPipelined the connection used early pipelining, PIPECONNECT (Exim's {@code L*})
  * @param chunked the message went with BDAT (Exim's {@code K})
  * @param reply the server's reply that decided this recipient ({@code C=} on delivery), null when none
+ * @param fastOpen Exim's {@code TFO} ({@code TFO*}: the SYN's data was acknowledged), null when TCP Fast Open
+ *                 was not used
+ * @param deliveryTime from the start of the connect to the reply that settled the message (Exim's {@code DT=}),
+ *                     null when not measured
+ * @param dsnOffered the server offered DSN, so delivery notifications are its business from here (RFC 3461 4.2)
  */
 public record RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
-                          boolean pipelined, boolean chunked, String reply) {
+                          boolean pipelined, boolean earlyPipelined, boolean chunked, String reply, String fastOpen,
+                          Duration deliveryTime, boolean dsnOffered) {
 
     /**
      * Exim's {@code H=name [ip]} for a remote host, with {@code :port} under {@code +outgoing_port}: the one
@@ -26,6 +35,12 @@ public record RemoteFacts(String host, String address, int port, TlsSessionInfo 
     }
 
     public RemoteFacts withReply(String text) {
-        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, text);
+        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, text,
+                fastOpen, deliveryTime, dsnOffered);
+    }
+
+    public RemoteFacts withDeliveryTime(Duration time) {
+        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, reply,
+                fastOpen, time, dsnOffered);
     }
 }

@@ -8,6 +8,8 @@ import dev.petrel.smtp.MessageText;
 import dev.petrel.smtp.Reply;
 import dev.petrel.smtp.SmtpCommand;
 import dev.petrel.smtp.Verb;
+import dev.petrel.spool.MailOptions;
+import dev.petrel.spool.RecipientOptions;
 import dev.petrel.tls.ClientOutcome;
 import dev.petrel.tls.ClientTls;
 import dev.petrel.tls.TlsPeer;
@@ -18,6 +20,7 @@ import dev.petrel.transport.RemoteHost;
 import io.netty.buffer.Unpooled;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,16 +42,26 @@ final class SmtpTransaction {
     private final int port;
     private final HostPolicy policy;
     private final ClientTls clientTls;
+    private final long started;
+    /** Null for a host not in {@code hosts_pipe_connect}. */
+    private final EarlyPipelining early;
     private ClientOutcome tls;
     private boolean tlsUp;
     private boolean tlsFailed;
+    private boolean dsnOffered;
+    private boolean earlyUsed;
+    private boolean reconnect;
 
-    SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls) {
+    /** @param started {@link System#nanoTime()} before the connect, for the delivery time ({@code DT=}) */
+    SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls,
+            EarlyPipelining early, long started) {
         this.session = session;
+        this.started = started;
         this.host = host;
         this.port = port;
         this.policy = policy;
         this.clientTls = clientTls;
+        this.early = early;
     }
 
     /** STARTTLS was answered 220 but no TLS session came of it. */
@@ -56,8 +69,19 @@ final class SmtpTransaction {
         return tlsFailed;
     }
 
-    /** The message to send and what it needs from the server. */
-    record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8) {}
+    /** An early {@code EHLO,STARTTLS} met a refused banner or EHLO: connect again at once, without it. */
+    boolean reconnectWithoutEarlyPipelining() {
+        return reconnect;
+    }
+
+    /**
+     * The message to send and what it needs from the server.
+     *
+     * @param options MAIL's parameters as received, passed on where the server allows
+     * @param recipientOptions each recipient's DSN parameters, in order
+     */
+    record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8,
+                   MailOptions options, List<RecipientOptions> recipientOptions) {}
 
     /** One result per recipient, in order. */
     List<DeliveryResult> run(Message message) throws HostFailure {
@@ -69,8 +93,17 @@ final class SmtpTransaction {
     }
 
     private List<DeliveryResult> converse(Message message) throws IOException, HostFailure {
+        EarlyPipelining.Path path = early == null ? null : early.path().orElse(null);
         if (policy.smtps()) {
             session.tlsOnConnect(clientTls, peer(), policy.resumption());
+            if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
+                verifiedBeforeSending();
+                session.sendEarly(TransactionCommands.early(path, early.recorded(), policy, message));
+            }
+        }
+        if (path != null) {
+            earlyUsed = true;
+            return new EarlyConversation(this, session, policy, early).run(message, path);
         }
         expect(session.greeting(), 220, "initial connection");
         if (policy.smtps()) {
@@ -78,6 +111,14 @@ final class SmtpTransaction {
             tlsEstablished();
         }
         ServerExtensions ext = hello();
+        if (early != null) {
+            Reply first = session.ehloInForce();
+            if (tlsUp) {
+                early.tlsEhlo(first);
+            } else {
+                early.clearEhlo(first);
+            }
+        }
         if (!tlsUp && ext.startTls() && (policy.tryTls() || policy.requireTls())) {
             Reply r;
             try {
@@ -91,15 +132,70 @@ final class SmtpTransaction {
                 ext = hello();
                 // After the first reply over TLS: a TLS 1.3 ticket arrives after the handshake.
                 tlsEstablished();
+                if (early != null) {
+                    early.tlsEhlo(session.ehloInForce());
+                }
             } else if (r.code() == 421) {
                 throw smtpError("STARTTLS", r, ERRNO_SMTPCLOSED);
             }
         }
+        if (early != null) {
+            early.settle();
+        }
+        return transactionChecked(message, ext);
+    }
+
+    /** TLS after an early {@code EHLO,STARTTLS}'s 220. */
+    void startTlsAfterEarly() throws IOException, HostFailure {
+        try {
+            session.startTlsAfterEarly(clientTls, peer(), policy.resumption());
+        } catch (IOException e) {
+            tlsFailed = true;
+            throw e;
+        }
+        tlsUp = true;
+        verifiedBeforeSending();
+    }
+
+    /** With {@code tls_verify_hosts}, nothing of the message goes to a server whose certificate failed. */
+    private void verifiedBeforeSending() throws HostFailure {
+        if (policy.requireVerify() && !session.tlsVerification().verified()) {
+            throw verificationFailed(session.tlsVerification().detail());
+        }
+    }
+
+    private static HostFailure verificationFailed(String detail) {
+        return new HostFailure("TLS session: certificate verification failed: " + detail, ERRNO_TLSREQUIRED);
+    }
+
+    /** Implicit TLS is up: its facts are known once the banner has come. */
+    void implicitTlsUp() throws HostFailure {
+        tlsUp = true;
+        tlsEstablished();
+    }
+
+    /** The refusal of an early {@code EHLO,STARTTLS} connection: tried again at once without it. */
+    HostFailure reconnect(Reply r) {
+        reconnect = true;
+        return smtpError("initial connection", r, ERRNO_SMTPCLOSED);
+    }
+
+    /** The rest of a transaction whose MAIL, RCPTs and DATA or BDAT went together, then QUIT. */
+    List<DeliveryResult> pipelined(Message message, ServerExtensions ext, List<Reply> replies)
+            throws IOException, HostFailure {
+        List<DeliveryResult> results = outcome(message, ext, replies, true);
+        quit();
+        return results;
+    }
+
+    /** The transaction after the checks that need no server: TLS required, SMTPUTF8, SIZE. */
+    List<DeliveryResult> transactionChecked(Message message, ServerExtensions ext) throws IOException, HostFailure {
         if (tls == null && policy.requireTls()) {
             throw new HostFailure("a TLS session is required, but "
                     + (ext.startTls() ? "an attempt to start TLS failed" : "the server did not offer TLS support"),
                     ERRNO_TLSREQUIRED);
         }
+        dsnOffered = ext.dsn();
         List<DeliveryResult> results;
         if (message.needsUtf8() && !ext.smtpUtf8()) {
             results = all(message, DeliveryResult.failed("message needs SMTPUTF8 (an address is not ASCII), but "
@@ -122,44 +218,35 @@ final class SmtpTransaction {
         }
     }
 
-    private ServerExtensions hello() throws IOException, HostFailure {
+    ServerExtensions hello() throws IOException, HostFailure {
         Reply r = session.ehlo();
         if (r.code() == 250) {
             return ServerExtensions.of(r);
         }
         if (r.code() >= 500 && !tlsUp) {
-            Reply helo = session.send(SmtpCommand.of(Verb.HELO, policy.heloName())).getFirst();
-            expect(helo, 250, "HELO " + policy.heloName());
+            Reply helo = session.send(SmtpCommand.of(Verb.HELO, session.heloName())).getFirst();
+            expect(helo, 250, "HELO " + session.heloName());
             return ServerExtensions.NONE;
         }
-        throw smtpError("EHLO " + policy.heloName(), r, r.code() >= 500 ? ERRNO_SMTPCLOSED : ERRNO_MAIL4XX);
+        throw smtpError("EHLO " + session.heloName(), r, r.code() >= 500 ? ERRNO_SMTPCLOSED : ERRNO_MAIL4XX);
     }
 
-    private void tlsEstablished() throws HostFailure {
+    void tlsEstablished() throws HostFailure {
         tls = session.tlsOutcome();
         if (policy.requireVerify() && !tls.verification().verified()) {
-            throw new HostFailure("TLS session: certificate verification failed: " + tls.verification().detail(),
-                    ERRNO_TLSREQUIRED);
+            throw verificationFailed(tls.verification().detail());
         }
     }
 
     private List<DeliveryResult> transaction(Message message, ServerExtensions ext) throws IOException, HostFailure {
         boolean pipelined = ext.pipelining() && policy.pipelining();
-        boolean chunked = ext.chunking() && policy.chunking();
-        List<SmtpCommand> envelope = new ArrayList<>();
-        envelope.add(SmtpCommand.of(Verb.MAIL, mailArgument(message, ext)));
-        for (String rcpt : message.recipients()) {
-            envelope.add(SmtpCommand.of(Verb.RCPT, "TO:<" + rcpt + ">"));
-        }
-        String pl = pipelined ? "pipelined " : "";
         List<Reply> replies;
         if (pipelined) {
-            List<ClientOutput> group = new ArrayList<>(envelope);
-            group.add(chunked ? chunk(message) : SmtpCommand.of(Verb.DATA));
-            replies = session.send(new CommandGroup(group));
+            replies = sendWithData(new CommandGroup(TransactionCommands.group(message, ext, policy)),
+                    ext.chunking() && policy.chunking());
         } else {
             replies = new ArrayList<>();
-            for (SmtpCommand c : envelope) {
+            for (SmtpCommand c : TransactionCommands.envelope(message, ext)) {
                 Reply r = session.send(c).getFirst();
                 replies.add(r);
                 if (c.verb() == Verb.MAIL && r.code() >= 400) {
@@ -167,6 +254,28 @@ final class SmtpTransaction {
                 }
             }
         }
+        return outcome(message, ext, replies, pipelined);
+    }
+
+    /** A group ending in the message itself waits for its last reply under {@code data_timeout}. */
+    private List<Reply> sendWithData(ClientOutput group, boolean chunked) throws IOException {
+        if (!chunked) {
+            return session.send(group);
+        }
+        session.connection().replyTimeout(policy.dataTimeout());
+        try {
+            return session.send(group);
+        } finally {
+            session.connection().replyTimeout(policy.commandTimeout());
+        }
+    }
+
+    /** The replies to MAIL, the RCPTs and DATA or BDAT (all of them when pipelined), and the rest of the transaction. */
+    private List<DeliveryResult> outcome(Message message, ServerExtensions ext, List<Reply> replies, boolean pipelined)
+            throws IOException, HostFailure {
+        boolean chunked = ext.chunking() && policy.chunking();
+        List<SmtpCommand> envelope = TransactionCommands.envelope(message, ext);
+        String pl = pipelined ? "pipelined " : "";
         Reply mail = replies.getFirst();
         if (mail.code() >= 400) {
             if (pipelined && !chunked && replies.getLast().code() == 354) {
@@ -206,7 +315,7 @@ final class SmtpTransaction {
             if (!pipelined && !anyAccepted) {
                 return results;
             }
-            end = pipelined ? replies.getLast() : sendData(chunk(message));
+            end = pipelined ? replies.getLast() : sendData(new BdatChunk(Unpooled.wrappedBuffer(message.data()), true));
         } else {
             Reply data = pipelined ? replies.getLast() : anyAccepted ? session.send(SmtpCommand.of(Verb.DATA)).getFirst() : null;
             if (data == null) {
@@ -231,18 +340,13 @@ final class SmtpTransaction {
         if (end.code() >= 400) {
             return dataFailure(results, smtpError("end of data", end, ERRNO_DATA4XX), end, facts);
         }
+        RemoteFacts done = facts.withReply(end.logText()).withDeliveryTime(Duration.ofNanos(System.nanoTime() - started));
         for (int i = 0; i < results.size(); i++) {
             if (results.get(i) == null) {
-                results.set(i, DeliveryResult.delivered(message.recipients().get(i))
-                        .withRemote(facts.withReply(end.logText()), false));
+                results.set(i, DeliveryResult.delivered(message.recipients().get(i)).withRemote(done, false));
             }
         }
         return results;
-    }
-
-    private BdatChunk chunk(Message message) {
-        session.connection().replyTimeout(policy.dataTimeout());
-        return new BdatChunk(Unpooled.wrappedBuffer(message.data()), true);
     }
 
     /** Message text goes out under {@code data_timeout}; the commands after it under {@code command_timeout}. */
@@ -271,22 +375,8 @@ final class SmtpTransaction {
         return results;
     }
 
-    private String mailArgument(Message message, ServerExtensions ext) {
-        StringBuilder arg = new StringBuilder("FROM:<").append(message.sender()).append('>');
-        if (ext.size() >= 0) {
-            arg.append(" SIZE=").append(message.data().length);
-        }
-        if (message.eightBit() && ext.eightBitMime()) {
-            arg.append(" BODY=8BITMIME");
-        }
-        if (message.needsUtf8()) {
-            arg.append(" SMTPUTF8");
-        }
-        return arg.toString();
-    }
-
     /** The same outcome for every recipient: the server refused the message itself, not an address. */
-    private static List<DeliveryResult> all(Message message, DeliveryResult result, RemoteFacts facts) {
+    static List<DeliveryResult> all(Message message, DeliveryResult result, RemoteFacts facts) {
         List<DeliveryResult> out = new ArrayList<>();
         for (int i = 0; i < message.recipients().size(); i++) {
             out.add(result.withRemote(facts, false));
@@ -296,7 +386,8 @@ final class SmtpTransaction {
 
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
         return new RemoteFacts(host.name(), host.address().getHostAddress(), port, tls == null ? null : tls.info(),
-                tls != null && tls.verification().verified(), pipelined, chunked, reply);
+                tls != null && tls.verification().verified(), pipelined, pipelined && earlyUsed, chunked, reply,
+                session.connection().fastOpen(), null, dsnOffered);
     }
 
     private TlsPeer peer() {
@@ -311,7 +402,7 @@ final class SmtpTransaction {
         }
     }
 
-    private HostFailure smtpError(String after, Reply r, int errno) {
+    static HostFailure smtpError(String after, Reply r, int errno) {
         return new HostFailure("SMTP error from remote mail server after " + after + ": " + r.logText(), errno,
                 moreErrno(r));
     }
@@ -327,7 +418,10 @@ final class SmtpTransaction {
             return e.getClass().getSimpleName();
         }
         // Netty's connect failures end in the address ("Connection refused: mx./127.0.0.1:25"): H= names it.
-        return m.replaceFirst(": [^ ]*/[0-9a-fA-F.:%]+:[0-9]+$", "");
+        // Its native transport puts the system call first ("connect(..) failed with error(-111): ..."): the
+        // log says what happened, as Exim's does, not which call noticed.
+        return m.replaceFirst(": [^ ]*/[0-9a-fA-F.:%]+:[0-9]+$", "")
+                .replaceFirst("^(connect|sendToAddress)\\(\\.\\.\\) failed( with error\\(-?[0-9]+\\))?: ", "");
     }
 
     static int errno(IOException e) {

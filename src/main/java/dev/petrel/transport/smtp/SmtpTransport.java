@@ -6,6 +6,8 @@ import dev.petrel.config.TransportConfig;
 import dev.petrel.config.TransportOptions.Smtp;
 import dev.petrel.config.OptionTypes;
 import dev.petrel.config.RetryError;
+import dev.petrel.hints.HintsDb;
+import dev.petrel.smtp.ClientOutput;
 import dev.petrel.spool.SpooledMessage;
 import dev.petrel.tls.ClientTls;
 import dev.petrel.transport.Address;
@@ -18,18 +20,19 @@ import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transport;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Exim's smtp transport: a group of recipients that routing sent to the same hosts goes to the first host
@@ -45,14 +48,18 @@ public final class SmtpTransport implements Transport {
     private final Consumer<String> log;
     private final boolean outgoingPort;
     private final HostConnectionLimit perHost;
+    private final EhloRecords ehloRecords;
 
     /**
      * @param log where the transport writes its per-host lines ({@code H=host [ip] Connection refused})
      * @param outgoingPort {@code +outgoing_port}: those lines name the port
      * @param perHost connections open at once to one host, shared by every smtp transport
+     * @param misc the {@code misc} hints database, for the EHLO records of early pipelining
+     * @param recordLifetime {@code retry_data_expire}: an older EHLO record is not used
      */
     public SmtpTransport(TransportConfig config, String primaryHostname, ClientTls clientTls, EventLoopGroup group,
-                         Consumer<String> log, boolean outgoingPort, HostConnectionLimit perHost) {
+                         Consumer<String> log, boolean outgoingPort, HostConnectionLimit perHost, HintsDb misc,
+                         Duration recordLifetime) {
         this.config = config;
         this.primaryHostname = primaryHostname;
         this.clientTls = clientTls;
@@ -60,6 +67,7 @@ public final class SmtpTransport implements Transport {
         this.log = log;
         this.outgoingPort = outgoingPort;
         this.perHost = perHost;
+        this.ehloRecords = new EhloRecords(misc, Clock.systemUTC(), recordLifetime);
     }
 
     @Override
@@ -136,6 +144,9 @@ public final class SmtpTransport implements Transport {
     private Attempt tryHost(String id, RemoteHost host, int port, SmtpTransaction.Message text, HostRetry retry) {
         HostPolicy policy = policy(host, port);
         Attempt attempt = attempt(id, host, port, policy, text);
+        if (attempt.reconnect()) {
+            attempt = attempt(id, host, port, policy.withoutEarlyPipelining(), text);
+        }
         if (attempt.tlsFailed() && !policy.requireTls()) {
             // As Exim does: a TLS session that could not be set up is retried in cleartext when TLS is not required.
             attempt = attempt(id, host, port, policy.withoutTls(), text);
@@ -152,12 +163,13 @@ public final class SmtpTransport implements Transport {
 
     /**
      * One connection's outcome: the per-recipient results, or the host's failure, which may concern only
-     * this message ({@code messageError}).
+     * this message ({@code messageError}); {@code reconnect} when an early-pipelined connection is to be made
+     * again at once without early pipelining.
      */
-    private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed,
+    private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed, boolean reconnect,
                            boolean messageError) {
         Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed) {
-            this(results, failure, tlsFailed, false);
+            this(results, failure, tlsFailed, false, false);
         }
     }
 
@@ -173,11 +185,15 @@ public final class SmtpTransport implements Transport {
             // Not the host's fault: its retry state must not suffer for Petrel's own limit.
             return new Attempt(null, DeliveryResult.deferred(-1, what), false);
         }
-        try (slot; ClientSession session = ClientSession.connect(group, NioSocketChannel.class,
-                new InetSocketAddress(host.address(), port), policy.heloName(), config.get(Smtp.CONNECT_TIMEOUT),
-                longest)) {
+        EarlyPipelining early = policy.pipeConnect()
+                ? EarlyPipelining.plan(ehloRecords, host.address(), port, policy, text) : null;
+        ClientOutput first = early == null ? null : early.connectGroup(policy, text);
+        long started = System.nanoTime();
+        try (slot; ClientSession session = ClientSession.connect(group, ClientLoop.channelType(group),
+                new InetSocketAddress(host.address(), port), heloName(host, policy), config.get(Smtp.CONNECT_TIMEOUT),
+                longest, policy.fastOpen(), first)) {
             session.connection().replyTimeout(policy.commandTimeout());
-            transaction = new SmtpTransaction(session, host, port, policy, clientTls);
+            transaction = new SmtpTransaction(session, host, port, policy, clientTls, early, started);
             return new Attempt(transaction.run(text), null, false);
         } catch (IOException e) {
             String what = SmtpTransaction.describe(e);
@@ -188,11 +204,14 @@ public final class SmtpTransport implements Transport {
             return new Attempt(null, DeliveryResult.deferred(errno, what).withRemote(null, true).withMoreErrno(more),
                     false);
         } catch (HostFailure f) {
+            if (transaction.reconnectWithoutEarlyPipelining() && policy.pipeConnect()) {
+                return new Attempt(null, null, false, true, false);
+            }
             log.accept(id + " " + hostField(host, port) + ": " + f.getMessage());
             int more = f.moreErrno() != 0 || f.errno() < 0 ? f.moreErrno() : letter(host);
             return new Attempt(null, DeliveryResult.deferred(f.errno(), f.getMessage())
                     .withRemote(transaction.facts(false, false, null), true).withMoreErrno(more), transaction.tlsFailed(),
-                    f.messageError());
+                    false, f.messageError());
         } catch (RuntimeException e) {
             // A bug must not lose the message: the recipients stay queued and the log says what broke.
             log.accept(id + " " + hostField(host, port) + ": internal error: " + e);
@@ -258,15 +277,29 @@ public final class SmtpTransport implements Transport {
                 "host_address", host.address().getHostAddress()));
     }
 
+    /** {@code helo_data} with {@code $sending_ip_address} too, once the connection has a local address. */
+    private Function<InetAddress, String> heloName(RemoteHost host, HostPolicy policy) {
+        if (policy.heloName() != null) {
+            return local -> policy.heloName();
+        }
+        return local -> new Expansion(Map.of("primary_hostname", primaryHostname, "host", host.name(),
+                "host_address", host.address().getHostAddress(), "sending_ip_address", local.getHostAddress()))
+                .expand(config.get(Smtp.HELO_DATA));
+    }
+
     private HostPolicy policy(RemoteHost host, int port) {
         InetAddress a = host.address();
         Expansion e = expansion(host);
         String sni = config.get(Smtp.TLS_SNI);
-        return new HostPolicy(e.expand(config.get(Smtp.HELO_DATA)), config.get(Smtp.PROTOCOL).equals("smtps"),
+        String heloData = config.get(Smtp.HELO_DATA);
+        // The EHLO of an early group is written before the connection has a local address to name.
+        boolean heloNeedsLocal = Expansion.mentions(heloData, "sending_ip_address");
+        boolean pipeConnect = matches(Smtp.HOSTS_PIPE_CONNECT, a) && !heloNeedsLocal;
+        return new HostPolicy(heloNeedsLocal ? null : e.expand(heloData), config.get(Smtp.PROTOCOL).equals("smtps"),
                 !matches(Smtp.HOSTS_AVOID_TLS, a), matches(Smtp.HOSTS_REQUIRE_TLS, a), matches(Smtp.TLS_VERIFY_HOSTS, a),
                 matches(Smtp.TLS_RESUMPTION_HOSTS, a), sni == null ? null : e.expand(sni),
-                !matches(Smtp.HOSTS_AVOID_PIPELINING, a), matches(Smtp.HOSTS_TRY_CHUNKING, a),
-                config.get(Smtp.COMMAND_TIMEOUT), config.get(Smtp.DATA_TIMEOUT));
+                !matches(Smtp.HOSTS_AVOID_PIPELINING, a), matches(Smtp.HOSTS_TRY_CHUNKING, a), pipeConnect,
+                config.get(Smtp.COMMAND_TIMEOUT), config.get(Smtp.DATA_TIMEOUT), matches(Smtp.HOSTS_TRY_FASTOPEN, a));
     }
 
     private boolean matches(dev.petrel.config.Option<HostList> option, InetAddress address) {
@@ -288,7 +321,8 @@ public final class SmtpTransport implements Transport {
         }
         String sender = message.envelope().sender();
         boolean utf8 = !ascii(sender) || recipients.stream().anyMatch(r -> !ascii(r));
-        return new SmtpTransaction.Message(sender, recipients, data, eightBit, utf8);
+        return new SmtpTransaction.Message(sender, recipients, data, eightBit, utf8, message.envelope().mail(),
+                message.envelope().optionsOf(recipients));
     }
 
     private static boolean ascii(String s) {
