@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -76,14 +77,20 @@ class SpoolTest {
         }
     }
 
+    /** A message to a@ and b@test.ex, a@ journalled as delivered; its id. */
+    private static String withOneOfTwoDelivered(Spool spool) throws IOException {
+        String id = MessageId.next();
+        Reception r = spool.receive(id);
+        r.append("x\r\n".getBytes(StandardCharsets.US_ASCII));
+        r.commit(Envelope.local("", List.of("a@test.ex", "b@test.ex"))).join();
+        spool.recordDelivered(id, "a@test.ex");
+        return id;
+    }
+
     @Test
     void frozenAndWarningsAreKeptInTheJournalBesideDeliveries() throws IOException {
         try (Spool spool = Spool.open(dir)) {
-            String id = MessageId.next();
-            Reception r = spool.receive(id);
-            r.append("x\r\n".getBytes(StandardCharsets.US_ASCII));
-            r.commit(Envelope.local("", List.of("a@test.ex", "b@test.ex"))).join();
-            spool.recordDelivered(id, "a@test.ex");
+            String id = withOneOfTwoDelivered(spool);
             spool.freeze(id);
             spool.recordWarnings(id, 2);
             SpooledMessage m = spool.read(id);
@@ -93,7 +100,7 @@ class SpoolTest {
 
             spool.thaw(id);
             // A line a crash cut short names no recipient and changes no state.
-            Files.writeString(dir.resolve("input").resolve(id + "-J"), ">froz", java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(dir.resolve("input").resolve(id + "-J"), ">froz", StandardOpenOption.APPEND);
             m = spool.read(id);
             assertThat(m.frozen()).isFalse();
             assertThat(m.delivered()).containsExactly("a@test.ex");
@@ -104,11 +111,7 @@ class SpoolTest {
     @Test
     void journalledRecipientsComeBackAsDelivered() throws IOException {
         try (Spool spool = Spool.open(dir)) {
-            String id = MessageId.next();
-            Reception r = spool.receive(id);
-            r.append("x\r\n".getBytes(StandardCharsets.US_ASCII));
-            r.commit(Envelope.local("", List.of("a@test.ex", "b@test.ex"))).join();
-            spool.recordDelivered(id, "a@test.ex");
+            String id = withOneOfTwoDelivered(spool);
 
             assertThat(spool.read(id).delivered()).containsExactly("a@test.ex");
             spool.remove(id);
