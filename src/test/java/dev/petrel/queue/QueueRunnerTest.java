@@ -233,6 +233,14 @@ class QueueRunnerTest {
         assertThat(mainLog()).containsExactly(id + " ** nobody@nowhere.example: Unrouteable address",
                 id + " Frozen (delivery error message)", id + " unfrozen by root",
                 id + " ** nobody@nowhere.example: Unrouteable address", id + " Frozen (delivery error message)");
+
+        runner.runQueue(true); // -qf leaves it frozen too
+        awaitIdle();
+        assertThat(mainLog()).hasSize(5);
+        assertThat(runner.deliverNow(id)).isTrue(); // -M thaws it and tries at once
+        awaitIdle();
+        assertThat(mainLog().subList(5, mainLog().size())).containsExactly(id + " Unfrozen by forced delivery",
+                id + " ** nobody@nowhere.example: Unrouteable address", id + " Frozen (delivery error message)");
     }
 
     @Test
