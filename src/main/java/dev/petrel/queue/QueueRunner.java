@@ -40,6 +40,7 @@ public final class QueueRunner implements AutoCloseable {
     private final MessageDelivery delivery;
     private final Transports transports;
     private final HintsDb retryDb;
+    private final Duration retryDataExpire;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicInteger running = new AtomicInteger();
     private final Semaphore deliverySlots;
@@ -73,8 +74,9 @@ public final class QueueRunner implements AutoCloseable {
         String qualify = config.main().qualifyDomain() != null ? config.main().qualifyDomain() : hostname;
         this.transports = Transports.from(config, relativeTo, log::main);
         this.retryDb = openRetryDb(spool, log);
+        this.retryDataExpire = config.main().retryDataExpire();
         RetryState retry = new RetryState(retryDb, config.retry(), config.main().get(MainOptions.RETRY_INTERVAL_MAX),
-                config.main().retryDataExpire(), Clock.systemUTC(), log);
+                retryDataExpire, Clock.systemUTC(), log);
         Notifications notifications = new Notifications(spool, log, hostname, qualify,
                 new DelaySchedule(config.main().get(MainOptions.DELAY_WARNING)), this::submit);
         this.delivery = new MessageDelivery(spool, log, Router.from(config), transports, notifications, retry);
@@ -118,6 +120,11 @@ public final class QueueRunner implements AutoCloseable {
         if (!spool.contains(messageId)) {
             return false;
         }
+        if (spool.read(messageId).frozen()) {
+            // -M delivers a frozen message too, thawing it first; a queue run, forced or not, leaves it alone.
+            spool.thaw(messageId);
+            log.main(messageId + " Unfrozen by forced delivery");
+        }
         if (!closing && inFlight.add(messageId)) {
             start(messageId, null, true);
         }
@@ -135,6 +142,7 @@ public final class QueueRunner implements AutoCloseable {
 
     /** @param force retry times are ignored for this run (Exim's {@code -qf}) */
     public void runQueue(boolean force) {
+        tidyRetryDb();
         try {
             for (String id : spool.messageIds()) {
                 if (closing) {
@@ -154,6 +162,17 @@ public final class QueueRunner implements AutoCloseable {
         } catch (RuntimeException e) {
             // An exception would silently end scheduleWithFixedDelay's future runs.
             log.panic("queue run failed unexpectedly: " + e);
+        }
+    }
+
+    /** Records not written for retry_data_expire are ignored when read; a queue run also deletes them. */
+    private void tidyRetryDb() {
+        if (retryDb != null) {
+            try {
+                retryDb.tidy(retryDataExpire);
+            } catch (IOException e) {
+                log.panic("retry database: " + e.getMessage());
+            }
         }
     }
 

@@ -16,15 +16,20 @@ import java.time.Duration;
  * @param earlyPipelined the connection used early pipelining, PIPECONNECT (Exim's {@code L*})
  * @param chunked the message went with BDAT (Exim's {@code K})
  * @param reply the server's reply that decided this recipient ({@code C=} on delivery), null when none
+ * @param dsnOffered the server offered DSN, so delivery notifications are its business from here (RFC 3461 4.2)
  * @param fastOpen Exim's {@code TFO} ({@code TFO*}: the SYN's data was acknowledged), null when TCP Fast Open
  *                 was not used
  * @param deliveryTime from the start of the connect to the reply that settled the message (Exim's {@code DT=}),
  *                     null when not measured
- * @param dsnOffered the server offered DSN, so delivery notifications are its business from here (RFC 3461 4.2)
  */
 public record RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
-                          boolean pipelined, boolean earlyPipelined, boolean chunked, String reply, String fastOpen,
-                          Duration deliveryTime, boolean dsnOffered) {
+                          boolean pipelined, boolean earlyPipelined, boolean chunked, String reply,
+                          boolean dsnOffered, String fastOpen, Duration deliveryTime) {
+
+    public RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
+                       boolean pipelined, boolean earlyPipelined, boolean chunked, String reply) {
+        this(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, reply, false, null, null);
+    }
 
     /**
      * Exim's {@code H=name [ip]} for a remote host, with {@code :port} under {@code +outgoing_port}: the one
@@ -36,11 +41,11 @@ public record RemoteFacts(String host, String address, int port, TlsSessionInfo 
 
     public RemoteFacts withReply(String text) {
         return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, text,
-                fastOpen, deliveryTime, dsnOffered);
+                dsnOffered, fastOpen, deliveryTime);
     }
 
     public RemoteFacts withDeliveryTime(Duration time) {
         return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, reply,
-                fastOpen, time, dsnOffered);
+                dsnOffered, fastOpen, time);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.petrel.config.Config;
 import dev.petrel.hints.HintsDb;
+import dev.petrel.hints.RetryRecord;
 import dev.petrel.peers.FakeSmtpServer;
 import dev.petrel.peers.ProcessResult;
 import dev.petrel.testkit.PetrelCommand;
@@ -75,43 +76,68 @@ class RetryDeliveryTest {
     }
 
     @Test
-    void aDeferredHostIsSkippedUntilItsTimeThenDeliveredAndForgotten() throws Exception {
+    void aMessageRefusedAtMailWaitsForItsTimeThenIsDeliveredAndForgotten() throws Exception {
         try (FakeSmtpServer server = FakeSmtpServer.plain().on("MAIL", "451 4.3.0 come back later").firstOnly();
-             DeliveryHarness harness = new DeliveryHarness(dir, config(server.port(), "*  *  F,1h,10s"))) {
+             DeliveryHarness harness = new DeliveryHarness(dir, config(server.port(), "*  *  F,1h,4s"))) {
             String id = harness.deliver("alice@test.ex", DATA, "bob@remote.test");
             assertThat(harness.mainLog()).contains(id + " == bob@remote.test R=smarthost T=remote_smtp defer (-45) "
                     + "H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after pipelined MAIL "
                     + "FROM:<alice@test.ex> SIZE=" + DATA.length() + ": 451 4.3.0 come back later");
 
+            // A queue run before the next try: no connection, Exim's wording.
+            harness.runner.runQueue();
+            harness.awaitIdle();
+            assertThat(server.connections()).isEqualTo(1);
+            assertThat(harness.mainLog().getLast()).isEqualTo(id + " == bob@remote.test R=smarthost T=remote_smtp "
+                    + "defer (-53): retry time not reached for any host for 'remote.test'");
+            // A 4xx to MAIL is about this message (Exim's message error): another message goes to the host at once.
+            String other = harness.deliver("alice@test.ex", DATA, "carol@remote.test");
+            assertThat(server.connections()).isEqualTo(2);
+            assertThat(harness.mainLog()).contains(other + " Completed");
+
             ProcessResult dump = PetrelCommand.run("dumpdb", "-C", conf.toString(), "retry");
             assertThat(dump.exitCode()).as(dump.toString()).isZero();
             List<String> lines = dump.stdoutLines();
             assertThat(lines).hasSize(2);
-            assertThat(lines.get(0)).isEqualTo("  " + hostKey(server) + " -45 " + (51 << 8) + " SMTP error from remote "
+            assertThat(lines.get(0)).isEqualTo("  " + hostKey(server) + ":" + id + " -45 " + (51 << 8) + " SMTP error from remote "
                     + "mail server after pipelined MAIL FROM:<alice@test.ex> SIZE=" + DATA.length()
                     + ": 451 4.3.0 come back later");
             // first failed, last tried, next try; no "*": not past the final cutoff.
             String time = "\\d\\d-\\w{3}-\\d{4} \\d\\d:\\d\\d:\\d\\d";
             assertThat(lines.get(1)).matches(time + "  " + time + "  " + time + " ");
 
-            // A queue run before the next try (10 s: the dumpdb JVM above can take seconds on a loaded machine): no
-            // connection, Exim's wording.
-            harness.runner.runQueue();
-            harness.awaitIdle();
-            assertThat(server.connections()).isEqualTo(1);
-            assertThat(harness.mainLog().getLast()).isEqualTo(id + " == bob@remote.test R=smarthost T=remote_smtp "
-                    + "defer (-53): retry time not reached for any host for 'remote.test'");
-
             Instant nextTry;
             try (HintsDb db = retryDb()) {
-                nextTry = dev.petrel.hints.RetryRecord.decode(db.get(hostKey(server)).orElseThrow().value()).nextTry();
+                nextTry = RetryRecord.decode(db.get(hostKey(server) + ":" + id).orElseThrow().value()).nextTry();
             }
             Thread.sleep(Math.max(0, Duration.between(Instant.now(), nextTry).toMillis()) + 1100);
             harness.runner.runQueue();
             harness.awaitIdle();
-            assertThat(server.connections()).isEqualTo(2);
+            assertThat(server.connections()).isEqualTo(3);
             assertThat(harness.mainLog()).anyMatch(l -> l.startsWith(id + " => bob@remote.test R=smarthost"))
                     .contains(id + " Completed");
+            try (HintsDb db = retryDb()) {
+                assertThat(db.dump()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aHostThatFailedHoldsBackEveryMessageUntilItsTime() throws Exception {
+        try (FakeSmtpServer server = FakeSmtpServer.plain().on("greeting", "421 4.3.2 too busy").firstOnly();
+             DeliveryHarness harness = new DeliveryHarness(dir, config(server.port(), "*  *  F,1h,1h"))) {
+            String id = harness.deliver("alice@test.ex", DATA, "bob@remote.test");
+            String other = harness.deliver("alice@test.ex", DATA, "carol@remote.test");
+            assertThat(server.connections()).isEqualTo(1);
+            assertThat(harness.mainLog()).contains(id + " H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server "
+                    + "after initial connection: 421 4.3.2 too busy", other + " == carol@remote.test R=smarthost "
+                    + "T=remote_smtp defer (-53): retry time not reached for any host for 'remote.test'");
+            try (HintsDb db = retryDb()) {
+                assertThat(db.dump()).extracting(h -> h.key()).containsExactly(hostKey(server));
+            }
+            harness.runner.runQueue(true);
+            harness.awaitIdle();
+            assertThat(harness.mainLog()).contains(id + " Completed", other + " Completed");
             try (HintsDb db = retryDb()) {
                 assertThat(db.dump()).isEmpty();
             }
@@ -155,9 +181,7 @@ class RetryDeliveryTest {
             String bounce = onlyMessage(dir.resolve("mail/alice/new"));
             assertThat(bounce).contains("bob@remote.test", "451 4.3.0 come back later: retry timeout exceeded");
             try (HintsDb db = retryDb()) {
-                // The host's record stays, marked past its cutoff, for the next message to the host.
-                assertThat(dev.petrel.hints.RetryRecord.decode(db.get(hostKey(server)).orElseThrow().value()).expired())
-                        .isTrue();
+                assertThat(db.dump()).as("the host+message record goes with the message").isEmpty();
             }
         }
     }
@@ -187,6 +211,57 @@ class RetryDeliveryTest {
             assertThat(harness.mainLog()).contains(other + " Completed",
                     id + " == bob@remote.test routing defer (-51): retry time not reached");
         }
+    }
+
+    /** A record for the server's host past its final cutoff, next try an hour away, last tried at {@code lastTry}. */
+    private void expiredHost(FakeSmtpServer server, Instant lastTry) throws Exception {
+        Instant now = Instant.now();
+        try (HintsDb db = retryDb()) {
+            db.put(hostKey(server), now, new RetryRecord(now.minus(Duration.ofDays(5)), lastTry, now.plusSeconds(3600),
+                    111, 'A', "Connection refused", true).encode());
+        }
+    }
+
+    @Test
+    void withEveryHostPastItsCutoffTheAddressFailsWithoutATry() throws Exception {
+        try (FakeSmtpServer server = FakeSmtpServer.plain();
+             DeliveryHarness harness = new DeliveryHarness(dir, config(server.port(), "*  *  F,4d,1h"))) {
+            expiredHost(server, Instant.now().minusSeconds(60));
+            String id = harness.deliver("alice@test.ex", DATA, "bob@remote.test");
+            assertThat(server.connections()).isZero();
+            assertThat(harness.mainLog()).contains(id + " ** bob@remote.test R=smarthost T=remote_smtp: all hosts for "
+                    + "'remote.test' have been failing for a long time (and retry time not reached)");
+            assertThat(spoolIsEmptyAfterTheBounce(harness)).isTrue();
+        }
+    }
+
+    @Test
+    void noDelayAfterCutoffTriesHostsLastTriedBeforeTheMessageArrived() throws Exception {
+        try (FakeSmtpServer server = FakeSmtpServer.plain()) {
+            Config config = Config.parse(Files.readString(writeConfig(server))
+                    .replace("connect_timeout = 5s", "connect_timeout = 5s\n  no_delay_after_cutoff"), "test.conf");
+            try (DeliveryHarness harness = new DeliveryHarness(dir, config)) {
+                expiredHost(server, Instant.now().minusSeconds(60));
+                String id = harness.deliver("alice@test.ex", DATA, "bob@remote.test");
+                assertThat(server.connections()).isEqualTo(1);
+                assertThat(harness.mainLog()).contains(id + " Completed");
+                try (HintsDb db = retryDb()) {
+                    assertThat(db.dump()).isEmpty();
+                }
+                // A host last tried after the message arrived is not tried again: the address fails.
+                expiredHost(server, Instant.now().plusSeconds(30));
+                String late = harness.deliver("alice@test.ex", DATA, "carol@remote.test");
+                assertThat(server.connections()).isEqualTo(1);
+                assertThat(harness.mainLog()).contains(late + " ** carol@remote.test R=smarthost T=remote_smtp: all "
+                        + "hosts for 'remote.test' have been failing for a long time and were last tried after this "
+                        + "message arrived");
+            }
+        }
+    }
+
+    private Path writeConfig(FakeSmtpServer server) throws Exception {
+        config(server.port(), "*  *  F,4d,1h");
+        return conf;
     }
 
     private static String harnessLineOfSecondTry(String id) {

@@ -288,6 +288,7 @@ final class SmtpTransaction {
             }
             if (mail.code() != 421) {
                 quit(); // the server is still talking: leave it properly before trying the next host
+                throw f.asMessageError();
             }
             throw f;
         }
@@ -386,7 +387,7 @@ final class SmtpTransaction {
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
         return new RemoteFacts(host.name(), host.address().getHostAddress(), port, tls == null ? null : tls.info(),
                 tls != null && tls.verification().verified(), pipelined, pipelined && earlyUsed, chunked, reply,
-                session.connection().fastOpen(), null, dsnOffered);
+                dsnOffered, session.connection().fastOpen(), null);
     }
 
     private TlsPeer peer() {
