@@ -29,6 +29,9 @@ final class DeliveryLines {
         }
         StringBuilder line = new StringBuilder(160).append(id).append(further ? " -> " : " => ").append(rcpt)
                 .append(' ').append(routerTransport).append(' ').append(host(remote));
+        if (remote.continued()) {
+            line.append('*'); // Exim's mark of a continued connection, after the port when +outgoing_port shows it
+        }
         if (remote.tls() != null) {
             if (log.selected("tls_cipher")) {
                 line.append(" X=").append(remote.tls().eximCipherField(log.selected("tls_resumption")));

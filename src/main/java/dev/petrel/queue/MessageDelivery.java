@@ -8,15 +8,12 @@ import dev.petrel.spool.Spool;
 import dev.petrel.spool.SpoolFormatException;
 import dev.petrel.spool.SpooledMessage;
 import dev.petrel.transport.DeliveryResult;
-import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transports;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,27 +53,57 @@ final class MessageDelivery {
     void deliver(String id) {
         SpooledMessage message;
         try {
-            message = spool.read(id);
+            message = read(id);
         } catch (NoSuchFileException e) {
             return; // delivered by an earlier attempt, or removed by the operator
+        }
+        if (message != null) {
+            attempt(message, route(message));
+        }
+    }
+
+    /**
+     * The spooled message; null (said in the logs) when it cannot be read now.
+     *
+     * @throws NoSuchFileException when it is no longer in the spool
+     */
+    SpooledMessage read(String id) throws NoSuchFileException {
+        try {
+            return spool.read(id);
+        } catch (NoSuchFileException e) {
+            throw e;
         } catch (SpoolFormatException e) {
             // Left for the operator, as Exim leaves it; said once per process, not at every queue run.
             if (reportedBroken.add(id)) {
                 log.main(id + " Format error in spool file " + id + ": size=" + e.fileSize());
             }
-            return;
+            return null;
         } catch (IOException e) {
             log.panic(id + " cannot read spool file: " + e.getMessage());
-            return;
+            return null;
         }
+    }
+
+    /** Every outstanding recipient routed, duplicates put together. */
+    Deliveries route(SpooledMessage message) {
         List<String> outstanding = new ArrayList<>(new LinkedHashSet<>(message.envelope().recipients()));
         outstanding.removeAll(message.delivered());
+        return Deliveries.of(outstanding, router);
+    }
 
+    /**
+     * The end of an attempt: journal, bounce, or remove the message with {@code Completed} when nothing is left.
+     *
+     * @param othersLeft recipients not in {@code outcomes} are still to be delivered (a continued delivery took
+     *     only those for its host)
+     */
+    void conclude(SpooledMessage message, List<Outcome> outcomes, boolean othersLeft) {
+        String id = message.id();
         List<Failure> failures = new ArrayList<>();
         List<String> delivered = new ArrayList<>();
         List<String> failedDuplicates = new ArrayList<>(); // one bounce says it for them
-        boolean deferred = false;
-        for (Outcome o : attempt(message, Deliveries.of(outstanding, router))) {
+        boolean deferred = othersLeft;
+        for (Outcome o : outcomes) {
             switch (o.result().status()) {
                 case DELIVERED -> {
                     if (!o.journalled()) {
@@ -121,29 +148,20 @@ final class MessageDelivery {
      * What became of one delivery: {@code covers} is its recipient followed by the duplicates it stands for
      * (see {@link Deliveries}).
      */
-    private record Outcome(List<String> covers, DeliveryResult result, boolean journalled) {}
-
-    /** Recipients routed to the same transport and hosts: one delivery, one SMTP transaction for a remote one. */
-    private record Group(String transport, List<RemoteHost> hosts) {}
+    record Outcome(List<String> covers, DeliveryResult result, boolean journalled) {}
 
     /**
      * Routes every recipient first, then hands each (transport, hosts) group to its transport as Exim does,
-     * logging each outcome.
+     * logging each outcome, and concludes: journal, bounce, {@code Completed}. The last group's outcomes are
+     * acted on as soon as its transport knows them, before it carries other messages on its connection.
      */
-    private List<Outcome> attempt(SpooledMessage message, Deliveries deliveries) {
+    private void attempt(SpooledMessage message, Deliveries deliveries) {
         String id = message.id();
         List<Outcome> outcomes = new ArrayList<>();
-        Map<Group, List<String>> groups = new LinkedHashMap<>();
-        Map<String, String> routers = new HashMap<>();
         for (String rcpt : deliveries.unique()) {
             List<String> covers = deliveries.sameDelivery(rcpt);
             switch (deliveries.routing(rcpt)) {
-                case RoutingResult.Routed routed -> {
-                    List<RemoteHost> hosts = routed.hosts().stream()
-                            .map(h -> new RemoteHost(h.name(), h.address(), h.port())).toList();
-                    groups.computeIfAbsent(new Group(routed.transport(), hosts), g -> new ArrayList<>()).add(rcpt);
-                    routers.put(rcpt, routed.router());
-                }
+                case RoutingResult.Routed routed -> { } // delivered below, by group
                 case RoutingResult.Deferred d -> {
                     log.main(id + " == " + rcpt + " R=" + d.router() + " defer (-1): " + d.reason());
                     outcomes.add(new Outcome(covers, DeliveryResult.deferred(-1, d.reason()), false));
@@ -155,36 +173,62 @@ final class MessageDelivery {
                 case RoutingResult.Declined declined -> throw new IllegalStateException("the router chain declined " + rcpt);
             }
         }
+        Map<Deliveries.Route, List<String>> groups = deliveries.byRoute();
         int left = groups.size();
-        for (Map.Entry<Group, List<String>> g : groups.entrySet()) {
+        if (left == 0) {
+            conclude(message, outcomes, false);
+        }
+        for (Map.Entry<Deliveries.Route, List<String>> g : groups.entrySet()) {
             // Deliveries of all but the last group are journalled at once, so that a crash in a later group
             // cannot send them again.
-            boolean journalNow = --left > 0;
+            boolean last = --left == 0;
+            String transport = g.getKey().transport();
             List<String> rcpts = g.getValue();
+            boolean[] settled = {false};
+            Consumer<List<DeliveryResult>> settle = results -> {
+                if (!settled[0]) {
+                    settled[0] = true;
+                    outcomes.addAll(logged(id, deliveries, transport, rcpts, results, !last));
+                    if (last) {
+                        conclude(message, outcomes, false);
+                    }
+                }
+            };
             List<DeliveryResult> results;
             try {
-                results = transports.get(g.getKey().transport()).deliver(message, rcpts, g.getKey().hosts());
+                results = transports.get(transport).deliver(message, rcpts, g.getKey().hosts(), settle);
             } catch (RuntimeException e) {
                 results = Collections.nCopies(rcpts.size(), DeliveryResult.deferred(-1, "internal error: " + e));
             }
-            boolean further = false;
-            for (int i = 0; i < rcpts.size(); i++) {
-                String rcpt = rcpts.get(i);
-                DeliveryResult result = results.get(i);
-                String rt = "R=" + routers.get(rcpt) + " T=" + g.getKey().transport();
-                switch (result.status()) {
-                    case DELIVERED -> {
-                        log.main(lines.delivered(id, rcpt, rt, result, further));
-                        further = result.remote() != null;
-                        if (journalNow) {
-                            deliveries.sameDelivery(rcpt).forEach(r -> journal(id, r));
-                        }
+            settle.accept(results);
+        }
+    }
+
+    /**
+     * Logs one group's outcomes ({@code =>}, {@code ->}, {@code **}, {@code ==}); with {@code journalNow}, the
+     * deliveries are journalled at once.
+     */
+    List<Outcome> logged(String id, Deliveries deliveries, String transport, List<String> rcpts,
+                         List<DeliveryResult> results, boolean journalNow) {
+        List<Outcome> outcomes = new ArrayList<>(rcpts.size());
+        boolean further = false;
+        for (int i = 0; i < rcpts.size(); i++) {
+            String rcpt = rcpts.get(i);
+            DeliveryResult result = results.get(i);
+            String router = deliveries.routing(rcpt) instanceof RoutingResult.Routed r ? r.router() : null;
+            String rt = "R=" + router + " T=" + transport;
+            switch (result.status()) {
+                case DELIVERED -> {
+                    log.main(lines.delivered(id, rcpt, rt, result, further));
+                    further = result.remote() != null;
+                    if (journalNow) {
+                        deliveries.sameDelivery(rcpt).forEach(r -> journal(id, r));
                     }
-                    case FAILED -> log.main(lines.failed(id, rcpt, rt, result));
-                    case DEFERRED -> log.main(lines.deferred(id, rcpt, rt, result));
                 }
-                outcomes.add(new Outcome(deliveries.sameDelivery(rcpt), result, journalNow));
+                case FAILED -> log.main(lines.failed(id, rcpt, rt, result));
+                case DEFERRED -> log.main(lines.deferred(id, rcpt, rt, result));
             }
+            outcomes.add(new Outcome(deliveries.sameDelivery(rcpt), result, journalNow));
         }
         return outcomes;
     }

@@ -6,6 +6,7 @@ import dev.petrel.log.MainLog;
 import dev.petrel.spool.MessageLock;
 import dev.petrel.spool.Spool;
 import dev.petrel.transport.Transports;
+import dev.petrel.transport.WaitingMessages;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,6 +37,7 @@ public final class QueueRunner implements AutoCloseable {
     private final MainLog log;
     private final Duration queueRunInterval;
     private final MessageDelivery delivery;
+    private final ContinuedDeliveries continued;
     private final Transports transports;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicInteger running = new AtomicInteger();
@@ -68,13 +70,19 @@ public final class QueueRunner implements AutoCloseable {
         this.queueRunInterval = queueRunInterval;
         String hostname = config.main().primaryHostname();
         String qualify = config.main().qualifyDomain() != null ? config.main().qualifyDomain() : hostname;
-        this.transports = Transports.from(config, relativeTo, log::main);
+        // The transports reach the queue's waiting messages only through this narrow door (connection reuse).
+        this.transports = Transports.from(config, relativeTo, log::main, this::claimWaiting);
         this.delivery = new MessageDelivery(spool, log, Router.from(config), transports,
                 hostname, qualify, this::submit);
+        this.continued = new ContinuedDeliveries(spool, log, delivery, inFlight, this::submit, () -> closing);
         this.deliverySlots = new Semaphore(limits.deliveryMaxParallel(), true);
         this.queueRunSlots = new Semaphore(limits.queueRunMax(), true);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("queue-runner").daemon(true).factory());
+    }
+
+    private WaitingMessages.Claim claimWaiting(String id, String transport) {
+        return continued.claim(id, transport);
     }
 
     /** Starts the periodic queue runs, the first one now. */

@@ -13,9 +13,16 @@ import dev.petrel.tls.TlsSessionInfo;
  * @param pipelined the transaction was pipelined (Exim's {@code L})
  * @param chunked the message went with BDAT (Exim's {@code K})
  * @param reply the server's reply that decided this recipient ({@code C=} on delivery), null when none
+ * @param continued the message went down a connection an earlier message had opened (Exim's {@code *} after
+ *     the host); such a connection never reports TLS resumption, which belongs to the first message
  */
 public record RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
-                          boolean pipelined, boolean chunked, String reply) {
+                          boolean pipelined, boolean chunked, String reply, boolean continued) {
+
+    public RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
+                       boolean pipelined, boolean chunked, String reply) {
+        this(host, address, port, tls, certificateVerified, pipelined, chunked, reply, false);
+    }
 
     /**
      * Exim's {@code H=name [ip]} for a remote host, with {@code :port} under {@code +outgoing_port}: the one
@@ -26,6 +33,13 @@ public record RemoteFacts(String host, String address, int port, TlsSessionInfo 
     }
 
     public RemoteFacts withReply(String text) {
-        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, text);
+        return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, chunked, text, continued);
+    }
+
+    /** The same facts for a later message on the connection: the session was not resumed for it. */
+    public RemoteFacts asContinued() {
+        TlsSessionInfo plain = tls == null ? null : new TlsSessionInfo(tls.protocol(), tls.cipher(), tls.bits(), false,
+                0, tls.peerDn(), tls.certificateVerified());
+        return new RemoteFacts(host, address, port, plain, certificateVerified, pipelined, chunked, reply, true);
     }
 }

@@ -41,6 +41,10 @@ final class SmtpTransaction {
     private ClientOutcome tls;
     private boolean tlsUp;
     private boolean tlsFailed;
+    private ServerExtensions ext = ServerExtensions.NONE;
+    private int transactions;
+    /** The last transaction ended with the reply to its message text (or never began): no RSET is needed. */
+    private boolean endedCleanly = true;
 
     SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls) {
         this.session = session;
@@ -58,16 +62,37 @@ final class SmtpTransaction {
     /** The message to send and what it needs from the server. */
     record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8) {}
 
-    /** One result per recipient, in order. */
-    List<DeliveryResult> run(Message message) throws HostFailure {
+    /** The connection's opening: greeting, EHLO, STARTTLS and EHLO again, as the policy asks. */
+    void open() throws HostFailure {
         try {
-            return converse(message);
+            ext = converseOpening();
         } catch (IOException e) {
             throw new HostFailure(describe(e), errno(e));
         }
     }
 
-    private List<DeliveryResult> converse(Message message) throws IOException, HostFailure {
+    /**
+     * One transaction on the open connection; the first, or a later one (Exim's continued delivery: RSET first
+     * when the last transaction did not end at its data's reply, and the log's {@code *}). One result per
+     * recipient, in order.
+     */
+    List<DeliveryResult> send(Message message) throws HostFailure {
+        try {
+            if (++transactions > 1 && !endedCleanly) {
+                expect(session.send(SmtpCommand.of(Verb.RSET)).getFirst(), 250, "RSET");
+            }
+            return converseMessage(message);
+        } catch (IOException e) {
+            throw new HostFailure(describe(e), errno(e));
+        }
+    }
+
+    /** Messages this connection has carried, counting the one in progress. */
+    int transactions() {
+        return transactions;
+    }
+
+    private ServerExtensions converseOpening() throws IOException, HostFailure {
         if (policy.smtps()) {
             session.tlsOnConnect(clientTls, peer(), policy.resumption());
         }
@@ -99,21 +124,24 @@ final class SmtpTransaction {
                     + (ext.startTls() ? "an attempt to start TLS failed" : "the server did not offer TLS support"),
                     ERRNO_TLSREQUIRED);
         }
-        List<DeliveryResult> results;
-        if (message.needsUtf8() && !ext.smtpUtf8()) {
-            results = all(message, DeliveryResult.failed("message needs SMTPUTF8 (an address is not ASCII), but "
-                    + "the server does not offer it"), facts(false, false, null));
-        } else if (ext.tooBig(message.data().length)) {
-            results = all(message, DeliveryResult.failed("message is too big for the remote server ("
-                    + message.data().length + " octets; its SIZE limit is " + ext.size() + ")"), facts(false, false, null));
-        } else {
-            results = transaction(message, ext);
-        }
-        quit();
-        return results;
+        return ext;
     }
 
-    private void quit() {
+    private List<DeliveryResult> converseMessage(Message message) throws IOException, HostFailure {
+        if (message.needsUtf8() && !ext.smtpUtf8()) {
+            return all(message, DeliveryResult.failed("message needs SMTPUTF8 (an address is not ASCII), but "
+                    + "the server does not offer it"), facts(false, false, null));
+        }
+        if (ext.tooBig(message.data().length)) {
+            return all(message, DeliveryResult.failed("message is too big for the remote server ("
+                    + message.data().length + " octets; its SIZE limit is " + ext.size() + ")"), facts(false, false, null));
+        }
+        endedCleanly = false;
+        return transaction(message, ext);
+    }
+
+    /** Ends the session politely; the connection is closed by its owner. */
+    void quit() {
         try {
             session.quit();
         } catch (IOException e) {
@@ -218,10 +246,12 @@ final class SmtpTransaction {
             if (!anyAccepted) {
                 // RFC 2920: a 354 with no recipient accepted is answered with an empty message.
                 session.send(MessageText.whole(Unpooled.EMPTY_BUFFER));
+                endedCleanly = true;
                 return results;
             }
             end = sendData(MessageText.whole(Unpooled.wrappedBuffer(message.data())));
         }
+        endedCleanly = true;
         if (!anyAccepted) {
             return results;
         }
@@ -292,8 +322,9 @@ final class SmtpTransaction {
     }
 
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
-        return new RemoteFacts(host.name(), host.address().getHostAddress(), port, tls == null ? null : tls.info(),
-                tls != null && tls.verification().verified(), pipelined, chunked, reply);
+        RemoteFacts facts = new RemoteFacts(host.name(), host.address().getHostAddress(), port,
+                tls == null ? null : tls.info(), tls != null && tls.verification().verified(), pipelined, chunked, reply);
+        return transactions > 1 ? facts.asContinued() : facts;
     }
 
     private TlsPeer peer() {

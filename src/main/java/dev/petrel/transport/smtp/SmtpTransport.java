@@ -14,6 +14,7 @@ import dev.petrel.transport.HostConnectionLimit;
 import dev.petrel.transport.RemoteFacts;
 import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transport;
+import dev.petrel.transport.WaitingMessages;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -35,7 +36,7 @@ import java.util.function.Consumer;
  * recipients, a broken or hostile reply, a timeout) is logged and the next one tried; when none is left
  * every recipient is deferred with the last host's reason.
  */
-public final class SmtpTransport implements Transport {
+public final class SmtpTransport implements Transport, Reuse.Targets {
     private final TransportConfig config;
     private final String primaryHostname;
     private final ClientTls clientTls;
@@ -43,14 +44,17 @@ public final class SmtpTransport implements Transport {
     private final Consumer<String> log;
     private final boolean outgoingPort;
     private final HostConnectionLimit perHost;
+    private final Reuse reuse;
 
     /**
      * @param log where the transport writes its per-host lines ({@code H=host [ip] Connection refused})
      * @param outgoingPort {@code +outgoing_port}: those lines name the port
      * @param perHost connections open at once to one host, shared by every smtp transport
+     * @param sharing connection reuse: deliveries waiting in this process, the {@code wait-<transport>} database
+     *     (null when it could not be opened) and the queue's waiting messages
      */
     public SmtpTransport(TransportConfig config, String primaryHostname, ClientTls clientTls, EventLoopGroup group,
-                         Consumer<String> log, boolean outgoingPort, HostConnectionLimit perHost) {
+                         Consumer<String> log, boolean outgoingPort, HostConnectionLimit perHost, Sharing sharing) {
         this.config = config;
         this.primaryHostname = primaryHostname;
         this.clientTls = clientTls;
@@ -58,10 +62,26 @@ public final class SmtpTransport implements Transport {
         this.log = log;
         this.outgoingPort = outgoingPort;
         this.perHost = perHost;
+        this.reuse = new Reuse(config.name(), config.get(Smtp.CONNECTION_MAX_MESSAGES), sharing.offers, sharing.hints,
+                sharing.waiting, log);
+    }
+
+    /**
+     * What the smtp transports of a process share for connection reuse.
+     *
+     * @param hints this transport's {@code wait-<transport>} database, or null
+     */
+    public record Sharing(ConnectionOffers offers, WaitHints hints, WaitingMessages waiting) {
     }
 
     @Override
     public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed) {
+        return deliver(message, recipients, routed, results -> { });
+    }
+
+    @Override
+    public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed,
+                                        Consumer<List<DeliveryResult>> settled) {
         SmtpTransaction.Message text;
         List<RemoteHost> hosts;
         try {
@@ -75,43 +95,79 @@ public final class SmtpTransport implements Transport {
                     + "the transport has no hosts option)"));
         }
         DeliveryResult last = null;
+        List<DeliveryResult> results = null;
+        boolean limited = false;
         for (RemoteHost host : hosts) {
             int port = host.port() >= 0 ? host.port() : port(host);
             HostPolicy policy = policy(host, port);
-            Attempt attempt = attempt(message.id(), host, port, policy, text);
+            Attempt attempt = attempt(message.id(), host, port, policy, text, settled);
             if (attempt.tlsFailed() && !policy.requireTls()) {
                 // As Exim does: a TLS session that could not be set up is retried in cleartext when TLS is not required.
-                attempt = attempt(message.id(), host, port, policy.withoutTls(), text);
+                attempt = attempt(message.id(), host, port, policy.withoutTls(), text, settled);
             }
             if (attempt.results() != null) {
-                return attempt.results();
+                results = attempt.results();
+                break;
             }
             last = attempt.failure();
+            limited |= attempt.connectionLimit();
         }
-        return all(recipients, last);
+        if (results == null) {
+            results = all(recipients, last);
+        }
+        reuse.recordIfWaiting(hosts, message.id(), results, limited);
+        return results;
     }
 
-    /** One connection's outcome: the per-recipient results, or the host's failure. */
-    private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed) {}
+    /**
+     * One connection's outcome: the per-recipient results, or the host's failure ({@code connectionLimit} when
+     * it was that no connection to the host was free).
+     */
+    private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed,
+                           boolean connectionLimit) {
+        Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed) {
+            this(results, failure, tlsFailed, false);
+        }
+    }
 
-    private Attempt attempt(String id, RemoteHost host, int port, HostPolicy policy, SmtpTransaction.Message text) {
+    private Attempt attempt(String id, RemoteHost host, int port, HostPolicy policy, SmtpTransaction.Message text,
+                            Consumer<List<DeliveryResult>> settled) {
         Duration longest = policy.commandTimeout().compareTo(policy.dataTimeout()) > 0
                 ? policy.commandTimeout() : policy.dataTimeout();
-        SmtpTransaction transaction = null;
-        HostConnectionLimit.Slot slot = slot(host, port);
-        if (slot == null) {
-            String what = "no connection free within connect_timeout: remote_max_per_host connections to "
-                    + host.address().getHostAddress() + " are open";
-            log.accept(id + " " + hostField(host, port) + ": " + what);
-            // Not the host's fault: its retry state must not suffer for Petrel's own limit.
-            return new Attempt(null, DeliveryResult.deferred(-1, what), false);
+        HostConnectionLimit.Slot slot;
+        try {
+            switch (reuse.shareOrConnect(id, host, port, text, perHost, config.get(Smtp.CONNECT_TIMEOUT),
+                    longest.multipliedBy(6))) {
+                case Reuse.Way.Shared shared -> {
+                    return new Attempt(shared.results(), null, false);
+                }
+                case Reuse.Way.Own own -> slot = own.slot();
+                case Reuse.Way.NoRoom none -> {
+                    String what = "no connection free within connect_timeout: remote_max_per_host connections to "
+                            + host.address().getHostAddress() + " are open";
+                    log.accept(id + " " + hostField(host, port) + ": " + what);
+                    // Not the host's fault: its retry state must not suffer for Petrel's own limit.
+                    return new Attempt(null, DeliveryResult.deferred(-1, what), false, true);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Attempt(null, DeliveryResult.deferred(-1, "interrupted while waiting for a connection"), false);
         }
+        SmtpTransaction transaction = null;
         try (slot; ClientSession session = ClientSession.connect(group, NioSocketChannel.class,
                 new InetSocketAddress(host.address(), port), policy.heloName(), config.get(Smtp.CONNECT_TIMEOUT),
                 longest)) {
             session.connection().replyTimeout(policy.commandTimeout());
             transaction = new SmtpTransaction(session, host, port, policy, clientTls);
-            return new Attempt(transaction.run(text), null, false);
+            transaction.open();
+            List<DeliveryResult> results = transaction.send(text);
+            if (reuse.mayCarryOn(results)) {
+                tell(settled, id, results);
+                reuse.carryOn(transaction, id, host, port, results, this);
+            }
+            transaction.quit();
+            return new Attempt(results, null, false);
         } catch (IOException e) {
             String what = SmtpTransaction.describe(e);
             log.accept(id + " " + hostField(host, port) + " " + what);
@@ -128,14 +184,12 @@ public final class SmtpTransport implements Transport {
         }
     }
 
-    /** A place among the host's connections, waiting as long as a connect may take; null when none came free. */
-    private HostConnectionLimit.Slot slot(RemoteHost host, int port) {
+    /** The outcomes are known: the caller logs them before the connection carries other messages. */
+    private void tell(Consumer<List<DeliveryResult>> settled, String id, List<DeliveryResult> results) {
         try {
-            return perHost.acquire(host.address().getHostAddress() + ":" + port, config.get(Smtp.CONNECT_TIMEOUT))
-                    .orElse(null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
+            settled.accept(results);
+        } catch (RuntimeException e) {
+            log.accept(id + " internal error while settling the delivery: " + e);
         }
     }
 
@@ -191,6 +245,26 @@ public final class SmtpTransport implements Transport {
 
     private boolean matches(dev.petrel.config.Option<HostList> option, InetAddress address) {
         return config.get(option).matches(address);
+    }
+
+    @Override
+    public boolean reaches(WaitingMessages.Group group, RemoteHost connected, int port) {
+        try {
+            for (RemoteHost h : hosts(group.hosts(), Address.parse(group.recipients().getFirst()))) {
+                if (h.address().equals(connected.address()) && h.name().equalsIgnoreCase(connected.name())
+                        && (h.port() >= 0 ? h.port() : port(h)) == port) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public SmtpTransaction.Message text(SpooledMessage message, List<String> recipients) throws IOException {
+        return read(message, recipients);
     }
 
     /** The spooled text, and what it needs of the server: 8BITMIME for 8-bit octets, SMTPUTF8 for UTF-8 addresses. */
