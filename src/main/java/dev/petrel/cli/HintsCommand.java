@@ -4,6 +4,8 @@ import dev.petrel.config.Config;
 import dev.petrel.config.ConfigException;
 import dev.petrel.hints.Hint;
 import dev.petrel.hints.HintsDb;
+import dev.petrel.hints.RetryRecord;
+import dev.petrel.tls.TicketRecord;
 import dev.petrel.spool.Spool;
 import dev.petrel.transport.smtp.WaitHints;
 import picocli.CommandLine.Command;
@@ -57,9 +59,22 @@ final class HintsCommand {
         @Override
         int run(HintsDb db, Path spoolDirectory) throws IOException {
             for (Hint hint : db.dump()) {
-                System.out.println(hint.dumpLine());
+                System.out.println(switch (name) {
+                    case "retry" -> retryLines(hint);
+                    case "tls" -> TicketRecord.readable(hint).dumpLine();
+                    default -> hint.dumpLine();
+                });
             }
             return 0;
+        }
+    }
+
+    /** exim_dumpdb's layout for a retry record; a value that is not one is shown raw. */
+    static String retryLines(Hint hint) {
+        try {
+            return RetryRecord.decode(hint.value()).dump(Hint.escape(hint.key()));
+        } catch (IllegalArgumentException e) {
+            return hint.dumpLine();
         }
     }
 

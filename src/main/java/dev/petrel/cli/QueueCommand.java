@@ -10,6 +10,7 @@ import dev.petrel.spool.MessageId;
 import dev.petrel.spool.Spool;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
@@ -18,7 +19,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "queue", description = "Look at and act on the queue.",
-        subcommands = {QueueCommand.ListCommand.class, QueueCommand.RunCommand.class, QueueCommand.RemoveCommand.class})
+        subcommands = {QueueCommand.ListCommand.class, QueueCommand.RunCommand.class, QueueCommand.DeliverCommand.class,
+                QueueCommand.RemoveCommand.class, QueueCommand.ThawCommand.class})
 final class QueueCommand implements Runnable {
     @Override
     public void run() {
@@ -52,15 +54,41 @@ final class QueueCommand implements Runnable {
         }
     }
 
-    @Command(name = "run", description = "Attempt delivery of every queued message now, in the foreground.")
+    @Command(name = "run", description = "A queue run in the foreground (Exim's -q): every queued message, "
+            + "each address whose retry time has come.")
     static final class RunCommand extends QueueJob {
+        @Option(names = {"-f", "--force"}, description = "Ignore retry times (Exim's -qf).")
+        boolean force;
+
         @Override
         int run(Config config, Spool spool, MainLog log) {
             try (QueueRunner runner = new QueueRunner(config, spool, log, Duration.ofDays(1))) {
-                runner.runQueue();
+                runner.runQueue(force);
                 awaitIdle(runner);
             }
             return 0;
+        }
+    }
+
+    @Command(name = "deliver", description = "Attempt delivery of the given messages now, whatever the retry "
+            + "times say (Exim's -M).")
+    static final class DeliverCommand extends QueueJob {
+        @Parameters(paramLabel = "ID", arity = "1..*")
+        List<String> ids;
+
+        @Override
+        int run(Config config, Spool spool, MainLog log) throws IOException {
+            int status = 0;
+            try (QueueRunner runner = new QueueRunner(config, spool, log, Duration.ofDays(1))) {
+                for (String id : ids) {
+                    if (!runner.deliverNow(id)) {
+                        System.err.println("Message " + id + " is not in the queue");
+                        status = 1;
+                    }
+                }
+                awaitIdle(runner);
+            }
+            return status;
         }
     }
 
@@ -79,6 +107,32 @@ final class QueueCommand implements Runnable {
                 } else {
                     System.err.println("Message " + id + " is not in the queue");
                     status = 1;
+                }
+            }
+            return status;
+        }
+    }
+
+    @Command(name = "thaw", description = "Thaw frozen messages, so that the next queue run delivers them (Exim's -Mt).")
+    static final class ThawCommand extends QueueJob {
+        @Parameters(paramLabel = "ID", arity = "1..*")
+        List<String> ids;
+
+        @Override
+        int run(Config config, Spool spool, MainLog log) throws IOException {
+            QueueAdmin admin = new QueueAdmin(spool, log);
+            int status = 0;
+            for (String id : ids) {
+                switch (admin.thaw(id, System.getProperty("user.name", "unknown"))) {
+                    case THAWED -> System.out.println("Message " + id + " is no longer frozen");
+                    case NOT_FROZEN -> {
+                        System.err.println("Message " + id + " is not frozen");
+                        status = 1;
+                    }
+                    case NOT_IN_QUEUE -> {
+                        System.err.println("Message " + id + " is not in the queue");
+                        status = 1;
+                    }
                 }
             }
             return status;

@@ -23,8 +23,9 @@ import java.util.Optional;
  * double-quoted to use backslash escapes. Booleans may be written bare ({@code name}, {@code no_name},
  * {@code not_name}) or as {@code name = true|false|yes|no}.
  *
- * <p>{@code begin acl}, {@code begin retry}, {@code begin rewrite} and {@code begin authenticators} are
- * accepted and their contents ignored: Petrel has no ACL language, uses its built-in retry schedule,
+ * <p>{@code begin retry} holds Exim's retry rules ({@link RetryRules}); a file without it gets Exim's
+ * default rule. {@code begin acl}, {@code begin rewrite} and {@code begin authenticators} are
+ * accepted and their contents ignored: Petrel has no ACL language,
  * does not rewrite addresses and offers no authenticators configured this way. {@code .include} and
  * {@code .ifdef}-style directives are rejected. Any error — unknown option, driver or section, bad
  * value, undefined transport, an option Petrel knows but does not act on yet — is a {@link ConfigException}
@@ -37,8 +38,10 @@ import java.util.Optional;
  * @param source the file path, or {@code "(embedded default)"}
  * @param routers in file order
  * @param transports by name, in file order
+ * @param retry the retry rules, in file order
  */
-public record Config(String source, MainConfig main, List<RouterConfig> routers, Map<String, TransportConfig> transports) {
+public record Config(String source, MainConfig main, List<RouterConfig> routers, Map<String, TransportConfig> transports,
+                     RetryRules retry) {
 
     public static final String EMBEDDED_SOURCE = "(embedded default)";
 

@@ -19,9 +19,9 @@ final class ConfigParser {
             "(domainlist|hostlist|addresslist|localpartlist)(?:_cache)?\\s+(\\S+?)\\s*=(.*)");
     private static final Pattern OPTION = Pattern.compile("(?:hide\\s+)?([a-z0-9_]+)\\s*(?:=(.*))?");
     private static final Pattern INSTANCE = Pattern.compile("([A-Za-z0-9_.-]+)\\s*:(.*)");
-    private static final Set<String> IGNORED_SECTIONS = Set.of("acl", "retry", "rewrite", "authenticators");
+    private static final Set<String> IGNORED_SECTIONS = Set.of("acl", "rewrite", "authenticators");
 
-    private enum Section { MAIN, ROUTERS, TRANSPORTS, IGNORED }
+    private enum Section { MAIN, ROUTERS, TRANSPORTS, RETRY, IGNORED }
 
     /** A driver instance as written. */
     private record Block(String name, int line, List<Setting> options) {}
@@ -30,6 +30,8 @@ final class ConfigParser {
     private final MainSection main;
     private final List<Block> routers = new ArrayList<>();
     private final List<Block> transports = new ArrayList<>();
+    private final List<RetryConfig> retry = new ArrayList<>();
+    private boolean retrySection;
 
     private ConfigParser(String source) {
         this.source = source;
@@ -57,6 +59,10 @@ final class ConfigParser {
                 section = switch (name) {
                     case "routers" -> Section.ROUTERS;
                     case "transports" -> Section.TRANSPORTS;
+                    case "retry" -> {
+                        retrySection = true;
+                        yield Section.RETRY;
+                    }
                     default -> {
                         if (!IGNORED_SECTIONS.contains(name)) {
                             throw error(line.number(), "unknown configuration section \"begin " + name + "\"");
@@ -70,6 +76,7 @@ final class ConfigParser {
             switch (section) {
                 case MAIN -> mainLine(line);
                 case ROUTERS, TRANSPORTS -> driverLine(line, blocks, section == Section.ROUTERS ? "router" : "transport");
+                case RETRY -> retry.add(RetryRules.line(line.text(), source, line.number()));
                 case IGNORED -> { }
             }
         }
@@ -151,7 +158,9 @@ final class ConfigParser {
             }
             builtRouters.add(r);
         }
-        return new Config(source, m, builtRouters, builtTransports);
+        // No section at all keeps Exim's default rule; an empty one means no retries, as in Exim.
+        RetryRules rules = retrySection ? new RetryRules(retry) : RetryRules.eximDefault();
+        return new Config(source, m, builtRouters, builtTransports, rules);
     }
 
     private ConfigException error(int line, String reason) {

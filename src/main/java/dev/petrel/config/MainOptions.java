@@ -42,6 +42,8 @@ public final class MainOptions {
             TABLE.add("pipelining_connect_advertise_hosts", HOST_LIST, "*");
     public static final Option<HostList> PIPELINING_ADVERTISE_HOSTS = TABLE.add("pipelining_advertise_hosts", HOST_LIST, "*");
     public static final Option<HostList> CHUNKING_ADVERTISE_HOSTS = TABLE.add("chunking_advertise_hosts", HOST_LIST, "*");
+    /** Unset, matching nothing, as Exim's: DSN is offered only where the operator wants notifications honoured. */
+    public static final Option<HostList> DSN_ADVERTISE_HOSTS = TABLE.add("dsn_advertise_hosts", HOST_LIST, null);
     public static final Option<HostList> TLS_ADVERTISE_HOSTS = TABLE.add("tls_advertise_hosts", HOST_LIST, "*");
     /** Unset, matching nothing: some senders abort STARTTLS when offered tickets, so resumption is opt-in. */
     public static final Option<HostList> TLS_RESUMPTION_HOSTS = TABLE.add("tls_resumption_hosts", HOST_LIST, null);
@@ -79,8 +81,17 @@ public final class MainOptions {
     public static final Option<Long> SMTP_RECEIVE_MIN_RATE = TABLE.add("smtp_receive_min_rate", SIZE, "500");
     public static final Option<Boolean> SMTP_ENFORCE_SYNC = TABLE.add("smtp_enforce_sync", BOOL, "true");
     public static final Option<Duration> RETRY_DATA_EXPIRE = TABLE.add("retry_data_expire", TIME, "7d");
+    /** No retry interval a rule computes is longer than this. */
+    public static final Option<Duration> RETRY_INTERVAL_MAX = TABLE.add(
+            Option.of("retry_interval_max", TIME, "24h").require(d -> !d.isZero(), "must be longer than 0s"));
     public static final Option<Integer> SMTP_MAX_UNKNOWN_COMMANDS = TABLE.add("smtp_max_unknown_commands", INT, "3");
     public static final Option<Integer> SMTP_MAX_SYNPROT_ERRORS = TABLE.add("smtp_max_synprot_errors", INT, "3");
+    /**
+     * When a message still deferred gets an {@code Action: delayed} DSN: after each time in the list since
+     * arrival, then every interval between the last two (the last alone, when it is the only one). Empty or 0: never.
+     */
+    public static final Option<List<Duration>> DELAY_WARNING = TABLE.add(
+            Option.of("delay_warning", OptionTypes.TIME_LIST, "24h").require(l -> l.size() <= 10, "has more than 10 times"));
     /** Unset or empty: {@code primary_hostname}. */
     public static final Option<String> QUALIFY_DOMAIN = TABLE.add(
             Option.of("qualify_domain", STRING, null).computed(c -> c.value(PRIMARY_HOSTNAME)));

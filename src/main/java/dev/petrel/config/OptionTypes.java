@@ -48,6 +48,10 @@ public final class OptionTypes {
 
     public static final OptionType<Duration> TIME = new Simple<>(Values::parseTime, Values::formatTime);
 
+    /** A colon-separated list of times ({@code 4h:8h:24h}), as Exim's {@code delay_warning}; empty for none. */
+    public static final OptionType<List<Duration>> TIME_LIST = new Simple<>(OptionTypes::times,
+            times -> times.stream().map(Values::formatTime).collect(Collectors.joining(":")));
+
     /** Always octal, like appendfile's {@code mode}. */
     public static final OptionType<Integer> OCTAL = new Simple<>(Values::parseOctal, v -> "0" + Integer.toOctalString(v));
 
@@ -219,6 +223,16 @@ public final class OptionTypes {
             Values.parsePort(text);
         }
         return text;
+    }
+
+    private static List<Duration> times(String text) {
+        List<Duration> out = new ArrayList<>();
+        for (String item : text.split(":")) {
+            if (!item.isBlank()) {
+                out.add(Values.parseTime(item.strip()));
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static List<Integer> ports(String text) {

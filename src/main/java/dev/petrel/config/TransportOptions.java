@@ -77,6 +77,11 @@ public final class TransportOptions {
                 OptionTypes.choice("smtp", "smtps"), "smtp");
         /** {@code hosts} replaces the router's hosts instead of serving only when the router gave none. */
         public static final Option<Boolean> HOSTS_OVERRIDE = TABLE.add("hosts_override", BOOL, "false");
+        /**
+         * When every host of an address is past its final cutoff and none is due: true fails the address at
+         * once; false tries the hosts not tried since the message arrived.
+         */
+        public static final Option<Boolean> DELAY_AFTER_CUTOFF = TABLE.add("delay_after_cutoff", BOOL, "true");
         /** {@code system}: the JDK's trust store; otherwise a PEM file of trusted certificates. */
         public static final Option<String> TLS_VERIFY_CERTIFICATES = TABLE.add("tls_verify_certificates", EXPANDABLE, "system");
 

@@ -42,7 +42,8 @@ public record Hint(String key, Instant stamp, byte[] value) {
         return "hex:" + HexFormat.of().formatHex(value);
     }
 
-    private static String escape(String s) {
+    /** Control characters as {@code \\xNN}, so that a hostile key or text cannot forge lines in a terminal. */
+    public static String escape(String s) {
         StringBuilder out = new StringBuilder(s.length());
         s.codePoints().forEach(c -> {
             if (c == '\\') {

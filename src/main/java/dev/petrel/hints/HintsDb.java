@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -115,6 +116,41 @@ public final class HintsDb implements AutoCloseable {
             p.executeUpdate();
         } catch (SQLException e) {
             throw failure("write", e);
+        }
+    }
+
+    /**
+     * Reads, changes and writes one record as one SQLite transaction that holds the database's write lock
+     * throughout ({@code BEGIN IMMEDIATE}), so that another thread or process updating the same record waits
+     * instead of overwriting: {@code change} gets the current record (if any) and returns the new one, or
+     * empty to delete it.
+     *
+     * @return what was written
+     */
+    public synchronized Optional<Hint> update(String key, UnaryOperator<Optional<Hint>> change) throws IOException {
+        try {
+            boolean autoCommit = connection.getAutoCommit();
+            try (Statement s = connection.createStatement()) {
+                connection.setAutoCommit(true);
+                s.execute("BEGIN IMMEDIATE");
+                try {
+                    Optional<Hint> now = change.apply(get(key));
+                    if (now.isPresent()) {
+                        put(key, now.get().stamp(), now.get().value());
+                    } else {
+                        delete(key);
+                    }
+                    s.execute("COMMIT");
+                    return now;
+                } catch (IOException | RuntimeException e) {
+                    s.execute("ROLLBACK");
+                    throw e;
+                }
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw failure("update", e);
         }
     }
 

@@ -10,9 +10,7 @@ import dev.petrel.transport.WaitingMessages;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -61,21 +59,17 @@ final class ContinuedDeliveries implements WaitingMessages {
             }
             lock = locked.get();
             SpooledMessage message = delivery.read(id);
-            if (message == null) {
+            if (message == null || message.frozen()) {
                 return new Claim.Busy();
             }
-            Deliveries deliveries = delivery.route(message);
-            List<Group> groups = new ArrayList<>();
-            for (Map.Entry<Deliveries.Route, List<String>> e : deliveries.byRoute().entrySet()) {
-                if (e.getKey().transport().equals(transport)) {
-                    groups.add(new Group(e.getValue(), e.getKey().hosts()));
-                }
-            }
-            if (groups.isEmpty()) {
+            MessageDelivery.Continued continued = delivery.continued(message, transport);
+            if (continued == null) {
                 return new Claim.Gone(); // nothing of it routes to this transport any more
             }
+            List<Group> groups = new ArrayList<>();
+            continued.groups().forEach((rcpts, hosts) -> groups.add(new Group(rcpts, hosts)));
             handedOver = true;
-            return new Claim.Claimed(new Held(message, transport, deliveries, groups, lock));
+            return new Claim.Claimed(new Held(message, continued, groups, lock));
         } catch (NoSuchFileException e) {
             return new Claim.Gone();
         } catch (IOException | RuntimeException e) {
@@ -102,16 +96,14 @@ final class ContinuedDeliveries implements WaitingMessages {
     /** A claimed message: locked, routed, in flight until finished or released. */
     private final class Held implements Continuation {
         private final SpooledMessage message;
-        private final String transport;
-        private final Deliveries deliveries;
+        private final MessageDelivery.Continued continued;
         private final List<Group> groups;
         private final MessageLock lock;
         private boolean ended;
 
-        Held(SpooledMessage message, String transport, Deliveries deliveries, List<Group> groups, MessageLock lock) {
+        Held(SpooledMessage message, MessageDelivery.Continued continued, List<Group> groups, MessageLock lock) {
             this.message = message;
-            this.transport = transport;
-            this.deliveries = deliveries;
+            this.continued = continued;
             this.groups = List.copyOf(groups);
             this.lock = lock;
         }
@@ -130,12 +122,7 @@ final class ContinuedDeliveries implements WaitingMessages {
         public void finish(Group group, List<DeliveryResult> results) {
             boolean othersLeft;
             try {
-                List<MessageDelivery.Outcome> outcomes = delivery.logged(message.id(), deliveries, transport,
-                        group.recipients(), results, false);
-                Set<String> others = new HashSet<>(deliveries.unique());
-                group.recipients().forEach(others::remove);
-                othersLeft = !others.isEmpty();
-                delivery.conclude(message, outcomes, othersLeft);
+                othersLeft = continued.finish(group.recipients(), results);
             } finally {
                 end();
             }

@@ -2,7 +2,6 @@ package dev.petrel.queue;
 
 import dev.petrel.queue.routing.RoutingResult;
 import dev.petrel.transport.Address;
-import dev.petrel.transport.RemoteHost;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,21 +56,5 @@ record Deliveries(List<String> unique, Map<String, List<String>> groups, Map<Str
 
     RoutingResult routing(String rcpt) {
         return routings.get(rcpt);
-    }
-
-    /** Recipients routed to the same transport and hosts: one delivery, one SMTP transaction for a remote one. */
-    record Route(String transport, List<RemoteHost> hosts) {}
-
-    /** The routed recipients (of {@link #unique}) grouped by route, in envelope order. */
-    Map<Route, List<String>> byRoute() {
-        Map<Route, List<String>> groups = new LinkedHashMap<>();
-        for (String rcpt : unique) {
-            if (routings.get(rcpt) instanceof RoutingResult.Routed routed) {
-                List<RemoteHost> hosts = routed.hosts().stream()
-                        .map(h -> new RemoteHost(h.name(), h.address(), h.port())).toList();
-                groups.computeIfAbsent(new Route(routed.transport(), hosts), g -> new ArrayList<>()).add(rcpt);
-            }
-        }
-        return groups;
     }
 }

@@ -1,15 +1,18 @@
 package dev.petrel.queue;
 
+import dev.petrel.config.OptionTypes;
 import dev.petrel.log.LogText;
 import dev.petrel.log.MainLog;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.RemoteFacts;
 
+import java.time.Duration;
+
 /**
  * The main log's lines for delivery outcomes, in Exim's format: {@code =>} a delivery ({@code ->} a further
  * recipient of the same SMTP transaction), {@code ==} a defer, {@code **} a failure. Which optional fields
  * appear follows {@code log_selector}: {@code +outgoing_port}, {@code tls_cipher}, {@code +tls_resumption},
- * {@code tls_certificate_verified}, {@code +pipelining} ({@code L}), {@code smtp_confirmation}.
+ * {@code tls_certificate_verified}, {@code +pipelining} ({@code L}, {@code L*}), {@code smtp_confirmation}.
  */
 final class DeliveryLines {
     private static final int MAX_REPLY = 512;
@@ -32,6 +35,9 @@ final class DeliveryLines {
         if (remote.continued()) {
             line.append('*'); // Exim's mark of a continued connection, after the port when +outgoing_port shows it
         }
+        if (remote.fastOpen() != null) {
+            line.append(' ').append(remote.fastOpen()); // Exim's place for it: after H=, before X=
+        }
         if (remote.tls() != null) {
             if (log.selected("tls_cipher")) {
                 line.append(" X=").append(remote.tls().eximCipherField(log.selected("tls_resumption")));
@@ -44,13 +50,16 @@ final class DeliveryLines {
             }
         }
         if (remote.pipelined() && log.selected("pipelining")) {
-            line.append(" L");
+            line.append(remote.earlyPipelined() ? " L*" : " L");
         }
         if (remote.chunked()) {
             line.append(" K");
         }
         if (remote.reply() != null && log.selected("smtp_confirmation")) {
             line.append(" C=\"").append(LogText.printable(remote.reply(), MAX_REPLY)).append('"');
+        }
+        if (remote.deliveryTime() != null && log.selected("deliver_time")) {
+            line.append(" DT=").append(timeDiff(remote.deliveryTime()));
         }
         return line.toString();
     }
@@ -68,6 +77,14 @@ final class DeliveryLines {
     /** {@code H=name [ip]}, with {@code :port} under {@code +outgoing_port}. */
     private String host(RemoteFacts remote) {
         return RemoteFacts.hostField(remote.host(), remote.address(), remote.port(), log.selected("outgoing_port"));
+    }
+
+    /** Exim's spelling of a duration on a log line: milliseconds under {@code +millisec} below 5s, else whole seconds. */
+    private String timeDiff(Duration time) {
+        if (time.toSeconds() < 5 && log.selected("millisec")) {
+            return String.format("%d.%03ds", time.toSeconds(), time.toMillisPart());
+        }
+        return OptionTypes.TIME.print(Duration.ofSeconds(time.toSeconds()));
     }
 
     /** A server's text may hold anything; the log gets it on one line, bounded, controls escaped. */

@@ -2,11 +2,12 @@ package dev.petrel.queue;
 
 import dev.petrel.log.MainLog;
 import dev.petrel.spool.Spool;
+import dev.petrel.spool.SpooledMessage;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 
-/** Operator actions on queued messages ({@code petrel queue remove}), logged as Exim logs them. */
+/** Operator actions on queued messages ({@code petrel queue remove}, {@code thaw}), logged as Exim logs them. */
 public final class QueueAdmin {
     private final Spool spool;
     private final MainLog log;
@@ -34,5 +35,24 @@ public final class QueueAdmin {
         log.main(id + " removed by " + user);
         log.main(id + " Completed");
         return true;
+    }
+
+    /** What {@link #thaw} found. */
+    public enum Thaw { THAWED, NOT_FROZEN, NOT_IN_QUEUE }
+
+    /** Thaws a frozen message (Exim's {@code -Mt}): the next queue run delivers it again. */
+    public Thaw thaw(String id, String user) throws IOException {
+        SpooledMessage message;
+        try {
+            message = spool.read(id);
+        } catch (NoSuchFileException e) {
+            return Thaw.NOT_IN_QUEUE;
+        }
+        if (!message.frozen()) {
+            return Thaw.NOT_FROZEN;
+        }
+        spool.thaw(id);
+        log.main(id + " unfrozen by " + user);
+        return Thaw.THAWED;
     }
 }

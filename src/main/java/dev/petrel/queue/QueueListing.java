@@ -20,6 +20,9 @@ import java.util.Locale;
  *         D bob@localhost
  *           carol@localhost
  *
+ *  5m   2.1K 1tXyZc-000000001x4-IjKl &lt;&gt; *** frozen ***
+ *           alice@example.org
+ *
  *  2h   1.1K 1tXyZb-000000001x3-EfGh
  *     *** spool format error: size=1130 ***
  * </pre>
@@ -51,8 +54,8 @@ public final class QueueListing {
                 continue;
             }
             Duration age = Duration.between(m.envelope().receivedAt(), now);
-            out.append(String.format(Locale.ROOT, "%3s %5s %s <%s>\n", age(age), size(m.dataSize()), id,
-                    m.envelope().sender()));
+            out.append(String.format(Locale.ROOT, "%3s %5s %s <%s>%s\n", age(age), size(m.dataSize()), id,
+                    m.envelope().sender(), m.frozen() ? " *** frozen ***" : ""));
             for (String rcpt : new LinkedHashSet<>(m.envelope().recipients())) {
                 out.append("        ").append(m.delivered().contains(rcpt) ? "D " : "  ").append(rcpt)
                         .append('\n');

@@ -2,6 +2,7 @@ package dev.petrel.queue;
 
 import dev.petrel.config.Config;
 import dev.petrel.config.MainOptions;
+import dev.petrel.hints.HintsDb;
 import dev.petrel.log.MainLog;
 import dev.petrel.spool.MessageLock;
 import dev.petrel.spool.Spool;
@@ -10,6 +11,7 @@ import dev.petrel.transport.WaitingMessages;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -39,6 +41,7 @@ public final class QueueRunner implements AutoCloseable {
     private final MessageDelivery delivery;
     private final ContinuedDeliveries continued;
     private final Transports transports;
+    private final HintsDb retryDb;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicInteger running = new AtomicInteger();
     private final Semaphore deliverySlots;
@@ -72,8 +75,12 @@ public final class QueueRunner implements AutoCloseable {
         String qualify = config.main().qualifyDomain() != null ? config.main().qualifyDomain() : hostname;
         // The transports reach the queue's waiting messages only through this narrow door (connection reuse).
         this.transports = Transports.from(config, relativeTo, log::main, this::claimWaiting);
-        this.delivery = new MessageDelivery(spool, log, Router.from(config), transports,
-                hostname, qualify, this::submit);
+        this.retryDb = openRetryDb(spool, log);
+        RetryState retry = new RetryState(retryDb, config.retry(), config.main().get(MainOptions.RETRY_INTERVAL_MAX),
+                config.main().retryDataExpire(), Clock.systemUTC(), log);
+        Notifications notifications = new Notifications(spool, log, hostname, qualify,
+                new DelaySchedule(config.main().get(MainOptions.DELAY_WARNING)), this::submit);
+        this.delivery = new MessageDelivery(spool, log, Router.from(config), transports, notifications, retry);
         this.continued = new ContinuedDeliveries(spool, log, delivery, inFlight, this::submit, () -> closing);
         this.deliverySlots = new Semaphore(limits.deliveryMaxParallel(), true);
         this.queueRunSlots = new Semaphore(limits.queueRunMax(), true);
@@ -85,6 +92,19 @@ public final class QueueRunner implements AutoCloseable {
         return continued.claim(id, transport);
     }
 
+    /**
+     * The {@code retry} hints database; without it (a broken file, say) deliveries go on with no retry state,
+     * trying every destination at every run, and the panic log says why. It lives in the spool it describes.
+     */
+    private static HintsDb openRetryDb(Spool spool, MainLog log) {
+        try {
+            return HintsDb.open(spool.inputDirectory().getParent(), "retry");
+        } catch (IOException e) {
+            log.panic("cannot open the retry hints database: " + e.getMessage());
+            return null;
+        }
+    }
+
     /** Starts the periodic queue runs, the first one now. */
     public void start() {
         long millis = queueRunInterval.toMillis();
@@ -94,8 +114,22 @@ public final class QueueRunner implements AutoCloseable {
     /** Asks for a delivery attempt of one message; a message already being delivered is not queued twice. */
     public void submit(String messageId) {
         if (!closing && inFlight.add(messageId)) {
-            start(messageId, null);
+            start(messageId, null, false);
         }
+    }
+
+    /**
+     * Exim's {@code -M}: a delivery attempt of each message now, whatever the retry times say; returns once
+     * they have started. False for an id not in the queue.
+     */
+    public boolean deliverNow(String messageId) throws IOException {
+        if (!spool.contains(messageId)) {
+            return false;
+        }
+        if (!closing && inFlight.add(messageId)) {
+            start(messageId, null, true);
+        }
+        return true;
     }
 
     /**
@@ -104,6 +138,11 @@ public final class QueueRunner implements AutoCloseable {
      * at a time). Returns once the last one has started.
      */
     public void runQueue() {
+        runQueue(false);
+    }
+
+    /** @param force retry times are ignored for this run (Exim's {@code -qf}) */
+    public void runQueue(boolean force) {
         try {
             for (String id : spool.messageIds()) {
                 if (closing) {
@@ -111,7 +150,7 @@ public final class QueueRunner implements AutoCloseable {
                 }
                 queueRunSlots.acquire();
                 if (!closing && inFlight.add(id)) {
-                    start(id, queueRunSlots);
+                    start(id, queueRunSlots, force);
                 } else {
                     queueRunSlots.release();
                 }
@@ -127,14 +166,14 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     /** Runs one attempt on a virtual thread; {@code runSlot} (held by a queue run) is released at its end. */
-    private void start(String id, Semaphore runSlot) {
+    private void start(String id, Semaphore runSlot, boolean force) {
         running.incrementAndGet();
         Thread.ofVirtual().name("delivery-" + id).start(() -> {
             try {
                 deliverySlots.acquire();
                 try {
                     if (!closing) {
-                        deliverLocked(id);
+                        deliverLocked(id, force);
                     }
                 } finally {
                     deliverySlots.release();
@@ -153,7 +192,7 @@ public final class QueueRunner implements AutoCloseable {
         });
     }
 
-    private void deliverLocked(String id) {
+    private void deliverLocked(String id, boolean force) {
         Optional<MessageLock> lock;
         try {
             lock = spool.lockForDelivery(id);
@@ -165,7 +204,7 @@ public final class QueueRunner implements AutoCloseable {
             return; // being delivered by another process, or already gone
         }
         try (MessageLock held = lock.get()) {
-            delivery.deliver(id);
+            delivery.deliver(id, force);
         } catch (IOException e) {
             log.panic(id + " cannot release spool lock: " + e.getMessage());
         }
@@ -202,5 +241,12 @@ public final class QueueRunner implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         transports.close();
+        if (retryDb != null) {
+            try {
+                retryDb.close();
+            } catch (IOException e) {
+                // Closing at shutdown: nothing left to tell.
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.petrel.server;
 
 import dev.petrel.config.MainConfig;
+import dev.petrel.config.MainOptions;
 import dev.petrel.smtp.Reply;
 
 import java.net.InetAddress;
@@ -14,9 +15,14 @@ import java.util.List;
  * @param sizeLimit message_size_limit for the SIZE line, 0 for none
  */
 record Capabilities(boolean esmtp, boolean pipelining, boolean pipeconnect, boolean chunking, boolean starttls,
-                    long sizeLimit) {
+                    long sizeLimit, boolean dsn) {
 
-    static final Capabilities NONE = new Capabilities(false, false, false, false, false, 0);
+    static final Capabilities NONE = new Capabilities(false, false, false, false, false, 0, false);
+
+    Capabilities(boolean esmtp, boolean pipelining, boolean pipeconnect, boolean chunking, boolean starttls,
+                 long sizeLimit) {
+        this(esmtp, pipelining, pipeconnect, chunking, starttls, sizeLimit, false);
+    }
 
     /**
      * What an EHLO from {@code client} is offered.
@@ -28,7 +34,8 @@ record Capabilities(boolean esmtp, boolean pipelining, boolean pipeconnect, bool
         boolean pipelining = config.pipeliningAdvertiseHosts().matches(client);
         return new Capabilities(true, pipelining, pipelining && earlyAllowed,
                 config.chunkingAdvertiseHosts().matches(client),
-                tlsAvailable && config.tlsAdvertiseHosts().matches(client), config.messageSizeLimit());
+                tlsAvailable && config.tlsAdvertiseHosts().matches(client), config.messageSizeLimit(),
+                config.get(MainOptions.DSN_ADVERTISE_HOSTS).matches(client));
     }
 
     /** The 250 to HELO or EHLO: the greeting alone, or followed by one line per extension. */
@@ -45,6 +52,9 @@ record Capabilities(boolean esmtp, boolean pipelining, boolean pipeconnect, bool
         }
         if (pipeconnect) {
             lines.add("PIPECONNECT");
+        }
+        if (dsn) {
+            lines.add("DSN");
         }
         if (chunking) {
             lines.add("CHUNKING");

@@ -244,8 +244,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         boolean more = decoder.hasBufferedInput();
         switch (verb) {
             case EHLO, HELO -> respond(hello(command), command);
-            case MAIL -> respond(mail.mail(command, log, offered.esmtp()), command);
-            case RCPT -> respond(mail.rcpt(command, log), command);
+            case MAIL -> respond(mail.mail(command, log, offered), command);
+            case RCPT -> respond(mail.rcpt(command, log, offered.dsn()), command);
             case DATA -> {
                 sync.messageStarted();
                 Outcome outcome = mail.data(received());

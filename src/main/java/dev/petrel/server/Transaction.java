@@ -1,6 +1,8 @@
 package dev.petrel.server;
 
 import dev.petrel.spool.Envelope;
+import dev.petrel.spool.MailOptions;
+import dev.petrel.spool.RecipientOptions;
 import dev.petrel.spool.Reception;
 import dev.petrel.tls.TlsSessionInfo;
 import io.netty.buffer.ByteBuf;
@@ -21,8 +23,10 @@ import java.util.List;
  */
 final class Transaction {
     final String sender;
-    final boolean smtputf8;
+    final MailOptions options;
     final List<String> recipients = new ArrayList<>();
+    /** The DSN parameters of each of {@link #recipients}, in the same order. */
+    final List<RecipientOptions> recipientOptions = new ArrayList<>();
     final HeaderScanner headers = new HeaderScanner();
     private Reception reception;
     /** BDAT was used: DATA is no longer allowed in this transaction. */
@@ -33,9 +37,9 @@ final class Transaction {
     /** Octets of message data received so far (all of them, kept or not), without Petrel's Received header. */
     private long received;
 
-    Transaction(String sender, boolean smtputf8) {
+    Transaction(String sender, MailOptions options) {
         this.sender = sender;
-        this.smtputf8 = smtputf8;
+        this.options = options;
     }
 
     /** Message data is being received into the spool. */
@@ -111,7 +115,7 @@ final class Transaction {
     Envelope envelope(SessionLog client, String protocol, TlsSessionInfo tls) {
         return new Envelope(sender, recipients, Instant.now(), client.helo(),
                 client.remote().getAddress().getHostAddress(), client.remote().getPort(), protocol,
-                tls == null ? null : tls.eximCipherField());
+                tls == null ? null : tls.eximCipherField(), options, recipientOptions);
     }
 
     /** What the {@code <=} line says once the message is spooled. */

@@ -1,13 +1,14 @@
 package dev.petrel.server;
 
 import dev.petrel.config.MainConfig;
-import dev.petrel.log.LogText;
 import dev.petrel.smtp.DataFlaw;
 import dev.petrel.smtp.MailParameters;
 import dev.petrel.smtp.PathArgument;
 import dev.petrel.smtp.Reply;
 import dev.petrel.smtp.SmtpCommand;
 import dev.petrel.smtp.SmtpSyntaxException;
+import dev.petrel.spool.MailOptions;
+import dev.petrel.spool.RecipientOptions;
 import dev.petrel.spool.Spool;
 import io.netty.buffer.ByteBuf;
 
@@ -49,7 +50,7 @@ final class TransactionCommands {
         transaction = null;
     }
 
-    Outcome mail(SmtpCommand command, SessionLog log, boolean esmtp) {
+    Outcome mail(SmtpCommand command, SessionLog log, Capabilities offered) {
         if (log.helo() == null) {
             return Outcome.protocolError(503, "5.5.1 EHLO or HELO first", "MAIL before HELO");
         }
@@ -57,23 +58,23 @@ final class TransactionCommands {
             return Outcome.protocolError(503, "5.5.1 Sender already given", "second MAIL");
         }
         PathArgument from;
+        MailOptions options;
         try {
             from = PathArgument.parse(command.argument(), "FROM", true);
-            MailParameters.check(from.parameters(), esmtp);
+            options = MailParameters.mail(from.parameters(), offered.esmtp(), offered.dsn());
         } catch (SmtpSyntaxException e) {
             return Outcome.syntaxError(e.reply());
         }
-        String size = from.parameters().get("SIZE");
         long limit = config.messageSizeLimit();
-        if (size != null && limit > 0 && MailParameters.sizeExceeds(size, limit)) {
-            log.sizeRefusedAtMail(from.address(), size);
+        if (limit > 0 && MailParameters.sizeExceeds(options.declaredSize(), limit)) {
+            log.sizeRefusedAtMail(from.address(), from.parameters().get("SIZE"));
             return Outcome.ok(552, "5.3.4 Message size exceeds maximum permitted");
         }
-        transaction = new Transaction(from.address(), from.parameters().containsKey("SMTPUTF8"));
+        transaction = new Transaction(from.address(), options);
         return Outcome.ok(250, "2.1.0 OK");
     }
 
-    Outcome rcpt(SmtpCommand command, SessionLog log) {
+    Outcome rcpt(SmtpCommand command, SessionLog log, boolean dsnOffered) {
         if (transaction == null) {
             return Outcome.protocolError(503, "5.5.1 sender not yet given", "RCPT before MAIL");
         }
@@ -81,12 +82,10 @@ final class TransactionCommands {
             return Outcome.protocolError(503, "5.5.1 RCPT not allowed during message transfer", "RCPT during BDAT");
         }
         PathArgument to;
+        RecipientOptions options;
         try {
             to = PathArgument.parse(command.argument(), "TO", false);
-            if (!to.parameters().isEmpty()) {
-                throw new SmtpSyntaxException("555 5.5.4 Unsupported parameter "
-                        + LogText.printable(to.parameters().keySet().iterator().next(), 64));
-            }
+            options = MailParameters.rcpt(to.parameters(), dsnOffered);
         } catch (SmtpSyntaxException e) {
             return Outcome.syntaxError(e.reply());
         }
@@ -102,6 +101,7 @@ final class TransactionCommands {
             return Outcome.ok(550, "5.7.1 relay not permitted");
         }
         transaction.recipients.add(recipient);
+        transaction.recipientOptions.add(options);
         return Outcome.ok(250, "2.1.5 Accepted");
     }
 

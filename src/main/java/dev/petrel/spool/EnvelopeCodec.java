@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * The envelope block at the head of a spool file: a first line naming the message, then one
@@ -26,8 +28,30 @@ final class EnvelopeCodec {
         }
         field(out, "protocol", e.receivedProtocol());
         field(out, "tls", e.tlsCipher());
-        for (String rcpt : e.recipients()) {
-            out.append("rcpt ").append(rcpt).append('\n');
+        MailOptions mail = e.mail();
+        field(out, "body", mail.body() == null ? null : mail.body().keyword());
+        if (mail.smtputf8()) {
+            out.append("smtputf8\n");
+        }
+        if (mail.declaredSize() >= 0) {
+            out.append("size ").append(mail.declaredSize()).append('\n');
+        }
+        field(out, "ret", mail.ret() == null ? null : mail.ret().name());
+        field(out, "envid", mail.envid());
+        for (int i = 0; i < e.recipients().size(); i++) {
+            out.append("rcpt ").append(e.recipients().get(i)).append('\n');
+            RecipientOptions o = e.recipientOptions().get(i);
+            // The DSN parameters of the rcpt line above; files written before they were kept have none.
+            if (!o.equals(RecipientOptions.NONE)) {
+                out.append("dsn");
+                if (o.notifyParameter() != null) {
+                    out.append(" NOTIFY=").append(o.notifyParameter());
+                }
+                if (o.orcpt() != null) {
+                    out.append(" ORCPT=").append(o.orcpt());
+                }
+                out.append('\n');
+            }
         }
         out.append('\n');
         return out.toString().getBytes(StandardCharsets.UTF_8);
@@ -63,6 +87,12 @@ final class EnvelopeCodec {
         String protocol = null;
         String tls = null;
         List<String> rcpts = new ArrayList<>();
+        List<RecipientOptions> rcptOptions = new ArrayList<>();
+        MailOptions.Body body = null;
+        boolean smtputf8 = false;
+        long size = -1;
+        MailOptions.Ret ret = null;
+        String envid = null;
         boolean first = true;
         while (true) {
             int nl = indexOf(head, pos);
@@ -95,7 +125,16 @@ final class EnvelopeCodec {
                 }
                 case "protocol" -> protocol = value;
                 case "tls" -> tls = value;
-                case "rcpt" -> rcpts.add(value);
+                case "rcpt" -> {
+                    rcpts.add(value);
+                    rcptOptions.add(RecipientOptions.NONE);
+                }
+                case "dsn" -> rcptOptions.set(rcpts.size() - 1, dsn(value));
+                case "body" -> body = Objects.requireNonNull(MailOptions.Body.of(value));
+                case "smtputf8" -> smtputf8 = true;
+                case "size" -> size = Long.parseLong(value);
+                case "ret" -> ret = MailOptions.Ret.valueOf(value);
+                case "envid" -> envid = value;
                 default -> {
                     // Written by a later version: ignoring it keeps old spools deliverable.
                 }
@@ -104,7 +143,21 @@ final class EnvelopeCodec {
         if (sender == null || received == null) {
             throw new IOException("lacks sender or time");
         }
-        return new Decoded(new Envelope(sender, rcpts, received, helo, host, port, protocol, tls), pos);
+        return new Decoded(new Envelope(sender, rcpts, received, helo, host, port, protocol, tls,
+                new MailOptions(body, smtputf8, size, ret, envid), rcptOptions), pos);
+    }
+
+    private static RecipientOptions dsn(String value) {
+        Set<RecipientOptions.Notify> notify = Set.of();
+        String orcpt = null;
+        for (String word : value.split(" ")) {
+            if (word.startsWith("NOTIFY=")) {
+                notify = Objects.requireNonNull(RecipientOptions.parseNotify(word.substring(7)));
+            } else if (word.startsWith("ORCPT=")) {
+                orcpt = word.substring(6);
+            }
+        }
+        return new RecipientOptions(notify, orcpt);
     }
 
     private static int indexOf(byte[] data, int from) {

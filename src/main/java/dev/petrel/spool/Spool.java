@@ -14,10 +14,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -129,8 +127,9 @@ public final class Spool implements Closeable {
             fileSize = Files.size(file);
         }
         EnvelopeCodec.Decoded decoded = EnvelopeCodec.decode(id, head, fileSize);
-        return new SpooledMessage(id, decoded.envelope(), delivered(id), file, decoded.dataOffset(),
-                fileSize - decoded.dataOffset());
+        Journal journal = Journal.read(input.resolve(id + "-J"));
+        return new SpooledMessage(id, decoded.envelope(), journal.delivered(), file, decoded.dataOffset(),
+                fileSize - decoded.dataOffset(), journal.frozen(), journal.warnings());
     }
 
     /**
@@ -146,11 +145,33 @@ public final class Spool implements Closeable {
 
     /** Records, durably, that a recipient was delivered, so that a restart does not deliver it again. */
     public void recordDelivered(String id, String recipient) throws IOException {
+        appendToJournal(id, recipient);
+    }
+
+    /** Freezes a message, durably: queue runs leave it alone until it is thawed. */
+    public void freeze(String id) throws IOException {
+        appendToJournal(id, Journal.FROZEN);
+    }
+
+    /** Thaws a frozen message: the next queue run delivers it again. */
+    public void thaw(String id) throws IOException {
+        appendToJournal(id, Journal.THAWED);
+    }
+
+    /** Records, durably, that the sender has now had {@code count} delay warnings. */
+    public void recordWarnings(String id, int count) throws IOException {
+        appendToJournal(id, Journal.WARNED + count);
+    }
+
+    private void appendToJournal(String id, String line) throws IOException {
+        if (!MessageId.isValid(id)) {
+            throw new NoSuchFileException(id + ": not a message id");
+        }
         Path path = input.resolve(id + "-J");
         boolean created = !Files.exists(path);
         try (FileChannel journal = FileChannel.open(path, StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            Reception.writeFully(journal, ByteBuffer.wrap((recipient + "\n").getBytes(StandardCharsets.UTF_8)));
+            Reception.writeFully(journal, ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
             journal.force(false);
         }
         if (created) {
@@ -168,14 +189,6 @@ public final class Spool implements Closeable {
         Files.deleteIfExists(input.resolve(id + "-J"));
         Files.deleteIfExists(MessageLock.lockFile(input, id));
         directorySync.changedAndWait();
-    }
-
-    private Set<String> delivered(String id) throws IOException {
-        Path journal = input.resolve(id + "-J");
-        if (!Files.exists(journal)) {
-            return Set.of();
-        }
-        return new HashSet<>(Files.readAllLines(journal, StandardCharsets.UTF_8));
     }
 
     CompletableFuture<Void> commit(Reception reception, Envelope envelope) {

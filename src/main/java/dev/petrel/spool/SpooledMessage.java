@@ -8,9 +8,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
 
-/** A message as the queue sees it: its envelope, the recipients already delivered, and where its data is. */
+/**
+ * A message as the queue sees it: its envelope, the recipients already delivered, where its data is, whether it
+ * is frozen (queue runs skip it), and how many delay warnings its sender has had.
+ */
 public record SpooledMessage(String id, Envelope envelope, Set<String> delivered, Path file, long dataOffset,
-                             long dataSize) {
+                             long dataSize, boolean frozen, int warnings) {
 
     public SpooledMessage {
         delivered = Set.copyOf(delivered);

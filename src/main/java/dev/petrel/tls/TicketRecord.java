@@ -1,8 +1,11 @@
 package dev.petrel.tls;
 
+import dev.petrel.hints.Hint;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,6 +41,22 @@ public record TicketRecord(Instant stamp, Duration lifetimeHint, Verification ve
         out.append("ocsp=").append(ocsp).append('\n');
         out.append("session=").append(Base64.getEncoder().encodeToString(session)).append('\n');
         return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A stored record as {@code petrel dumpdb tls} shows it: the fields spelled out, when it expires, and the
+     * session's size rather than its octets. A value that is no ticket record is returned as it is.
+     */
+    public static Hint readable(Hint stored) {
+        if (!stored.valueText().startsWith("lifetime=")) {
+            return stored;
+        }
+        TicketRecord r = decode(stored.stamp(), stored.value());
+        String text = "lifetime=" + r.lifetimeHint.toSeconds() + "s expires="
+                + DateTimeFormatter.ISO_INSTANT.format(r.stamp.plus(r.lifetimeHint)) + " CV=" + r.verification.cv()
+                + " verify=\"" + r.verification.detail() + "\" ocsp=" + r.ocsp + " session="
+                + (r.session.length == 0 ? "in-process-cache" : r.session.length + "-octets");
+        return new Hint(stored.key(), stored.stamp(), text.getBytes(StandardCharsets.UTF_8));
     }
 
     static TicketRecord decode(Instant stamp, byte[] value) {

@@ -9,9 +9,16 @@ package dev.petrel.transport;
  *     null for a local one or when no host was reached
  * @param hostProblem the failure belongs to the host (connection, greeting, EHLO, MAIL, DATA...), not to
  *     this address: retry the host, not the address
+ * @param moreErrno Exim's {@code more_errno}, which retry rules look at: the SMTP code of a 4xx, or whether
+ *     the host came from an MX record and timed out while connecting (see {@code RetryError})
  */
 public record DeliveryResult(Status status, String localPart, String reason, int errno, RemoteFacts remote,
-                             boolean hostProblem) {
+                             boolean hostProblem, int moreErrno) {
+
+    public DeliveryResult(Status status, String localPart, String reason, int errno, RemoteFacts remote,
+                          boolean hostProblem) {
+        this(status, localPart, reason, errno, remote, hostProblem, 0);
+    }
 
     public enum Status { DELIVERED, FAILED, DEFERRED }
 
@@ -30,6 +37,15 @@ public record DeliveryResult(Status status, String localPart, String reason, int
     }
 
     public DeliveryResult withRemote(RemoteFacts facts, boolean ofHost) {
-        return new DeliveryResult(status, localPart, reason, errno, facts, ofHost);
+        return new DeliveryResult(status, localPart, reason, errno, facts, ofHost, moreErrno);
+    }
+
+    public DeliveryResult withMoreErrno(int more) {
+        return new DeliveryResult(status, localPart, reason, errno, remote, hostProblem, more);
+    }
+
+    /** The same failure made permanent, e.g. when its retry rules have timed out; {@code reason} replaces the reason. */
+    public DeliveryResult asFailure(String newReason) {
+        return new DeliveryResult(Status.FAILED, localPart, newReason, errno, remote, hostProblem, moreErrno);
     }
 }

@@ -18,6 +18,26 @@ public record Expansion(Map<String, String> variables) {
         return new Expansion(Map.of("local_part", address.localPart(), "domain", address.domain()));
     }
 
+    /** Whether {@code template} uses {@code $name} or {@code ${name}} (not escaped as {@code \$name}). */
+    public static boolean mentions(String template, String name) {
+        for (int i = 0; i < template.length(); i++) {
+            char c = template.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '$') {
+                int from = i + 1 < template.length() && template.charAt(i + 1) == '{' ? i + 2 : i + 1;
+                int end = from;
+                while (end < template.length() && isNameChar(template.charAt(end))) {
+                    end++;
+                }
+                if (template.substring(from, end).equals(name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** @throws IllegalArgumentException naming the problem, for the log line of a deferred delivery */
     public String expand(String template) {
         StringBuilder out = new StringBuilder(template.length() + 32);

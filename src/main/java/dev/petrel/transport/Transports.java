@@ -41,7 +41,7 @@ public final class Transports implements AutoCloseable {
 
     /**
      * @param log the main log, for the smtp transport's per-host lines
-     * @throws IllegalStateException when the {@code tls} hints DB an smtp transport needs cannot be opened
+     * @throws IllegalStateException when the {@code tls} or {@code misc} hints DB an smtp transport needs cannot be opened
      */
     public static Transports from(Config config, Path relativeTo, Consumer<String> log) {
         return from(config, relativeTo, log, WaitingMessages.NONE);
@@ -54,6 +54,7 @@ public final class Transports implements AutoCloseable {
         Map<String, Transport> built = new HashMap<>();
         List<AutoCloseable> resources = new java.util.ArrayList<>();
         TicketStore tickets = null;
+        HintsDb misc = null;
         // One limit for every smtp transport: the host is what is protected, whichever transport reaches it.
         HostConnectionLimit perHost = new HostConnectionLimit(config.main().get(MainOptions.REMOTE_MAX_PER_HOST));
         ConnectionOffers offers = new ConnectionOffers();
@@ -63,13 +64,14 @@ public final class Transports implements AutoCloseable {
             if (t.driver().equals("smtp")) {
                 if (tickets == null) {
                     tickets = tickets(config, resources);
+                    misc = open(config, "misc", resources);
                 }
                 ClientTls clientTls = clientTls(t, tickets);
                 resources.add(clientTls);
                 SmtpTransport.Sharing sharing = new SmtpTransport.Sharing(offers, waitHints(config, t, resources, log),
                         waiting);
                 transport = new SmtpTransport(t, config.main().primaryHostname(), clientTls, ClientLoop.group(), log,
-                        config.main().logs("outgoing_port"), perHost, sharing);
+                        config.main().logs("outgoing_port"), perHost, misc, config.main().retryDataExpire(), sharing);
             } else {
                 transport = build(t, config.main().primaryHostname(), relativeTo);
             }
@@ -80,12 +82,17 @@ public final class Transports implements AutoCloseable {
 
     /** Client TLS sessions are remembered in the {@code tls} hints DB, as Exim's {@code tls_resumption_hosts} needs. */
     private static TicketStore tickets(Config config, List<AutoCloseable> resources) {
+        return new TicketStore(open(config, "tls", resources), Clock.systemUTC());
+    }
+
+    /** The {@code misc} database holds the EHLO records of early pipelining ({@code hosts_pipe_connect}). */
+    private static HintsDb open(Config config, String name, List<AutoCloseable> resources) {
         try {
-            HintsDb db = HintsDb.open(config.main().spoolDirectory(), "tls");
+            HintsDb db = HintsDb.open(config.main().spoolDirectory(), name);
             resources.add(db);
-            return new TicketStore(db, Clock.systemUTC());
+            return db;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot open the tls hints database: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot open the " + name + " hints database: " + e.getMessage(), e);
         }
     }
 

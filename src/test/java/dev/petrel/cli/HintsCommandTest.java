@@ -57,6 +57,22 @@ class HintsCommandTest {
                 "binary 1700000200 hex:ff0001");
     }
 
+    /** A ticket record (as the smtp transport stores it) spelled out; anything else in the database as it is. */
+    @Test
+    void dumpdbTlsShowsTicketRecordsReadably() throws Exception {
+        try (HintsDb db = HintsDb.open(dir.resolve("spool"), "tls")) {
+            db.put("9f2c", Instant.ofEpochSecond(1_700_000_000),
+                    text("lifetime=7200\ncv=no\nverify=unable to get local issuer certificate\nocsp=notreq\nsession=\n"));
+            db.put("odd", Instant.ofEpochSecond(1_700_000_100), text("x\ny"));
+        }
+        ProcessResult dump = PetrelCommand.run("dumpdb", "-C", conf.toString(), "tls");
+        assertThat(dump.exitCode()).as(dump.toString()).isZero();
+        assertThat(dump.stdoutLines()).containsExactlyInAnyOrder(
+                "9f2c 1700000000 lifetime=7200s expires=2023-11-15T00:13:20Z CV=no "
+                        + "verify=\"unable to get local issuer certificate\" ocsp=notreq session=in-process-cache",
+                "odd 1700000100 x\\x0ay");
+    }
+
     @Test
     void tidydbRemovesRecordsOlderThanTheCutOffOnly() throws Exception {
         Instant now = Instant.now();

@@ -101,4 +101,50 @@ class HintsDbTest {
         assertThat(r.ok()).as(r.toString()).isTrue();
         assertThat(r.stdout()).isEqualTo("x'y\n");
     }
+
+    /**
+     * Two handles on one file (as the daemon and a {@code petrel queue run} have), each used by several
+     * threads at once: every read-modify-write counts, none is lost to another's write.
+     */
+    @Test
+    void updatesAreAtomicAcrossThreadsAndHandles() throws Exception {
+        try (HintsDb a = HintsDb.open(spool, "retry"); HintsDb b = HintsDb.open(spool, "retry")) {
+            List<Thread> threads = new java.util.ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                HintsDb db = t % 2 == 0 ? a : b;
+                threads.add(Thread.ofVirtual().start(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        try {
+                            db.update("T:host:192.0.2.1", old -> {
+                                int n = old.map(h -> Integer.parseInt(h.valueText())).orElse(0);
+                                return java.util.Optional.of(new Hint("T:host:192.0.2.1", Instant.now(),
+                                        String.valueOf(n + 1).getBytes(StandardCharsets.UTF_8)));
+                            });
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join(Duration.ofSeconds(60));
+            }
+            assertThat(a.get("T:host:192.0.2.1").orElseThrow().valueText()).isEqualTo("400");
+            a.update("T:host:192.0.2.1", old -> java.util.Optional.empty());
+            assertThat(b.get("T:host:192.0.2.1")).isEmpty();
+        }
+    }
+
+    @Test
+    void aFailedUpdateChangesNothing() throws Exception {
+        try (HintsDb db = HintsDb.open(spool, "retry")) {
+            db.put("k", "before".getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(() -> db.update("k", old -> {
+                throw new IllegalStateException("boom");
+            })).isInstanceOf(IllegalStateException.class);
+            assertThat(db.get("k").orElseThrow().valueText()).isEqualTo("before");
+            db.put("k", "after".getBytes(StandardCharsets.UTF_8)); // the connection is usable again
+            assertThat(db.get("k").orElseThrow().valueText()).isEqualTo("after");
+        }
+    }
 }

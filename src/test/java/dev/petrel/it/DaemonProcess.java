@@ -32,22 +32,32 @@ public final class DaemonProcess implements AutoCloseable {
     private final String extraMain;
     private Process process;
     private String queueInterval = "2";
+    private String interfaces = "127.0.0.1.0";
+    private String smarthost;
     private int port;
 
     public DaemonProcess(Path dir, String... extraMainLines) throws IOException {
         this.dir = dir.toAbsolutePath();
         this.config = this.dir.resolve("petrel.conf");
         this.extraMain = String.join("\n", extraMainLines);
-        writeConfig("127.0.0.1.0");
+        writeConfig();
     }
 
     /** Also listens on {@code port} (which must be known in advance to be named in tls_on_connect_ports). */
     public DaemonProcess alsoListeningOn(int fixedPort) throws IOException {
-        writeConfig("127.0.0.1.0 : 127.0.0.1." + fixedPort);
+        interfaces = "127.0.0.1.0 : 127.0.0.1." + fixedPort;
+        writeConfig();
         return this;
     }
 
-    private void writeConfig(String interfaces) throws IOException {
+    /** Relays every domain that is not local to {@code smarthost} (manualroute's host, e.g. {@code 127.0.0.1::2525}). */
+    public DaemonProcess relayingTo(String smarthost) throws IOException {
+        this.smarthost = smarthost;
+        writeConfig();
+        return this;
+    }
+
+    private void writeConfig() throws IOException {
         Files.writeString(config, TestConfig.withLocalDelivery(dir, """
                 primary_hostname = petrel.test
                 local_interfaces = %2$s
@@ -56,7 +66,7 @@ public final class DaemonProcess implements AutoCloseable {
                 log_selector = +pipelining +received_recipients +smtp_connection
                 domainlist local_domains = @ : localhost : test.ex
                 %3$s
-                """.formatted(dir, interfaces, extraMain)));
+                """.formatted(dir, interfaces, extraMain), smarthost));
     }
 
     /** The port of its port-0 listener, as its latest start line names it. */

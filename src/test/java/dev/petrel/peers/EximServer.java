@@ -33,6 +33,7 @@ public final class EximServer extends EximInstance implements AutoCloseable {
     private String tlsAdvertiseHosts = "";
     private final List<String> mainOptions = new ArrayList<>();
     private final List<String> rcptAcl = new ArrayList<>();
+    private String bannerDelay;
     private Duration startTimeout = Duration.ofSeconds(15);
     private Process process;
 
@@ -108,6 +109,15 @@ public final class EximServer extends EximInstance implements AutoCloseable {
     /** An extra line placed before the final {@code accept} of the RCPT ACL, e.g. {@code "deny local_parts = nobody"}. */
     public EximServer rcptAclLine(String line) {
         rcptAcl.add(line);
+        return this;
+    }
+
+    /**
+     * Holds the banner back this long (a {@code delay} in {@code acl_smtp_connect}), as a server across a
+     * network is slow to greet: a client's early-pipelined first octets are then surely there before it.
+     */
+    public EximServer bannerDelay(String eximTime) {
+        this.bannerDelay = eximTime;
         return this;
     }
 
@@ -224,8 +234,15 @@ public final class EximServer extends EximInstance implements AutoCloseable {
             c.append("queue_only = true\n");
         }
         c.append("acl_smtp_rcpt = acl_rcpt\n");
+        if (bannerDelay != null) {
+            c.append("acl_smtp_connect = acl_connect\n");
+        }
         mainOptions.forEach(l -> c.append(l).append('\n'));
-        c.append("\nbegin acl\n\nacl_rcpt:\n");
+        c.append("\nbegin acl\n\n");
+        if (bannerDelay != null) {
+            c.append("acl_connect:\n  accept delay = ").append(bannerDelay).append("\n\n");
+        }
+        c.append("acl_rcpt:\n");
         rcptAcl.forEach(l -> c.append("  ").append(l).append('\n'));
         c.append("  accept\n");
         c.append("\nbegin routers\n\n");

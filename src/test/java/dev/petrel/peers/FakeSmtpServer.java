@@ -31,7 +31,9 @@ public final class FakeSmtpServer implements AutoCloseable {
 
     private final ServerSocket socket;
     private final String greeting;
-    private final List<String> extensions;
+    private volatile List<String> extensions;
+    private volatile long greetingDelayMillis;
+    private final List<Boolean> talkedFirst = new CopyOnWriteArrayList<>();
     private final Map<String, String> answers = new LinkedHashMap<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<String> messages = new CopyOnWriteArrayList<>();
@@ -75,9 +77,40 @@ public final class FakeSmtpServer implements AutoCloseable {
     }
 
     /** Answers commands starting with {@code prefix} (case-sensitive, e.g. {@code "RCPT TO:<b@"}, {@code "."}). */
-    public FakeSmtpServer on(String prefix, String answer) {
+    public synchronized FakeSmtpServer on(String prefix, String answer) {
         answers.put(prefix, answer);
         return this;
+    }
+
+    /** Takes back an override made by {@link #on}, for the connections from now on. */
+    public synchronized FakeSmtpServer off(String prefix) {
+        answers.remove(prefix);
+        return this;
+    }
+
+    /** A connection's overrides, as they stand when it starts. */
+    private synchronized Map<String, String> answers() {
+        return new LinkedHashMap<>(answers);
+    }
+
+    /** The EHLO extensions from the next connection on. */
+    public FakeSmtpServer extensions(String... extensions) {
+        this.extensions = List.of(extensions);
+        return this;
+    }
+
+    /**
+     * Waits this long before the banner, so that a client that talks first (early pipelining) is seen doing so:
+     * {@link #talkedFirst()}.
+     */
+    public FakeSmtpServer greetingDelay(long millis) {
+        this.greetingDelayMillis = millis;
+        return this;
+    }
+
+    /** Per connection, in order: whether the client's first octets were there before the banner. */
+    public List<Boolean> talkedFirst() {
+        return talkedFirst;
     }
 
     /** The overrides apply to the first connection only; later ones get the well-behaved answers. */
@@ -121,7 +154,12 @@ public final class FakeSmtpServer implements AutoCloseable {
             s.setSoTimeout(60_000);
             InputStream in = new BufferedInputStream(s.getInputStream());
             OutputStream out = s.getOutputStream();
-            Map<String, String> answers = scripted ? this.answers : Map.of();
+            Map<String, String> answers = scripted ? answers() : Map.of();
+            List<String> extensions = this.extensions;
+            if (greetingDelayMillis > 0) {
+                Thread.sleep(greetingDelayMillis);
+                talkedFirst.add(in.available() > 0);
+            }
             if (!write(out, answerFor(answers, "greeting", greeting))) {
                 return;
             }
@@ -134,7 +172,7 @@ public final class FakeSmtpServer implements AutoCloseable {
                 }
                 String answer;
                 if (line.startsWith("EHLO")) {
-                    answer = answerFor(answers, line, ehlo());
+                    answer = answerFor(answers, line, ehlo(extensions));
                 } else if (line.startsWith("DATA")) {
                     answer = answerFor(answers, line, "354 go ahead");
                     if (answer.startsWith("354")) {
@@ -162,6 +200,8 @@ public final class FakeSmtpServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // The client went away: its side is what the tests check.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -173,7 +213,7 @@ public final class FakeSmtpServer implements AutoCloseable {
         }
     }
 
-    private String ehlo() {
+    private static String ehlo(List<String> extensions) {
         StringBuilder b = new StringBuilder("250");
         b.append(extensions.isEmpty() ? " " : "-").append("fake.test");
         for (int i = 0; i < extensions.size(); i++) {

@@ -5,11 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,6 +119,14 @@ public final class Peers {
         return new EximServer(workDir, port);
     }
 
+    /**
+     * Postfix 3.7 as an SMTP server on 127.0.0.1:{@code port}, delivering into one maildir; configure it, then
+     * {@link PostfixServer#start()}.
+     */
+    public static PostfixServer postfixServer(Path workDir, int port) {
+        return new PostfixServer(workDir, port);
+    }
+
     /** Postfix's smtp-source, e.g. {@code smtpSource("-s", "5", "-m", "100", "127.0.0.1:2525")}; 120 s timeout. */
     public static ProcessResult smtpSource(String... args) {
         return smtpSource(Duration.ofSeconds(120), args);
@@ -138,7 +144,18 @@ public final class Peers {
      * {@code args} are smtp-sink options placed before the address, e.g. {@code "-c"} or {@code "-d", "dir/%M"}.
      */
     public static SmtpSink smtpSink(Path workDir, int port, String... args) {
-        return SmtpSink.start(workDir, port, List.of(args));
+        return SmtpSink.start(workDir, port, List.of(args), null);
+    }
+
+    /**
+     * As {@link #smtpSink(Path, int, String...)}, dumping each transaction it receives into a file of its own
+     * ({@code -d}), for {@link SmtpSink#transactions()}.
+     */
+    public static SmtpSink smtpSinkDumping(Path workDir, int port, String... args) {
+        Path dumps = ownedDir(prepareWorkDir(workDir).resolve("dumps"), "postfix");
+        List<String> options = new ArrayList<>(List.of("-d", dumps + "/%H%M%S."));
+        options.addAll(List.of(args));
+        return SmtpSink.start(workDir, port, options, dumps);
     }
 
     /** {@code eximstats mainlog} (a perl script from exim4-base). */
@@ -320,15 +337,18 @@ public final class Peers {
 
     /** Creates {@code dir} (and parents) owned by the Exim user, mode 0750 (when running as root). */
     static Path eximOwnedDir(Path dir) {
+        return ownedDir(dir, EXIM_USER);
+    }
+
+    /** Creates {@code dir} (and parents) owned by {@code user} and its group, mode 0750 (when running as root). */
+    static Path ownedDir(Path dir, String user) {
         try {
             Files.createDirectories(dir);
             if (runningAsRoot()) {
                 UserPrincipalLookupService lookup = dir.getFileSystem().getUserPrincipalLookupService();
-                UserPrincipal user = lookup.lookupPrincipalByName(EXIM_USER);
-                GroupPrincipal group = lookup.lookupPrincipalByGroupName(EXIM_USER);
                 PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
-                view.setOwner(user);
-                view.setGroup(group);
+                view.setOwner(lookup.lookupPrincipalByName(user));
+                view.setGroup(lookup.lookupPrincipalByGroupName(user));
             }
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-x---"));
             return dir;

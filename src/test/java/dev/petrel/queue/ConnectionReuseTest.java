@@ -75,7 +75,7 @@ class ConnectionReuseTest {
                 assertThat(db.get("127.0.0.1").orElseThrow().valueText()).isEqualTo(String.join(" ", ids));
             }
             try (FakeSmtpServer server = FakeSmtpServer.plainOn(port)) {
-                harness.runner.runQueue();
+                harness.runner.runQueue(true); // -qf: the host's retry time has not come
                 harness.awaitIdle();
 
                 assertThat(server.connections()).as("%s", harness.mainLog()).isEqualTo(1);
@@ -103,7 +103,7 @@ class ConnectionReuseTest {
         try (DeliveryHarness harness = new DeliveryHarness(dir, config(port, "  connection_max_messages = 2"))) {
             deferredWhileDown(harness, 4);
             try (FakeSmtpServer server = FakeSmtpServer.plainOn(port)) {
-                harness.runner.runQueue();
+                harness.runner.runQueue(true); // -qf: the host's retry time has not come
                 harness.awaitIdle();
 
                 assertThat(server.connections()).isEqualTo(2);
@@ -120,7 +120,7 @@ class ConnectionReuseTest {
         try (DeliveryHarness harness = new DeliveryHarness(dir, config(port, "  connection_max_messages = 1"))) {
             deferredWhileDown(harness, 2);
             try (FakeSmtpServer server = FakeSmtpServer.plainOn(port)) {
-                harness.runner.runQueue();
+                harness.runner.runQueue(true); // -qf: the host's retry time has not come
                 harness.awaitIdle();
                 assertThat(server.connections()).isEqualTo(2);
                 assertThat(delivered(harness.mainLog())).noneMatch(l -> l.contains("* "));
@@ -134,7 +134,7 @@ class ConnectionReuseTest {
         try (DeliveryHarness harness = new DeliveryHarness(dir, config(port))) {
             List<String> ids = deferredWhileDown(harness, 3);
             try (FakeSmtpServer server = FakeSmtpServer.plainOn(port).messagesPerConnection(1)) {
-                harness.runner.runQueue();
+                harness.runner.runQueue(true); // -qf: the host's retry time has not come
                 harness.awaitIdle();
 
                 List<String> log = harness.mainLog();

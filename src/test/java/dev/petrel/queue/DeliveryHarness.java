@@ -40,11 +40,23 @@ final class DeliveryHarness implements AutoCloseable {
 
     /** Spools a message and submits it for delivery without waiting; returns its id. */
     String submit(String sender, String data, String... rcpts) throws Exception {
+        return submit(Envelope.local(sender, List.of(rcpts)), data);
+    }
+
+    /** Spools a message with this envelope and submits it without waiting; returns its id. */
+    String submit(Envelope envelope, String data) throws Exception {
         String id = MessageId.next(idFormat);
         Reception r = spool.receive(id);
         r.append(data.getBytes(StandardCharsets.UTF_8));
-        r.commit(Envelope.local(sender, List.of(rcpts))).join();
+        r.commit(envelope).join();
         runner.submit(id);
+        return id;
+    }
+
+    /** Spools a message with this envelope, submits it and waits (bounded) until the attempt is over. */
+    String deliver(Envelope envelope, String data) throws Exception {
+        String id = submit(envelope, data);
+        awaitIdle();
         return id;
     }
 

@@ -79,6 +79,11 @@ class QueueRunnerTest {
                   delivery_date_add
                   envelope_to_add
                   return_path_add
+
+                begin retry
+
+                # Retried every second, so that periodic queue runs try again within the test.
+                *  *  F,1h,1s
                 """.formatted(dir.resolve("mail")), "test");
     }
 
@@ -191,26 +196,43 @@ class QueueRunnerTest {
         assertThat(bounce)
                 .contains("Return-path: <>\n")
                 .contains("X-Failed-Recipients: nobody@nowhere.example\n")
+                .contains("Content-Type: multipart/report; report-type=delivery-status;")
                 .contains("This message was created automatically by mail delivery software.")
                 .contains("  nobody@nowhere.example\n    Unrouteable address\n")
-                .contains("------ This is a copy of the message's headers. ------\n\nFrom: alice@test.ex\n"
+                .contains("Final-Recipient: rfc822;nobody@nowhere.example\nAction: failed\nStatus: 5.0.0\n"
+                        + "Diagnostic-Code: X-Petrel; Unrouteable address\n")
+                .contains("Content-Type: text/rfc822-headers\n\nFrom: alice@test.ex\n"
                         + "Subject: queued\nMessage-Id: <m1@test.ex>\n")
                 .doesNotContain("hello");
         assertThat(spool.messageIds()).isEmpty();
     }
 
     @Test
-    void aFailedBounceIsNotBouncedAgain() throws Exception {
+    void aFailedBounceIsFrozenNotBouncedAgainUntilThawed() throws Exception {
         startRunner(Duration.ofHours(1));
         String id = spool("", "nobody@nowhere.example");
 
         runner.submit(id);
-        awaitLog(id + " Completed");
+        awaitLog(id + " Frozen (delivery error message)");
         awaitIdle();
-
         assertThat(mainLog()).containsExactly(id + " ** nobody@nowhere.example: Unrouteable address",
-                id + " Completed");
-        assertThat(spool.messageIds()).isEmpty();
+                id + " Frozen (delivery error message)");
+        assertThat(spool.read(id).frozen()).isTrue();
+        assertThat(new QueueListing(spool).render()).contains(id + " <> *** frozen ***\n          nobody@nowhere.example");
+
+        runner.runQueue(); // a queue run leaves a frozen message alone
+        awaitIdle();
+        assertThat(mainLog()).hasSize(2);
+
+        QueueAdmin admin = new QueueAdmin(spool, log);
+        assertThat(admin.thaw(id, "root")).isEqualTo(QueueAdmin.Thaw.THAWED);
+        assertThat(admin.thaw(id, "root")).isEqualTo(QueueAdmin.Thaw.NOT_FROZEN);
+        assertThat(new QueueListing(spool).render()).doesNotContain("frozen");
+        runner.runQueue();
+        awaitIdle();
+        assertThat(mainLog()).containsExactly(id + " ** nobody@nowhere.example: Unrouteable address",
+                id + " Frozen (delivery error message)", id + " unfrozen by root",
+                id + " ** nobody@nowhere.example: Unrouteable address", id + " Frozen (delivery error message)");
     }
 
     @Test
@@ -219,7 +241,7 @@ class QueueRunnerTest {
         String id = spool("", "../x@test.ex", ".hidden@test.ex");
 
         runner.submit(id);
-        awaitLog(id + " Completed");
+        awaitLog(id + " Frozen (delivery error message)");
 
         assertThat(mainLog()).contains(
                 id + " ** ../x@test.ex R=localuser T=local_delivery: local part \"../x\" is unsafe in a file name",

@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.petrel.config.Config;
 import dev.petrel.peers.FakeSmtpServer;
+import dev.petrel.spool.Envelope;
+import dev.petrel.spool.MailOptions;
+import dev.petrel.spool.RecipientOptions;
 import dev.petrel.spool.Spool;
 import dev.petrel.testkit.Ports;
 
@@ -14,8 +17,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,6 +117,38 @@ class SmtpDeliveryTest {
         assertThat(spool.contains(id)).isFalse();
     }
 
+    /** An envelope as a DSN-aware client leaves it: BODY, SMTPUTF8, RET, ENVID, and NOTIFY/ORCPT per recipient. */
+    private static Envelope dsnEnvelope() {
+        return new Envelope("alice@test.ex", List.of("a@remote.test", "b@remote.test"), Instant.now(), "c.test",
+                "127.0.0.1", 1025, "esmtp", null,
+                new MailOptions(MailOptions.Body.EIGHT_BIT_MIME, true, 55, MailOptions.Ret.HDRS, "env+2B1"),
+                List.of(new RecipientOptions(Set.of(RecipientOptions.Notify.FAILURE, RecipientOptions.Notify.DELAY),
+                        "rfc822;A+40remote.test"), RecipientOptions.NONE));
+    }
+
+    @Test
+    void dsnParametersGoToAServerThatOffersDsn() throws Exception {
+        FakeSmtpServer mx = server(new FakeSmtpServer("220 fake.test ESMTP", "PIPELINING", "8BITMIME", "SMTPUTF8",
+                "DSN", "SIZE 1000000"));
+        start(at(mx));
+        harness.deliver(dsnEnvelope(), DATA);
+
+        assertThat(mx.commands()).containsSubsequence(
+                "MAIL FROM:<alice@test.ex> SIZE=" + DATA.length() + " BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=env+2B1",
+                "RCPT TO:<a@remote.test> NOTIFY=FAILURE,DELAY ORCPT=rfc822;A+40remote.test",
+                "RCPT TO:<b@remote.test> ORCPT=rfc822;b@remote.test");
+    }
+
+    @Test
+    void withoutDsnOnlyWhatTheServerOffersIsPassedOn() throws Exception {
+        FakeSmtpServer mx = server(FakeSmtpServer.plain());
+        start(at(mx));
+        harness.deliver(dsnEnvelope(), DATA);
+
+        assertThat(mx.commands()).containsSubsequence("MAIL FROM:<alice@test.ex> SIZE=" + DATA.length() + " BODY=8BITMIME",
+                "RCPT TO:<a@remote.test>", "RCPT TO:<b@remote.test>");
+    }
+
     @Test
     void outgoingPortNamesThePortAndSmtpConfirmationCanBeTurnedOff() throws Exception {
         FakeSmtpServer mx = server(FakeSmtpServer.plain());
@@ -122,6 +159,24 @@ class SmtpDeliveryTest {
         assertThat(mainLog()).containsExactly(
                 id + " => a@remote.test R=smarthost T=remote_smtp H=127.0.0.1 [127.0.0.1]:" + mx.port() + " L",
                 id + " Completed");
+    }
+
+    /** Exim's +deliver_time: DT= after C=, milliseconds with +millisec; a delay the server adds shows in it. */
+    @Test
+    void deliverTimeLogsHowLongTheConnectionTookToSettleTheMessage() throws Exception {
+        FakeSmtpServer mx = server(FakeSmtpServer.plain());
+        logSelector = "+deliver_time +millisec";
+        start(at(mx));
+        String id = deliver("", DATA, "a@remote.test");
+        assertThat(mainLog().getFirst()).matches(java.util.regex.Pattern.quote(id + " => a@remote.test R=smarthost "
+                + "T=remote_smtp H=127.0.0.1 [127.0.0.1] L C=\"250 2.0.0 OK id=fake\" DT=") + "0\\.[0-9]{3}s");
+
+        logSelector = "+deliver_time";
+        harness.close();
+        start(at(mx));
+        String second = deliver("", DATA, "a@remote.test");
+        assertThat(mainLog()).contains(second + " => a@remote.test R=smarthost T=remote_smtp H=127.0.0.1 [127.0.0.1] L "
+                + "C=\"250 2.0.0 OK id=fake\" DT=0s");
     }
 
     @Test
@@ -206,7 +261,7 @@ class SmtpDeliveryTest {
         assertThat(mainLog()).containsExactly(
                 id + " ** a@remote.test R=smarthost T=remote_smtp H=127.0.0.1 [127.0.0.1]: message is too big for the "
                         + "remote server (" + DATA.length() + " octets; its SIZE limit is 20)",
-                id + " Completed");
+                id + " Frozen (delivery error message)");
         assertThat(mx.commands()).doesNotContain("DATA").noneMatch(c -> c.startsWith("MAIL"));
     }
 
@@ -219,7 +274,7 @@ class SmtpDeliveryTest {
         assertThat(mainLog()).containsExactly(
                 id + " ** j\u00fcrgen@remote.test R=smarthost T=remote_smtp H=127.0.0.1 [127.0.0.1]: message needs "
                         + "SMTPUTF8 (an address is not ASCII), but the server does not offer it",
-                id + " Completed");
+                id + " Frozen (delivery error message)");
     }
 
     @Test

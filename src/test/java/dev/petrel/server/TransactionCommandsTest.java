@@ -52,13 +52,15 @@ class TransactionCommandsTest {
         main.close();
     }
 
+    private static final Capabilities EHLO = new Capabilities(true, true, false, true, false, 0);
+
     private static SmtpCommand command(String line) {
         return SmtpCommand.parse(line);
     }
 
     private void envelope() {
-        assertThat(mail.mail(command("MAIL FROM:<a@test.ex>"), log, true)).isEqualTo(Outcome.ok(250, "2.1.0 OK"));
-        assertThat(mail.rcpt(command("RCPT TO:<b@test.ex>"), log)).isEqualTo(Outcome.ok(250, "2.1.5 Accepted"));
+        assertThat(mail.mail(command("MAIL FROM:<a@test.ex>"), log, EHLO)).isEqualTo(Outcome.ok(250, "2.1.0 OK"));
+        assertThat(mail.rcpt(command("RCPT TO:<b@test.ex>"), log, false)).isEqualTo(Outcome.ok(250, "2.1.5 Accepted"));
     }
 
     private void content(String text) {
@@ -68,31 +70,31 @@ class TransactionCommandsTest {
     @Test
     void mailNeedsAGreetingAndOnlyOneSender() {
         SessionLog anonymous = log.withHelo(null);
-        assertThat(mail.mail(command("MAIL FROM:<a@test.ex>"), anonymous, true).kind())
+        assertThat(mail.mail(command("MAIL FROM:<a@test.ex>"), anonymous, EHLO).kind())
                 .isEqualTo(Outcome.Kind.PROTOCOL_ERROR);
         envelope();
-        Outcome second = mail.mail(command("MAIL FROM:<a@test.ex>"), log, true);
+        Outcome second = mail.mail(command("MAIL FROM:<a@test.ex>"), log, EHLO);
         assertThat(second).isEqualTo(Outcome.protocolError(503, "5.5.1 Sender already given", "second MAIL"));
     }
 
     @Test
     void badArgumentsAreSyntaxErrorsAndParametersNeedEhlo() {
-        assertThat(mail.mail(command("MAIL FROM:a@test.ex"), log, true).kind()).isEqualTo(Outcome.Kind.SYNTAX_ERROR);
-        assertThat(mail.mail(command("MAIL FROM:<a@test.ex> BODY=8BITMIME"), log, false).reply().code())
+        assertThat(mail.mail(command("MAIL FROM:a@test.ex"), log, EHLO).kind()).isEqualTo(Outcome.Kind.SYNTAX_ERROR);
+        assertThat(mail.mail(command("MAIL FROM:<a@test.ex> BODY=8BITMIME"), log, Capabilities.NONE).reply().code())
                 .isEqualTo(555);
-        assertThat(mail.mail(command("MAIL FROM:<a@test.ex> SIZE=101"), log, true))
+        assertThat(mail.mail(command("MAIL FROM:<a@test.ex> SIZE=101"), log, EHLO))
                 .isEqualTo(Outcome.ok(552, "5.3.4 Message size exceeds maximum permitted"));
         assertThat(mail.current()).isNull();
     }
 
     @Test
     void recipientsAreLimitedAndRelayIsRefused() throws IOException {
-        assertThat(mail.rcpt(command("RCPT TO:<b@test.ex>"), log).kind()).isEqualTo(Outcome.Kind.PROTOCOL_ERROR);
+        assertThat(mail.rcpt(command("RCPT TO:<b@test.ex>"), log, false).kind()).isEqualTo(Outcome.Kind.PROTOCOL_ERROR);
         envelope();
-        assertThat(mail.rcpt(command("RCPT TO:<x@elsewhere.test>"), log))
+        assertThat(mail.rcpt(command("RCPT TO:<x@elsewhere.test>"), log, false))
                 .isEqualTo(Outcome.ok(550, "5.7.1 relay not permitted"));
-        assertThat(mail.rcpt(command("RCPT TO:<postmaster>"), log).reply().code()).isEqualTo(250);
-        assertThat(mail.rcpt(command("RCPT TO:<c@test.ex>"), log))
+        assertThat(mail.rcpt(command("RCPT TO:<postmaster>"), log, false).reply().code()).isEqualTo(250);
+        assertThat(mail.rcpt(command("RCPT TO:<c@test.ex>"), log, false))
                 .isEqualTo(Outcome.ok(452, "4.5.3 Too many recipients"));
         assertThat(mail.current().recipients).containsExactly("b@test.ex", "postmaster@petrel.test");
         assertThat(Files.readString(dir.resolve("log/rejectlog"))).contains("relay not permitted")
@@ -102,12 +104,12 @@ class TransactionCommandsTest {
     @Test
     void dataNeedsSenderAndRecipientThenReceives() {
         assertThat(mail.data(received).reply().lines().get(0)).startsWith("5.5.1 DATA without MAIL");
-        assertThat(mail.mail(command("MAIL FROM:<a@test.ex>"), log, true).kind()).isEqualTo(Outcome.Kind.OK);
+        assertThat(mail.mail(command("MAIL FROM:<a@test.ex>"), log, EHLO).kind()).isEqualTo(Outcome.Kind.OK);
         assertThat(mail.data(received).reply().lines().get(0)).startsWith("5.5.1 valid RCPT command must precede");
-        assertThat(mail.rcpt(command("RCPT TO:<b@test.ex>"), log).kind()).isEqualTo(Outcome.Kind.OK);
+        assertThat(mail.rcpt(command("RCPT TO:<b@test.ex>"), log, false).kind()).isEqualTo(Outcome.Kind.OK);
         assertThat(mail.data(received).reply().code()).isEqualTo(354);
         assertThat(mail.receiving()).isTrue();
-        assertThat(mail.rcpt(command("RCPT TO:<c@test.ex>"), log).kind()).isEqualTo(Outcome.Kind.PROTOCOL_ERROR);
+        assertThat(mail.rcpt(command("RCPT TO:<c@test.ex>"), log, false).kind()).isEqualTo(Outcome.Kind.PROTOCOL_ERROR);
         content("Subject: s\r\n\r\nbody\r\n");
         assertThat(mail.refusalAtEnd(Set.of(), log)).isNull();
         Transaction t = mail.take();
@@ -151,7 +153,7 @@ class TransactionCommandsTest {
         envelope();
         mail.chunk(true, false, received);
         assertThat(mail.receiving()).isFalse();
-        assertThat(mail.rcpt(command("RCPT TO:<c@test.ex>"), log).kind()).as("during a chunk")
+        assertThat(mail.rcpt(command("RCPT TO:<c@test.ex>"), log, false).kind()).as("during a chunk")
                 .isEqualTo(Outcome.Kind.PROTOCOL_ERROR);
         assertThat(mail.chunkEnded().reply()).isEqualTo(Reply.of(503, "5.5.1 CHUNKING not advertised"));
     }

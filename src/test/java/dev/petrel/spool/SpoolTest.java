@@ -45,6 +45,38 @@ class SpoolTest {
     }
 
     @Test
+    void mailAndRecipientParametersSurviveTheSpool() throws IOException {
+        try (Spool spool = Spool.open(dir)) {
+            String id = MessageId.next();
+            Reception r = spool.receive(id);
+            r.append("x\r\n".getBytes(StandardCharsets.US_ASCII));
+            Envelope sent = new Envelope("alice@example.org", List.of("bob@test.ex", "carol@test.ex", "dan@test.ex"),
+                    Instant.ofEpochSecond(1_700_000_000L), "client.example", "192.0.2.1", 40000, "esmtp", null,
+                    new MailOptions(MailOptions.Body.EIGHT_BIT_MIME, true, 1234, MailOptions.Ret.FULL, "id+2B1"),
+                    List.of(new RecipientOptions(java.util.Set.of(RecipientOptions.Notify.SUCCESS,
+                                    RecipientOptions.Notify.DELAY), "rfc822;bob+40test.ex"),
+                            RecipientOptions.NONE,
+                            new RecipientOptions(java.util.Set.of(RecipientOptions.Notify.NEVER), null)));
+            r.commit(sent).join();
+            assertThat(spool.read(id).envelope()).isEqualTo(sent);
+        }
+    }
+
+    @Test
+    void aSpoolFileWrittenBeforeParametersWereKeptStillReads() throws IOException {
+        try (Spool spool = Spool.open(dir)) {
+            String id = MessageId.next();
+            // Byte for byte what the code before MAIL/RCPT parameters wrote: no body, size, ret, envid or dsn lines.
+            Files.writeString(dir.resolve("input").resolve(id), id + "-H\nsender <a@test.ex>\nreceived 1700000000\n"
+                    + "helo c.test\nhost 192.0.2.1 40000\nprotocol esmtp\nrcpt b@test.ex\n\nSubject: old\r\n\r\nbody\r\n");
+            Envelope e = spool.read(id).envelope();
+            assertThat(e.recipients()).containsExactly("b@test.ex");
+            assertThat(e.mail()).isEqualTo(MailOptions.NONE);
+            assertThat(e.optionsOf("b@test.ex")).isEqualTo(RecipientOptions.NONE);
+        }
+    }
+
+    @Test
     void journalledRecipientsComeBackAsDelivered() throws IOException {
         try (Spool spool = Spool.open(dir)) {
             String id = MessageId.next();

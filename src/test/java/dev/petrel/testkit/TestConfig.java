@@ -8,6 +8,25 @@ public final class TestConfig {
     }
 
     public static String withLocalDelivery(Path dir, String mainSection) {
+        return withLocalDelivery(dir, mainSection, null);
+    }
+
+    /**
+     * As {@link #withLocalDelivery(Path, String)}, and with {@code smarthost} not null every other domain is
+     * relayed there: manualroute ({@code route_list = * SMARTHOST}, e.g. {@code 127.0.0.1::2525}) to the smtp
+     * transport {@code remote_smtp}.
+     */
+    public static String withLocalDelivery(Path dir, String mainSection, String smarthost) {
+        String relayRouter = smarthost == null ? "" : """
+                smarthost:
+                  driver = manualroute
+                  transport = remote_smtp
+                  route_list = * %s
+                """.formatted(smarthost);
+        String relayTransport = smarthost == null ? "" : """
+                remote_smtp:
+                  driver = smtp
+                """;
         return mainSection + """
 
                 begin routers
@@ -15,11 +34,12 @@ public final class TestConfig {
                   driver = accept
                   domains = +local_domains
                   transport = local_delivery
+                %s
                 begin transports
                 local_delivery:
                   driver = appendfile
                   directory = %s/mail/$local_part
                   maildir_format
-                """.formatted(dir.toAbsolutePath());
+                %s""".formatted(relayRouter, dir.toAbsolutePath(), relayTransport);
     }
 }

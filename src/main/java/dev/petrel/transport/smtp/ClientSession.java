@@ -1,6 +1,7 @@
 package dev.petrel.transport.smtp;
 
 import dev.petrel.smtp.ClientOutput;
+import dev.petrel.smtp.CommandGroup;
 import dev.petrel.smtp.Reply;
 import dev.petrel.smtp.SmtpCommand;
 import dev.petrel.smtp.Verb;
@@ -12,13 +13,16 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * The opening of a client SMTP session, step by step for a caller that reads it as a sequence (the probe on
@@ -33,6 +37,7 @@ public final class ClientSession implements AutoCloseable {
     /** The connection's own timers end every wait; this bound only guards against a bug in them. */
     private final Duration longestWait;
     private Reply ehlo;
+    private CompletableFuture<List<Reply>> early;
     private ClientTls.Attempt tls;
     private ClientOutcome tlsOutcome;
 
@@ -40,16 +45,53 @@ public final class ClientSession implements AutoCloseable {
         this.connection = connection;
         this.heloName = heloName;
         this.longestWait = replyTimeout.multipliedBy(2).plusSeconds(5);
+        this.early = connection.earlyReplies();
     }
 
     /** Connects, blocking until TCP is up; the greeting is for {@link #greeting()}. */
     public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
             String heloName, Duration connectTimeout, Duration replyTimeout) throws IOException {
+        return connect(group, type, remote, heloName, connectTimeout, replyTimeout, null);
+    }
+
+    /**
+     * Connects with {@code early} written as soon as the channel exists, ahead of the greeting (early
+     * pipelining; its first command is the EHLO, whose reply {@link #early()} puts in force).
+     */
+    public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
+            String heloName, Duration connectTimeout, Duration replyTimeout, ClientOutput early) throws IOException {
+        return connect(group, type, remote, heloName, connectTimeout, replyTimeout, false, early);
+    }
+
+    /** As above, and with {@code fastOpen} a TCP Fast Open connect: {@code early} then rides in the SYN where it can. */
+    public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
+            String heloName, Duration connectTimeout, Duration replyTimeout, boolean fastOpen, ClientOutput early)
+            throws IOException {
+        return connect(group, type, remote, local -> heloName, connectTimeout, replyTimeout, fastOpen, early);
+    }
+
+    /**
+     * As above, with the EHLO name made from the local address once connected ({@code helo_data} using
+     * {@code $sending_ip_address}); {@code early}, written before that, must then be null.
+     */
+    public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
+            Function<InetAddress, String> heloName, Duration connectTimeout, Duration replyTimeout, boolean fastOpen,
+            ClientOutput early) throws IOException {
         CompletableFuture<SmtpClientConnection> connecting =
-                SmtpClientConnection.connect(group, type, remote, connectTimeout, replyTimeout);
+                SmtpClientConnection.connect(group, type, remote, connectTimeout, replyTimeout, fastOpen, early);
         SmtpClientConnection connection = await(connecting, connectTimeout.plusSeconds(5),
                 () -> connecting.thenAccept(SmtpClientConnection::close));
-        return new ClientSession(connection, heloName, replyTimeout);
+        try {
+            return new ClientSession(connection, heloName.apply(connection.localAddress()), replyTimeout);
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /** What EHLO and HELO say. */
+    public String heloName() {
+        return heloName;
     }
 
     public SmtpClientConnection connection() {
@@ -60,11 +102,45 @@ public final class ClientSession implements AutoCloseable {
         return await(connection.greeting());
     }
 
+
     /** Sends EHLO; a 250 becomes the reply in force, whose lines after the first are the extensions. */
     public Reply ehlo() throws IOException {
         Reply reply = send(SmtpCommand.of(Verb.EHLO, heloName)).getFirst();
         ehlo = reply.code() == 250 ? reply : null;
         return reply;
+    }
+
+    /**
+     * Writes {@code group} (EHLO first) now, without waiting for the greeting: early pipelining on implicit TLS,
+     * after the handshake. Its replies are {@link #early()}.
+     */
+    public void sendEarly(ClientOutput group) {
+        early = connection.send(group);
+    }
+
+    /** The replies to the early group, the EHLO's first; read after {@link #greeting()}. */
+    public List<Reply> early() throws IOException {
+        List<Reply> replies = await(early);
+        ehlo = replies.getFirst().code() == 250 ? replies.getFirst() : null;
+        return replies;
+    }
+
+    /** Completes the handshake after the 220 that ended an early {@code EHLO,STARTTLS}. */
+    public void startTlsAfterEarly(ClientTls clientTls, TlsPeer peer, boolean resumption) throws IOException {
+        ClientTls.Attempt attempt = begin(clientTls, peer, resumption);
+        await(connection.startTlsAfterEarly(attempt));
+        tls = attempt;
+        ehlo = null;
+    }
+
+    /** Sends EHLO pipelined with {@code rest} (early pipelining inside TLS); the EHLO's reply comes first. */
+    public List<Reply> ehloWith(List<ClientOutput> rest) throws IOException {
+        List<ClientOutput> group = new ArrayList<>(rest.size() + 1);
+        group.add(SmtpCommand.of(Verb.EHLO, heloName));
+        group.addAll(rest);
+        List<Reply> replies = send(new CommandGroup(group));
+        ehlo = replies.getFirst().code() == 250 ? replies.getFirst() : null;
+        return replies;
     }
 
     /** The EHLO reply in force: none before the first, and none again after STARTTLS until the next. */

@@ -8,14 +8,25 @@ package dev.petrel.transport.smtp;
  */
 final class HostFailure extends Exception {
     private final int errno;
+    private final int moreErrno;
 
     /** @param errno Exim's errno for the {@code defer (n)} field: a system error number or a negative ERRNO_ */
     HostFailure(String message, int errno) {
+        this(message, errno, 0);
+    }
+
+    /** @param moreErrno Exim's {@code more_errno}, for retry rules: the SMTP code of a 4xx */
+    HostFailure(String message, int errno, int moreErrno) {
         super(message, null, false, false);
         this.errno = errno;
+        this.moreErrno = moreErrno;
     }
 
     int errno() {
         return errno;
+    }
+
+    int moreErrno() {
+        return moreErrno;
     }
 }

@@ -1,5 +1,6 @@
 package dev.petrel.transport.smtp;
 
+import dev.petrel.config.RetryError;
 import dev.petrel.spool.SpooledMessage;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.HostConnectionLimit;
@@ -286,8 +287,8 @@ final class Reuse {
 
     /**
      * Remembers message {@code id} under each of {@code hosts}' names when recipients stay deferred for the
-     * host's sake (the host failed, or a 4xx to RCPT, or {@code connectionLimit}: its connections were all in
-     * use), as Exim's transport_update_waiting does; not when the message's text was refused for now (a 4xx to
+     * host's sake (the host failed or its retry time has not come, or a 4xx to RCPT, or {@code connectionLimit}:
+     * its connections were all in use), as Exim's transport_update_waiting does; not when the message's text was refused for now (a 4xx to
      * DATA or its end), which another connection would not change.
      */
     void recordIfWaiting(List<RemoteHost> hosts, String id, List<DeliveryResult> results, boolean connectionLimit) {
@@ -295,7 +296,8 @@ final class Reuse {
             return;
         }
         boolean waits = results.stream().anyMatch(r -> r.status() == DeliveryResult.Status.DEFERRED
-                && (connectionLimit || r.hostProblem() || r.errno() == SmtpTransaction.ERRNO_RCPT4XX));
+                && (connectionLimit || r.hostProblem() || r.errno() == SmtpTransaction.ERRNO_RCPT4XX
+                || r.errno() == RetryError.HOST_RETRY));
         if (!waits) {
             return;
         }

@@ -12,6 +12,7 @@ import dev.petrel.smtp.Verb;
 import dev.petrel.tls.ClientTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -44,15 +45,22 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SmtpClientConnection implements AutoCloseable {
 
-    /** Replies owed for one write, and the TLS to start if the last of them is STARTTLS's 220. */
+    /**
+     * Replies owed for one write, and the TLS to start if the last of them is STARTTLS's 220; without one,
+     * {@code pauseAt220} stops reading at that 220 until {@link #startTlsAfterEarly} brings it.
+     */
     private record Awaited(int count, List<Reply> replies, CompletableFuture<List<Reply>> done,
-            ClientTls.Attempt tls) {
+            ClientTls.Attempt tls, boolean pauseAt220) {
     }
 
     private final SmtpReplyDecoder decoder = new SmtpReplyDecoder();
     private volatile long replyTimeoutNanos;
     private final CompletableFuture<Reply> greeting;
+    /** The group written as soon as the channel exists (early pipelining), null for none. */
+    private final ClientOutput early;
+    private final CompletableFuture<List<Reply>> earlyReplies = new CompletableFuture<>();
     private volatile Channel channel;
+    private volatile FastOpenProbe fastOpen = FastOpenProbe.NOT_USED;
 
     // Touched on the channel's event loop only.
     private final ArrayDeque<Awaited> awaited = new ArrayDeque<>();
@@ -61,11 +69,16 @@ public final class SmtpClientConnection implements AutoCloseable {
     private Reply lastReply;
     private int discardedAfterStartTls;
 
-    private SmtpClientConnection(Duration replyTimeout) {
+    private SmtpClientConnection(Duration replyTimeout, ClientOutput early) {
         this.replyTimeoutNanos = replyTimeout.toNanos();
-        Awaited first = new Awaited(1, new ArrayList<>(1), new CompletableFuture<>(), null);
+        this.early = early;
+        Awaited first = new Awaited(1, new ArrayList<>(1), new CompletableFuture<>(), null, false);
         awaited.add(first);
         greeting = first.done().thenApply(List::getFirst);
+        if (early != null) {
+            // Its replies come after the greeting's, and a STARTTLS at its end waits for its TLS to be supplied.
+            awaited.add(new Awaited(early.replies(), new ArrayList<>(), earlyReplies, null, endsInStartTls(early)));
+        }
     }
 
     /**
@@ -74,9 +87,25 @@ public final class SmtpClientConnection implements AutoCloseable {
      */
     public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
             InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout) {
-        SmtpClientConnection connection = new SmtpClientConnection(replyTimeout);
+        return connect(group, type, remote, connectTimeout, replyTimeout, false, null);
+    }
+
+    /**
+     * Connects, and writes {@code early} (null: nothing) as soon as the channel exists, before the connect,
+     * without waiting for the greeting (early pipelining: {@code EHLO,MAIL,RCPT,DATA} or {@code EHLO,STARTTLS});
+     * its replies are {@link #earlyReplies()}. This is the one place the first write leaves from: with
+     * {@code fastOpen} on a native epoll channel the connect is TCP Fast Open (Netty sends what is queued
+     * with {@code sendto(MSG_FASTOPEN)}), so the group rides in the SYN once the kernel holds a cookie for the
+     * server; without a group the SYN still asks for a cookie (or carries the one it has), as Exim's does.
+     * When {@code early} ends in STARTTLS, reading stops at its 220 until {@link #startTlsAfterEarly}
+     * supplies the TLS attempt (which needs the local address).
+     */
+    public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
+            InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout, boolean fastOpen,
+            ClientOutput early) {
+        SmtpClientConnection connection = new SmtpClientConnection(replyTimeout, early);
         CompletableFuture<SmtpClientConnection> result = new CompletableFuture<>();
-        new Bootstrap().group(group).channel(type)
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(type)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .handler(new ChannelInitializer<>() {
                     @Override
@@ -86,21 +115,94 @@ public final class SmtpClientConnection implements AutoCloseable {
                                 .addLast("commands", new SmtpClientEncoder())
                                 .addLast("session", connection.new Events());
                     }
-                })
-                .connect(remote).addListener(f -> {
-                    if (f.isSuccess()) {
-                        result.complete(connection);
-                    } else {
-                        // Netty's message already names the address ("Connection refused: /192.0.2.1:25").
-                        result.completeExceptionally(new IOException(f.cause().getMessage(), f.cause()));
+                });
+        boolean tfo = fastOpen && FastOpenProbe.possible(type);
+        if (tfo) {
+            bootstrap.option(ChannelOption.TCP_FASTOPEN_CONNECT, true);
+        }
+        bootstrap.register().addListener(registered -> {
+            if (!registered.isSuccess()) {
+                release(early);
+                result.completeExceptionally(new IOException(registered.cause().getMessage(), registered.cause()));
+                return;
+            }
+            // On the channel's event loop, queued (not flushed: that would fail before the connect) so that the
+            // connect can take it along; what the SYN could not carry is flushed once connected.
+            if (early != null) {
+                connection.channel.write(early).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        connection.fail(new IOException("write failed: " + f.cause().getMessage(), f.cause()));
                     }
                 });
+            } else if (tfo) {
+                connection.channel.write(Unpooled.EMPTY_BUFFER);
+            }
+            connection.channel.connect(remote).addListener(f -> {
+                if (f.isSuccess()) {
+                    connection.channel.flush();
+                    result.complete(connection);
+                } else {
+                    connection.fail(new IOException(f.cause().getMessage(), f.cause()));
+                    // Netty's message already names the address ("Connection refused: /192.0.2.1:25").
+                    result.completeExceptionally(new IOException(f.cause().getMessage(), f.cause()));
+                }
+            });
+            if (tfo) {
+                connection.fastOpen = FastOpenProbe.afterConnect(connection.channel, early != null);
+            }
+        });
         return result;
+    }
+
+    /**
+     * Exim's {@code TFO} field for this connection, known once the greeting has arrived: {@code TFO*} when the
+     * data in the SYN was acknowledged, {@code TFO} when the SYN carried a cookie without data, else null.
+     */
+    public String fastOpen() {
+        return fastOpen.field();
     }
 
     /** The server's greeting (banner). */
     public CompletableFuture<Reply> greeting() {
         return greeting;
+    }
+
+    /** The replies to the group given to {@code connect}, after the greeting; never completes without one. */
+    public CompletableFuture<List<Reply>> earlyReplies() {
+        return earlyReplies;
+    }
+
+    /**
+     * Starts TLS after the 220 that ended the early group ({@code EHLO,STARTTLS}): reading resumes inside TLS.
+     * The future completes once the handshake has succeeded.
+     */
+    public CompletableFuture<Void> startTlsAfterEarly(ClientTls.Attempt tls) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        boolean queued = onLoop(() -> {
+            if (broken != null) {
+                unused(tls);
+                done.completeExceptionally(broken);
+                return;
+            }
+            handshake(tls);
+            tls.ssl().handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(handshakeFailure(f.cause()));
+                }
+            });
+            channel.config().setAutoRead(true);
+        }, done);
+        if (!queued) {
+            unused(tls);
+        }
+        return done;
+    }
+
+    private static boolean endsInStartTls(ClientOutput out) {
+        ClientOutput last = out instanceof CommandGroup g ? g.parts().getLast() : out;
+        return last instanceof SmtpCommand c && c.verb() == Verb.STARTTLS;
     }
 
     /** Writes {@code out} in one buffer; completes with the {@link ClientOutput#replies()} replies it asks for. */
@@ -210,7 +312,7 @@ public final class SmtpClientConnection implements AutoCloseable {
         }
         int count = out.replies();
         if (count > 0) {
-            awaited.add(new Awaited(count, new ArrayList<>(count), done, tls));
+            awaited.add(new Awaited(count, new ArrayList<>(count), done, tls, false));
             if (awaited.size() == 1) {
                 armTimer();
             }
@@ -225,6 +327,9 @@ public final class SmtpClientConnection implements AutoCloseable {
     }
 
     private static void release(ClientOutput out) {
+        if (out == null) {
+            return;
+        }
         if (out instanceof CommandGroup group) {
             group.parts().forEach(ReferenceCountUtil::release);
         } else {
@@ -233,6 +338,10 @@ public final class SmtpClientConnection implements AutoCloseable {
     }
 
     private void onReply(Reply reply) {
+        if (lastReply == null) {
+            // The first reply (the greeting) came after the SYN's data was acknowledged, or not at all.
+            fastOpen = fastOpen.afterGreeting(channel);
+        }
         lastReply = reply;
         Awaited head = awaited.peek();
         if (head == null) {
@@ -259,6 +368,11 @@ public final class SmtpClientConnection implements AutoCloseable {
                     head.done().completeExceptionally(handshakeFailure(f.cause()));
                 }
             });
+        } else if (head.pauseAt220() && reply.code() == 220) {
+            // Nothing the server sends before our ClientHello is to be read: drop it, read no more until TLS.
+            discardedAfterStartTls += decoder.discardBuffered();
+            channel.config().setAutoRead(false);
+            head.done().complete(List.copyOf(head.replies()));
         } else {
             unused(head.tls());
             head.done().complete(List.copyOf(head.replies()));

@@ -1,5 +1,6 @@
 package dev.petrel.transport.smtp;
 
+import dev.petrel.config.RetryError;
 import dev.petrel.smtp.BdatChunk;
 import dev.petrel.smtp.ClientOutput;
 import dev.petrel.smtp.CommandGroup;
@@ -7,6 +8,8 @@ import dev.petrel.smtp.MessageText;
 import dev.petrel.smtp.Reply;
 import dev.petrel.smtp.SmtpCommand;
 import dev.petrel.smtp.Verb;
+import dev.petrel.spool.MailOptions;
+import dev.petrel.spool.RecipientOptions;
 import dev.petrel.tls.ClientOutcome;
 import dev.petrel.tls.ClientTls;
 import dev.petrel.tls.TlsPeer;
@@ -17,8 +20,10 @@ import dev.petrel.transport.RemoteHost;
 import io.netty.buffer.Unpooled;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One message to one host over an open connection: greeting, EHLO (HELO when EHLO gets a 5xx), STARTTLS,
@@ -27,31 +32,43 @@ import java.util.List;
  * address's {@link DeliveryResult}.
  */
 final class SmtpTransaction {
-    static final int ERRNO_RCPT4XX = -44;
-    static final int ERRNO_MAIL4XX = -45;
-    static final int ERRNO_DATA4XX = -46;
-    static final int ERRNO_SMTPCLOSED = -18;
-    static final int ERRNO_TLSREQUIRED = -38;
+    static final int ERRNO_RCPT4XX = RetryError.RCPT_4XX;
+    static final int ERRNO_MAIL4XX = RetryError.MAIL_4XX;
+    static final int ERRNO_DATA4XX = RetryError.DATA_4XX;
+    static final int ERRNO_SMTPCLOSED = RetryError.LOST_CONNECTION;
+    static final int ERRNO_TLSREQUIRED = RetryError.TLS_REQUIRED;
 
     private final ClientSession session;
     private final RemoteHost host;
     private final int port;
     private final HostPolicy policy;
     private final ClientTls clientTls;
+    /** When the message in progress began: the connect for the first, its transaction for a later one. */
+    private long started;
+    /** Null for a host not in {@code hosts_pipe_connect}. */
+    private final EarlyPipelining early;
     private ClientOutcome tls;
     private boolean tlsUp;
     private boolean tlsFailed;
+    private boolean dsnOffered;
+    private boolean earlyUsed;
+    private boolean reconnect;
+    /** The server's extensions as the first transaction used them, for the later ones (connection reuse). */
     private ServerExtensions ext = ServerExtensions.NONE;
     private int transactions;
     /** The last transaction ended with the reply to its message text (or never began): no RSET is needed. */
     private boolean endedCleanly = true;
 
-    SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls) {
+    /** @param started {@link System#nanoTime()} before the connect, for the delivery time ({@code DT=}) */
+    SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls,
+            EarlyPipelining early, long started) {
         this.session = session;
+        this.started = started;
         this.host = host;
         this.port = port;
         this.policy = policy;
         this.clientTls = clientTls;
+        this.early = early;
     }
 
     /** STARTTLS was answered 220 but no TLS session came of it. */
@@ -59,29 +76,47 @@ final class SmtpTransaction {
         return tlsFailed;
     }
 
-    /** The message to send and what it needs from the server. */
-    record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8) {}
+    /** An early {@code EHLO,STARTTLS} met a refused banner or EHLO: connect again at once, without it. */
+    boolean reconnectWithoutEarlyPipelining() {
+        return reconnect;
+    }
 
-    /** The connection's opening: greeting, EHLO, STARTTLS and EHLO again, as the policy asks. */
-    void open() throws HostFailure {
+    /**
+     * The message to send and what it needs from the server.
+     *
+     * @param options MAIL's parameters as received, passed on where the server allows
+     * @param recipientOptions each recipient's DSN parameters, in order
+     */
+    record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8,
+                   MailOptions options, List<RecipientOptions> recipientOptions) {}
+
+    /**
+     * The connection's opening and its first message; one result per recipient, in order. The session is left
+     * open: {@link #send} may follow (connection reuse), then {@link #quit}.
+     */
+    List<DeliveryResult> run(Message message) throws HostFailure {
+        transactions = 1;
         try {
-            ext = converseOpening();
+            return converse(message);
         } catch (IOException e) {
             throw new HostFailure(describe(e), errno(e));
         }
     }
 
     /**
-     * One transaction on the open connection; the first, or a later one (Exim's continued delivery: RSET first
-     * when the last transaction did not end at its data's reply, and the log's {@code *}). One result per
+     * A later message on the open connection (Exim's continued delivery): {@code RSET} first when the last
+     * transaction did not end at its data's reply; its facts carry the log's {@code *}. One result per
      * recipient, in order.
      */
     List<DeliveryResult> send(Message message) throws HostFailure {
+        transactions++;
+        started = System.nanoTime();
         try {
-            if (++transactions > 1 && !endedCleanly) {
+            if (!endedCleanly) {
                 expect(session.send(SmtpCommand.of(Verb.RSET)).getFirst(), 250, "RSET");
+                endedCleanly = true;
             }
-            return converseMessage(message);
+            return checked(message, ext);
         } catch (IOException e) {
             throw new HostFailure(describe(e), errno(e));
         }
@@ -92,9 +127,17 @@ final class SmtpTransaction {
         return transactions;
     }
 
-    private ServerExtensions converseOpening() throws IOException, HostFailure {
+    private List<DeliveryResult> converse(Message message) throws IOException, HostFailure {
+        EarlyPipelining.Path path = early == null ? null : early.path().orElse(null);
         if (policy.smtps()) {
             session.tlsOnConnect(clientTls, peer(), policy.resumption());
+            if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
+                session.sendEarly(TransactionCommands.early(path, early.recorded(), policy, message));
+            }
+        }
+        if (path != null) {
+            earlyUsed = true;
+            return early(message, path);
         }
         expect(session.greeting(), 220, "initial connection");
         if (policy.smtps()) {
@@ -102,6 +145,14 @@ final class SmtpTransaction {
             tlsEstablished();
         }
         ServerExtensions ext = hello();
+        if (early != null) {
+            Reply first = session.ehloInForce();
+            if (tlsUp) {
+                early.tlsEhlo(first);
+            } else {
+                early.clearEhlo(first);
+            }
+        }
         if (!tlsUp && ext.startTls() && (policy.tryTls() || policy.requireTls())) {
             Reply r;
             try {
@@ -115,19 +166,124 @@ final class SmtpTransaction {
                 ext = hello();
                 // After the first reply over TLS: a TLS 1.3 ticket arrives after the handshake.
                 tlsEstablished();
+                if (early != null) {
+                    early.tlsEhlo(session.ehloInForce());
+                }
             } else if (r.code() == 421) {
                 throw smtpError("STARTTLS", r, ERRNO_SMTPCLOSED);
             }
         }
+        if (early != null) {
+            early.settle();
+        }
+        return transactionChecked(message, ext);
+    }
+
+    /**
+     * The connection whose first group went out before the banner: the banner and EHLO decide whether the
+     * record still holds, then the replies already asked for are read as an ordinary pipelined transaction.
+     */
+    private List<DeliveryResult> early(Message message, EarlyPipelining.Path path) throws IOException, HostFailure {
+        boolean cleartext = path == EarlyPipelining.Path.CLEARTEXT;
+        if (path == EarlyPipelining.Path.STARTTLS || cleartext) {
+            session.connection().replyTimeout(cleartext ? policy.dataTimeout() : policy.commandTimeout());
+        }
+        Reply banner = session.greeting();
+        if (banner.code() != 220) {
+            return earlyRefused(message, path, banner);
+        }
+        if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
+            tlsUp = true;
+            tlsEstablished();
+        }
+        List<Reply> replies = session.early();
+        session.connection().replyTimeout(policy.commandTimeout());
+        Reply ehlo = replies.getFirst();
+        if (ehlo.code() != 250) {
+            return earlyRefused(message, path, ehlo);
+        }
+        if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
+            early.tlsEhlo(ehlo);
+        } else {
+            early.clearEhlo(ehlo);
+        }
+        if (path != EarlyPipelining.Path.STARTTLS) {
+            early.settle();
+            ext = early.recorded();
+            return outcome(message, early.recorded(), replies.subList(1, replies.size()), true);
+        }
+        if (replies.getLast().code() != 220) {
+            // STARTTLS refused: on in cleartext, as any connection whose STARTTLS is refused.
+            if (replies.getLast().code() == 421) {
+                throw smtpError("STARTTLS", replies.getLast(), ERRNO_SMTPCLOSED);
+            }
+            early.settle();
+            return transactionChecked(message, ServerExtensions.of(ehlo));
+        }
+        try {
+            session.startTlsAfterEarly(clientTls, peer(), policy.resumption());
+        } catch (IOException e) {
+            tlsFailed = true;
+            throw e;
+        }
+        tlsUp = true;
+        if (!early.afterStartTls(message)) {
+            ServerExtensions ext = hello();
+            tlsEstablished();
+            early.tlsEhlo(session.ehloInForce());
+            early.settle();
+            return transactionChecked(message, ext);
+        }
+        ServerExtensions recorded = early.recorded();
+        List<Reply> inside = session.ehloWith(TransactionCommands.group(message, recorded, policy));
+        tlsEstablished();
+        if (inside.getFirst().code() != 250) {
+            return earlyRefused(message, path, inside.getFirst());
+        }
+        early.tlsEhlo(inside.getFirst());
+        early.settle();
+        ext = recorded;
+        return outcome(message, recorded, inside.subList(1, inside.size()), true);
+    }
+
+    /**
+     * A banner or EHLO refused on an early-pipelined connection: the record goes. With STARTTLS nothing of the
+     * message has been sent, and the host is tried again at once without early pipelining; in cleartext the
+     * whole transaction has gone, and the refusal is its outcome: a 5xx fails it, anything else defers it. A
+     * server that no longer lets us talk first says so with a synchronisation error: that refuses the early
+     * pipelining, not the message, so it too is tried again at once.
+     */
+    private List<DeliveryResult> earlyRefused(Message message, EarlyPipelining.Path path, Reply r) throws HostFailure {
+        early.refused();
+        boolean syncError = r.code() == 554
+                && r.logText().toLowerCase(Locale.ROOT).contains("synchronization error");
+        if (path == EarlyPipelining.Path.STARTTLS || syncError) {
+            reconnect = true;
+            throw smtpError("initial connection", r, ERRNO_SMTPCLOSED);
+        }
+        boolean chunked = early.recorded().chunking() && policy.chunking();
+        HostFailure f = smtpError("pipelined " + (chunked ? "BDAT " + message.data().length + " LAST" : "DATA"), r,
+                r.code() >= 500 ? ERRNO_SMTPCLOSED : ERRNO_DATA4XX);
+        if (r.code() >= 500) {
+            return all(message, DeliveryResult.failed(f.getMessage()), facts(true, chunked, r.logText()));
+        }
+        throw f;
+    }
+
+    /** The transaction after the checks that need no server: TLS required, SMTPUTF8, SIZE. */
+    private List<DeliveryResult> transactionChecked(Message message, ServerExtensions ext) throws IOException, HostFailure {
         if (tls == null && policy.requireTls()) {
             throw new HostFailure("a TLS session is required, but "
                     + (ext.startTls() ? "an attempt to start TLS failed" : "the server did not offer TLS support"),
                     ERRNO_TLSREQUIRED);
         }
-        return ext;
+        dsnOffered = ext.dsn();
+        this.ext = ext;
+        return checked(message, ext);
     }
 
-    private List<DeliveryResult> converseMessage(Message message) throws IOException, HostFailure {
+    /** SMTPUTF8 and SIZE, which need no server, then the transaction. */
+    private List<DeliveryResult> checked(Message message, ServerExtensions ext) throws IOException, HostFailure {
         if (message.needsUtf8() && !ext.smtpUtf8()) {
             return all(message, DeliveryResult.failed("message needs SMTPUTF8 (an address is not ASCII), but "
                     + "the server does not offer it"), facts(false, false, null));
@@ -136,7 +292,6 @@ final class SmtpTransaction {
             return all(message, DeliveryResult.failed("message is too big for the remote server ("
                     + message.data().length + " octets; its SIZE limit is " + ext.size() + ")"), facts(false, false, null));
         }
-        endedCleanly = false;
         return transaction(message, ext);
     }
 
@@ -155,11 +310,11 @@ final class SmtpTransaction {
             return ServerExtensions.of(r);
         }
         if (r.code() >= 500 && !tlsUp) {
-            Reply helo = session.send(SmtpCommand.of(Verb.HELO, policy.heloName())).getFirst();
-            expect(helo, 250, "HELO " + policy.heloName());
+            Reply helo = session.send(SmtpCommand.of(Verb.HELO, session.heloName())).getFirst();
+            expect(helo, 250, "HELO " + session.heloName());
             return ServerExtensions.NONE;
         }
-        throw smtpError("EHLO " + policy.heloName(), r, r.code() >= 500 ? ERRNO_SMTPCLOSED : ERRNO_MAIL4XX);
+        throw smtpError("EHLO " + session.heloName(), r, r.code() >= 500 ? ERRNO_SMTPCLOSED : ERRNO_MAIL4XX);
     }
 
     private void tlsEstablished() throws HostFailure {
@@ -172,21 +327,13 @@ final class SmtpTransaction {
 
     private List<DeliveryResult> transaction(Message message, ServerExtensions ext) throws IOException, HostFailure {
         boolean pipelined = ext.pipelining() && policy.pipelining();
-        boolean chunked = ext.chunking() && policy.chunking();
-        List<SmtpCommand> envelope = new ArrayList<>();
-        envelope.add(SmtpCommand.of(Verb.MAIL, mailArgument(message, ext)));
-        for (String rcpt : message.recipients()) {
-            envelope.add(SmtpCommand.of(Verb.RCPT, "TO:<" + rcpt + ">"));
-        }
-        String pl = pipelined ? "pipelined " : "";
         List<Reply> replies;
         if (pipelined) {
-            List<ClientOutput> group = new ArrayList<>(envelope);
-            group.add(chunked ? chunk(message) : SmtpCommand.of(Verb.DATA));
-            replies = session.send(new CommandGroup(group));
+            replies = sendWithData(new CommandGroup(TransactionCommands.group(message, ext, policy)),
+                    ext.chunking() && policy.chunking());
         } else {
             replies = new ArrayList<>();
-            for (SmtpCommand c : envelope) {
+            for (SmtpCommand c : TransactionCommands.envelope(message, ext)) {
                 Reply r = session.send(c).getFirst();
                 replies.add(r);
                 if (c.verb() == Verb.MAIL && r.code() >= 400) {
@@ -194,6 +341,29 @@ final class SmtpTransaction {
                 }
             }
         }
+        return outcome(message, ext, replies, pipelined);
+    }
+
+    /** A group ending in the message itself waits for its last reply under {@code data_timeout}. */
+    private List<Reply> sendWithData(ClientOutput group, boolean chunked) throws IOException {
+        if (!chunked) {
+            return session.send(group);
+        }
+        session.connection().replyTimeout(policy.dataTimeout());
+        try {
+            return session.send(group);
+        } finally {
+            session.connection().replyTimeout(policy.commandTimeout());
+        }
+    }
+
+    /** The replies to MAIL, the RCPTs and DATA or BDAT (all of them when pipelined), and the rest of the transaction. */
+    private List<DeliveryResult> outcome(Message message, ServerExtensions ext, List<Reply> replies, boolean pipelined)
+            throws IOException, HostFailure {
+        boolean chunked = ext.chunking() && policy.chunking();
+        List<SmtpCommand> envelope = TransactionCommands.envelope(message, ext);
+        String pl = pipelined ? "pipelined " : "";
+        endedCleanly = false;
         Reply mail = replies.getFirst();
         if (mail.code() >= 400) {
             if (pipelined && !chunked && replies.getLast().code() == 354) {
@@ -223,7 +393,8 @@ final class SmtpTransaction {
                 continue;
             }
             String reason = smtpError(pl + envelope.get(i + 1).line(), r, ERRNO_RCPT4XX).getMessage();
-            results.add((r.code() >= 500 ? DeliveryResult.failed(reason) : DeliveryResult.deferred(ERRNO_RCPT4XX, reason))
+            results.add((r.code() >= 500 ? DeliveryResult.failed(reason)
+                    : DeliveryResult.deferred(ERRNO_RCPT4XX, reason).withMoreErrno(moreErrno(r)))
                     .withRemote(facts.withReply(r.logText()), false));
         }
         Reply end;
@@ -231,7 +402,7 @@ final class SmtpTransaction {
             if (!pipelined && !anyAccepted) {
                 return results;
             }
-            end = pipelined ? replies.getLast() : sendData(chunk(message));
+            end = pipelined ? replies.getLast() : sendData(new BdatChunk(Unpooled.wrappedBuffer(message.data()), true));
         } else {
             Reply data = pipelined ? replies.getLast() : anyAccepted ? session.send(SmtpCommand.of(Verb.DATA)).getFirst() : null;
             if (data == null) {
@@ -258,18 +429,13 @@ final class SmtpTransaction {
         if (end.code() >= 400) {
             return dataFailure(results, smtpError("end of data", end, ERRNO_DATA4XX), end, facts);
         }
+        RemoteFacts done = facts.withReply(end.logText()).withDeliveryTime(Duration.ofNanos(System.nanoTime() - started));
         for (int i = 0; i < results.size(); i++) {
             if (results.get(i) == null) {
-                results.set(i, DeliveryResult.delivered(message.recipients().get(i))
-                        .withRemote(facts.withReply(end.logText()), false));
+                results.set(i, DeliveryResult.delivered(message.recipients().get(i)).withRemote(done, false));
             }
         }
         return results;
-    }
-
-    private BdatChunk chunk(Message message) {
-        session.connection().replyTimeout(policy.dataTimeout());
-        return new BdatChunk(Unpooled.wrappedBuffer(message.data()), true);
     }
 
     /** Message text goes out under {@code data_timeout}; the commands after it under {@code command_timeout}. */
@@ -291,25 +457,11 @@ final class SmtpTransaction {
         for (int i = 0; i < results.size(); i++) {
             if (results.get(i) == null) {
                 DeliveryResult r = reply.code() >= 500 ? DeliveryResult.failed(f.getMessage())
-                        : DeliveryResult.deferred(ERRNO_DATA4XX, f.getMessage());
+                        : DeliveryResult.deferred(ERRNO_DATA4XX, f.getMessage()).withMoreErrno(moreErrno(reply));
                 results.set(i, r.withRemote(facts.withReply(reply.logText()), false));
             }
         }
         return results;
-    }
-
-    private String mailArgument(Message message, ServerExtensions ext) {
-        StringBuilder arg = new StringBuilder("FROM:<").append(message.sender()).append('>');
-        if (ext.size() >= 0) {
-            arg.append(" SIZE=").append(message.data().length);
-        }
-        if (message.eightBit() && ext.eightBitMime()) {
-            arg.append(" BODY=8BITMIME");
-        }
-        if (message.needsUtf8()) {
-            arg.append(" SMTPUTF8");
-        }
-        return arg.toString();
     }
 
     /** The same outcome for every recipient: the server refused the message itself, not an address. */
@@ -323,7 +475,8 @@ final class SmtpTransaction {
 
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
         RemoteFacts facts = new RemoteFacts(host.name(), host.address().getHostAddress(), port,
-                tls == null ? null : tls.info(), tls != null && tls.verification().verified(), pipelined, chunked, reply);
+                tls == null ? null : tls.info(), tls != null && tls.verification().verified(), pipelined,
+                pipelined && earlyUsed, chunked, reply, session.connection().fastOpen(), null, dsnOffered);
         return transactions > 1 ? facts.asContinued() : facts;
     }
 
@@ -340,7 +493,13 @@ final class SmtpTransaction {
     }
 
     private HostFailure smtpError(String after, Reply r, int errno) {
-        return new HostFailure("SMTP error from remote mail server after " + after + ": " + r.logText(), errno);
+        return new HostFailure("SMTP error from remote mail server after " + after + ": " + r.logText(), errno,
+                moreErrno(r));
+    }
+
+    /** A 4xx's code, where retry rules such as {@code rcpt_45x} look for it. */
+    private static int moreErrno(Reply r) {
+        return r.code() >= 400 && r.code() < 500 ? RetryError.replyCode(r.code()) : 0;
     }
 
     static String describe(IOException e) {
@@ -349,7 +508,10 @@ final class SmtpTransaction {
             return e.getClass().getSimpleName();
         }
         // Netty's connect failures end in the address ("Connection refused: mx./127.0.0.1:25"): H= names it.
-        return m.replaceFirst(": [^ ]*/[0-9a-fA-F.:%]+:[0-9]+$", "");
+        // Its native transport puts the system call first ("connect(..) failed with error(-111): ..."): the
+        // log says what happened, as Exim's does, not which call noticed.
+        return m.replaceFirst(": [^ ]*/[0-9a-fA-F.:%]+:[0-9]+$", "")
+                .replaceFirst("^(connect|sendToAddress)\\(\\.\\.\\) failed( with error\\(-?[0-9]+\\))?: ", "");
     }
 
     static int errno(IOException e) {

@@ -5,30 +5,35 @@ import dev.petrel.config.RouteList;
 import dev.petrel.config.TransportConfig;
 import dev.petrel.config.TransportOptions.Smtp;
 import dev.petrel.config.OptionTypes;
+import dev.petrel.config.RetryError;
+import dev.petrel.hints.HintsDb;
+import dev.petrel.smtp.ClientOutput;
 import dev.petrel.spool.SpooledMessage;
 import dev.petrel.tls.ClientTls;
 import dev.petrel.transport.Address;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.Expansion;
 import dev.petrel.transport.HostConnectionLimit;
+import dev.petrel.transport.HostRetry;
 import dev.petrel.transport.RemoteFacts;
 import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transport;
 import dev.petrel.transport.WaitingMessages;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Exim's smtp transport: a group of recipients that routing sent to the same hosts goes to the first host
@@ -44,17 +49,21 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     private final Consumer<String> log;
     private final boolean outgoingPort;
     private final HostConnectionLimit perHost;
+    private final EhloRecords ehloRecords;
     private final Reuse reuse;
 
     /**
      * @param log where the transport writes its per-host lines ({@code H=host [ip] Connection refused})
      * @param outgoingPort {@code +outgoing_port}: those lines name the port
      * @param perHost connections open at once to one host, shared by every smtp transport
+     * @param misc the {@code misc} hints database, for the EHLO records of early pipelining
+     * @param recordLifetime {@code retry_data_expire}: an older EHLO record is not used
      * @param sharing connection reuse: deliveries waiting in this process, the {@code wait-<transport>} database
      *     (null when it could not be opened) and the queue's waiting messages
      */
     public SmtpTransport(TransportConfig config, String primaryHostname, ClientTls clientTls, EventLoopGroup group,
-                         Consumer<String> log, boolean outgoingPort, HostConnectionLimit perHost, Sharing sharing) {
+                         Consumer<String> log, boolean outgoingPort, HostConnectionLimit perHost, HintsDb misc,
+                         Duration recordLifetime, Sharing sharing) {
         this.config = config;
         this.primaryHostname = primaryHostname;
         this.clientTls = clientTls;
@@ -62,8 +71,9 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         this.log = log;
         this.outgoingPort = outgoingPort;
         this.perHost = perHost;
-        this.reuse = new Reuse(config.name(), config.get(Smtp.CONNECTION_MAX_MESSAGES), sharing.offers, sharing.hints,
-                sharing.waiting, log);
+        this.ehloRecords = new EhloRecords(misc, Clock.systemUTC(), recordLifetime);
+        this.reuse = new Reuse(config.name(), config.get(Smtp.CONNECTION_MAX_MESSAGES), sharing.offers(),
+                sharing.hints(), sharing.waiting(), log);
     }
 
     /**
@@ -76,14 +86,27 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
 
     @Override
     public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed) {
-        return deliver(message, recipients, routed, results -> { });
+        return deliver(message, recipients, routed, HostRetry.NONE);
+    }
+
+    /**
+     * Hosts whose retry time has not come are skipped, as Exim skips them; when that leaves none, the
+     * recipients are deferred with {@code retry time not reached for any host}, or, once every host is past
+     * its final cutoff, failed (or, under {@code no_delay_after_cutoff}, the hosts not tried since the message
+     * arrived are tried once more).
+     */
+    @Override
+    public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed,
+                                        HostRetry retry) {
+        return deliver(message, recipients, routed, retry, results -> { });
     }
 
     @Override
     public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed,
-                                        Consumer<List<DeliveryResult>> settled) {
+                                        HostRetry retry, Consumer<List<DeliveryResult>> settled) {
         SmtpTransaction.Message text;
         List<RemoteHost> hosts;
+        String domain = Address.parse(recipients.getFirst()).domain();
         try {
             hosts = hosts(routed, Address.parse(recipients.getFirst()));
             text = read(message, recipients);
@@ -94,39 +117,90 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
             return all(recipients, DeliveryResult.deferred(-1, "no hosts to deliver to (the router gave none and "
                     + "the transport has no hosts option)"));
         }
-        DeliveryResult last = null;
-        List<DeliveryResult> results = null;
-        boolean limited = false;
-        for (RemoteHost host : hosts) {
-            int port = host.port() >= 0 ? host.port() : port(host);
-            HostPolicy policy = policy(host, port);
-            Attempt attempt = attempt(message.id(), host, port, policy, text, settled);
-            if (attempt.tlsFailed() && !policy.requireTls()) {
-                // As Exim does: a TLS session that could not be set up is retried in cleartext when TLS is not required.
-                attempt = attempt(message.id(), host, port, policy.withoutTls(), text, settled);
-            }
-            if (attempt.results() != null) {
-                results = attempt.results();
-                break;
-            }
-            last = attempt.failure();
-            limited |= attempt.connectionLimit();
-        }
-        if (results == null) {
-            results = all(recipients, last);
-        }
-        reuse.recordIfWaiting(hosts, message.id(), results, limited);
+        boolean[] limited = {false};
+        List<DeliveryResult> results = overHosts(message.id(), recipients, domain, hosts, text, retry, settled, limited);
+        reuse.recordIfWaiting(hosts, message.id(), results, limited[0]);
         return results;
     }
 
+    /** Tries {@code hosts} in order; {@code limited} says whether a host's connections were all in use. */
+    private List<DeliveryResult> overHosts(String id, List<String> recipients, String domain, List<RemoteHost> hosts,
+                                           SmtpTransaction.Message text, HostRetry retry,
+                                           Consumer<List<DeliveryResult>> settled, boolean[] limited) {
+        DeliveryResult last = null;
+        boolean allExpired = true;
+        List<RemoteHost> expired = new ArrayList<>();
+        for (RemoteHost host : hosts) {
+            int port = port(host);
+            HostRetry.Status status = retry.check(host, port);
+            if (status != HostRetry.Status.USABLE) {
+                allExpired &= status == HostRetry.Status.NOT_DUE_EXPIRED;
+                expired.add(host);
+                continue;
+            }
+            Attempt attempt = tryHost(id, host, port, text, retry, settled);
+            if (attempt.results() != null) {
+                return attempt.results();
+            }
+            last = attempt.failure();
+            limited[0] |= attempt.connectionLimit();
+        }
+        if (last != null) {
+            return all(recipients, last);
+        }
+        String forDomain = " for '" + domain + "'";
+        if (!allExpired) {
+            return all(recipients, DeliveryResult.deferred(RetryError.HOST_RETRY,
+                    "retry time not reached for any host" + forDomain));
+        }
+        if (config.get(Smtp.DELAY_AFTER_CUTOFF)) {
+            return all(recipients, DeliveryResult.failed("all hosts" + forDomain
+                    + " have been failing for a long time (and retry time not reached)"));
+        }
+        for (RemoteHost host : expired) {
+            int port = port(host);
+            if (retry.triedBeforeArrival(host, port)) {
+                Attempt attempt = tryHost(id, host, port, text, retry, settled);
+                if (attempt.results() != null) {
+                    return attempt.results();
+                }
+                last = attempt.failure();
+                limited[0] |= attempt.connectionLimit();
+            }
+        }
+        return all(recipients, last != null ? last : DeliveryResult.failed("all hosts" + forDomain
+                + " have been failing for a long time and were last tried after this message arrived"));
+    }
+
+    /** One host, in cleartext again if TLS could not be set up and is not required; its outcome told to {@code retry}. */
+    private Attempt tryHost(String id, RemoteHost host, int port, SmtpTransaction.Message text, HostRetry retry,
+                            Consumer<List<DeliveryResult>> settled) {
+        HostPolicy policy = policy(host, port);
+        Attempt attempt = attempt(id, host, port, policy, text, settled);
+        if (attempt.reconnect()) {
+            attempt = attempt(id, host, port, policy.withoutEarlyPipelining(), text, settled);
+        }
+        if (attempt.tlsFailed() && !policy.requireTls()) {
+            // As Exim does: a TLS session that could not be set up is retried in cleartext when TLS is not required.
+            attempt = attempt(id, host, port, policy.withoutTls(), text, settled);
+        }
+        if (attempt.results() != null) {
+            retry.succeeded(host, port);
+        } else if (attempt.failure().hostProblem()) {
+            retry.failed(host, port, attempt.failure());
+        }
+        return attempt;
+    }
+
     /**
-     * One connection's outcome: the per-recipient results, or the host's failure ({@code connectionLimit} when
-     * it was that no connection to the host was free).
+     * One connection's outcome: the per-recipient results, or the host's failure; {@code reconnect} when an
+     * early-pipelined connection is to be made again at once without early pipelining; {@code connectionLimit}
+     * when the failure was that no connection to the host was free.
      */
-    private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed,
+    private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed, boolean reconnect,
                            boolean connectionLimit) {
         Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed) {
-            this(results, failure, tlsFailed, false);
+            this(results, failure, tlsFailed, false, false);
         }
     }
 
@@ -134,6 +208,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
                             Consumer<List<DeliveryResult>> settled) {
         Duration longest = policy.commandTimeout().compareTo(policy.dataTimeout()) > 0
                 ? policy.commandTimeout() : policy.dataTimeout();
+        SmtpTransaction transaction = null;
         HostConnectionLimit.Slot slot;
         try {
             switch (reuse.shareOrConnect(id, host, port, text, perHost, config.get(Smtp.CONNECT_TIMEOUT),
@@ -147,21 +222,23 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
                             + host.address().getHostAddress() + " are open";
                     log.accept(id + " " + hostField(host, port) + ": " + what);
                     // Not the host's fault: its retry state must not suffer for Petrel's own limit.
-                    return new Attempt(null, DeliveryResult.deferred(-1, what), false, true);
+                    return new Attempt(null, DeliveryResult.deferred(-1, what), false, false, true);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Attempt(null, DeliveryResult.deferred(-1, "interrupted while waiting for a connection"), false);
         }
-        SmtpTransaction transaction = null;
-        try (slot; ClientSession session = ClientSession.connect(group, NioSocketChannel.class,
-                new InetSocketAddress(host.address(), port), policy.heloName(), config.get(Smtp.CONNECT_TIMEOUT),
-                longest)) {
+        EarlyPipelining early = policy.pipeConnect()
+                ? EarlyPipelining.plan(ehloRecords, host.address(), port, policy, text) : null;
+        ClientOutput first = early == null ? null : early.connectGroup(policy, text);
+        long started = System.nanoTime();
+        try (slot; ClientSession session = ClientSession.connect(group, ClientLoop.channelType(group),
+                new InetSocketAddress(host.address(), port), heloName(host, policy), config.get(Smtp.CONNECT_TIMEOUT),
+                longest, policy.fastOpen(), first)) {
             session.connection().replyTimeout(policy.commandTimeout());
-            transaction = new SmtpTransaction(session, host, port, policy, clientTls);
-            transaction.open();
-            List<DeliveryResult> results = transaction.send(text);
+            transaction = new SmtpTransaction(session, host, port, policy, clientTls, early, started);
+            List<DeliveryResult> results = transaction.run(text);
             if (reuse.mayCarryOn(results)) {
                 tell(settled, id, results);
                 reuse.carryOn(transaction, id, host, port, results, this);
@@ -172,11 +249,18 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
             String what = SmtpTransaction.describe(e);
             log.accept(id + " " + hostField(host, port) + " " + what);
             // Exim names no host on the == line when none was reached: the H= line above says which.
-            return new Attempt(null, DeliveryResult.deferred(SmtpTransaction.errno(e), what).withRemote(null, true), false);
+            int errno = SmtpTransaction.errno(e);
+            int more = letter(host) | (errno == RetryError.ETIMEDOUT ? RetryError.CONNECT_TIMEOUT : 0);
+            return new Attempt(null, DeliveryResult.deferred(errno, what).withRemote(null, true).withMoreErrno(more),
+                    false);
         } catch (HostFailure f) {
+            if (transaction.reconnectWithoutEarlyPipelining() && policy.pipeConnect()) {
+                return new Attempt(null, null, false, true, false);
+            }
             log.accept(id + " " + hostField(host, port) + ": " + f.getMessage());
+            int more = f.moreErrno() != 0 || f.errno() < 0 ? f.moreErrno() : letter(host);
             return new Attempt(null, DeliveryResult.deferred(f.errno(), f.getMessage())
-                    .withRemote(transaction.facts(false, false, null), true), transaction.tlsFailed());
+                    .withRemote(transaction.facts(false, false, null), true).withMoreErrno(more), transaction.tlsFailed());
         } catch (RuntimeException e) {
             // A bug must not lose the message: the recipients stay queued and the log says what broke.
             log.accept(id + " " + hostField(host, port) + ": internal error: " + e);
@@ -223,7 +307,15 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         return out;
     }
 
+    /** Exim's more_errno letter for a connection failure: the host came from an MX or an A record. */
+    private static int letter(RemoteHost host) {
+        return host.fromMx() ? 'M' : 'A';
+    }
+
     private int port(RemoteHost host) {
+        if (host.port() >= 0) {
+            return host.port();
+        }
         return OptionTypes.portNumber(expansion(host).expand(config.get(Smtp.PORT)));
     }
 
@@ -232,15 +324,29 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
                 "host_address", host.address().getHostAddress()));
     }
 
+    /** {@code helo_data} with {@code $sending_ip_address} too, once the connection has a local address. */
+    private Function<InetAddress, String> heloName(RemoteHost host, HostPolicy policy) {
+        if (policy.heloName() != null) {
+            return local -> policy.heloName();
+        }
+        return local -> new Expansion(Map.of("primary_hostname", primaryHostname, "host", host.name(),
+                "host_address", host.address().getHostAddress(), "sending_ip_address", local.getHostAddress()))
+                .expand(config.get(Smtp.HELO_DATA));
+    }
+
     private HostPolicy policy(RemoteHost host, int port) {
         InetAddress a = host.address();
         Expansion e = expansion(host);
         String sni = config.get(Smtp.TLS_SNI);
-        return new HostPolicy(e.expand(config.get(Smtp.HELO_DATA)), config.get(Smtp.PROTOCOL).equals("smtps"),
+        String heloData = config.get(Smtp.HELO_DATA);
+        // The EHLO of an early group is written before the connection has a local address to name.
+        boolean heloNeedsLocal = Expansion.mentions(heloData, "sending_ip_address");
+        boolean pipeConnect = matches(Smtp.HOSTS_PIPE_CONNECT, a) && !heloNeedsLocal;
+        return new HostPolicy(heloNeedsLocal ? null : e.expand(heloData), config.get(Smtp.PROTOCOL).equals("smtps"),
                 !matches(Smtp.HOSTS_AVOID_TLS, a), matches(Smtp.HOSTS_REQUIRE_TLS, a), matches(Smtp.TLS_VERIFY_HOSTS, a),
                 matches(Smtp.TLS_RESUMPTION_HOSTS, a), sni == null ? null : e.expand(sni),
-                !matches(Smtp.HOSTS_AVOID_PIPELINING, a), matches(Smtp.HOSTS_TRY_CHUNKING, a),
-                config.get(Smtp.COMMAND_TIMEOUT), config.get(Smtp.DATA_TIMEOUT));
+                !matches(Smtp.HOSTS_AVOID_PIPELINING, a), matches(Smtp.HOSTS_TRY_CHUNKING, a), pipeConnect,
+                config.get(Smtp.COMMAND_TIMEOUT), config.get(Smtp.DATA_TIMEOUT), matches(Smtp.HOSTS_TRY_FASTOPEN, a));
     }
 
     private boolean matches(dev.petrel.config.Option<HostList> option, InetAddress address) {
@@ -252,7 +358,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         try {
             for (RemoteHost h : hosts(group.hosts(), Address.parse(group.recipients().getFirst()))) {
                 if (h.address().equals(connected.address()) && h.name().equalsIgnoreCase(connected.name())
-                        && (h.port() >= 0 ? h.port() : port(h)) == port) {
+                        && port(h) == port) {
                     return true;
                 }
             }
@@ -282,7 +388,8 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         }
         String sender = message.envelope().sender();
         boolean utf8 = !ascii(sender) || recipients.stream().anyMatch(r -> !ascii(r));
-        return new SmtpTransaction.Message(sender, recipients, data, eightBit, utf8);
+        return new SmtpTransaction.Message(sender, recipients, data, eightBit, utf8, message.envelope().mail(),
+                message.envelope().optionsOf(recipients));
     }
 
     private static boolean ascii(String s) {

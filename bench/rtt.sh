@@ -1,0 +1,351 @@
+#!/usr/bin/env bash
+# The round-trip lab: time per delivery over a delay line, in round trips, for each delivery mode and
+# client -> server pair (issue 11). Needs root: it builds two network namespaces (bench/lab/netns-up.sh),
+# the clients in petA (198.18.0.1), the servers in petB (198.18.0.2), joined by `netdelay` (RTT = 2 x DELAY).
+#
+#   bench/rtt.sh                 # N=7 messages per cell after 3 warm-up ones, one-way delay 25 ms (RTT 50 ms)
+#   bench/rtt.sh 5 25 2          # N DELAY_MS WARMUP
+#   PAIRS="petrel-petrel exim-exim" MODES="clear early" bench/rtt.sh
+#
+# One message per new connection. The warm-up messages of each cell leave what the fast modes live on: the
+# server's EHLO in the client's hints (early pipelining), a TLS ticket (resumption) and the kernel's TCP Fast
+# Open cookie. What is timed is the delivery as the client sees it, from the start of its connect to the
+# reply that settles the message (before QUIT), read from the client's own log: Exim's and Petrel's
+# `DT=` (log_selector +deliver_time +millisec). Both take the time on the delivering process's clock, so the
+# JVM start of a command or Exim's fork is not in it; Petrel's own time per message is.
+# The client is fed by smtp-source over its namespace's loopback (no delay), one message at a time.
+#
+# Output: a table (seconds and round trips = time / RTT, medians) on standard output, and with
+# OUT=DIR (default bench/results) DIR/rtt.md and DIR/rtt.svg, a chart of round trips per mode and pair.
+set -euo pipefail
+
+N=${1:-7}
+DELAY=${2:-25}
+WARMUP=${3:-3}
+PAIRS=${PAIRS:-"petrel-petrel petrel-exim exim-petrel exim-exim"}
+MODES=${MODES:-"clear early tls tlsearly smtps"}
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+. "$here/lib.sh"
+bench_prepare
+"$root/bin/petrel" version >/dev/null # builds the jar if needed
+
+[ "$(id -u)" = 0 ] || { echo "bench/rtt.sh needs root (network namespaces)" >&2; exit 1; }
+if ip netns list | grep -qE '^pet[AB]( |$)'; then
+  echo "namespaces petA/petB exist already (another lab running?): bench/lab/netns-down.sh removes them" >&2
+  exit 1
+fi
+
+work=$(mktemp -d /tmp/petrel-rtt.XXXXXX)
+chmod 755 "$work"
+export LAB_DIR="$work/lab"
+A="ip netns exec petA"
+B="ip netns exec petB"
+SERVER_IP=198.18.0.2
+pids=()
+
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for f in "$work"/exim-*/exim.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
+  sleep 0.5
+  "$here/lab/netns-down.sh" >/dev/null 2>&1 || true
+  [ -n "${KEEP:-}" ] && echo "kept $work" >&2 || rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$here/lab/netns-up.sh" "$DELAY" >/dev/null
+RTT_MS=$((2 * DELAY))
+
+# Ports: each server on its own pair (cleartext/STARTTLS, implicit TLS); clients on petA's loopback.
+PETREL_SMTP=25 PETREL_SMTPS=465 EXIM_SMTP=2525 EXIM_SMTPS=4650
+PETREL_CLIENT=2625 EXIM_CLIENT=2626
+
+# Recipient domains name the mode and the server: clear.petrel.rtt, tlsearly.exim.rtt, ...
+route() { # MODE -> route_list for that mode's domains
+  local mode=$1 p e
+  if [ "$mode" = smtps ]; then p=$PETREL_SMTPS e=$EXIM_SMTPS; else p=$PETREL_SMTP e=$EXIM_SMTP; fi
+  echo "$mode.petrel.rtt $SERVER_IP::$p ; $mode.exim.rtt $SERVER_IP::$e"
+}
+
+# What each mode asks of a transport (the option names are Exim's; both clients read them).
+transport_options() { # MODE
+  case $1 in
+    clear) echo "  hosts_avoid_tls = *" ;;
+    early) printf '  hosts_avoid_tls = *\n  hosts_pipe_connect = *\n' ;;
+    tls) echo "  hosts_require_tls = *" ;;
+    tlsearly) printf '  hosts_require_tls = *\n  hosts_pipe_connect = *\n  tls_resumption_hosts = *\n' ;;
+    smtps) printf '  protocol = smtps\n  hosts_require_tls = *\n  tls_resumption_hosts = *\n' ;;
+  esac
+}
+
+client_routing() { # the routers and transports both clients share
+  echo "begin routers"
+  for m in $MODES; do
+    cat <<CONF
+r_$m:
+  driver = manualroute
+  domains = $m.petrel.rtt : $m.exim.rtt
+  transport = t_$m
+  route_list = $(route "$m")
+CONF
+  done
+  echo "begin transports"
+  for m in $MODES; do
+    printf 't_%s:\n  driver = smtp\n  hosts_try_fastopen = *\n%s\n' "$m" "$(transport_options "$m")"
+  done
+}
+
+# --- certificate for the servers ------------------------------------------------------------------------
+mkdir -p "$work/tls"
+"$OPENSSL" req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=mx.rtt" -keyout "$work/tls/key.pem" \
+  -out "$work/tls/cert.pem" >/dev/null 2>&1
+chmod 644 "$work/tls/"*.pem
+
+# --- Petrel ---------------------------------------------------------------------------------------------
+jar_cp="$root/target/petrel.jar:$root/target/lib/*"
+start_petrel_in() { # NS DIR CONFIG
+  mkdir -p "$2"
+  $1 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$jar_cp" dev.petrel.cli.Main daemon -C "$3" \
+    --queue-interval 86400 >"$2/daemon.out" 2>&1 &
+  pids+=($!)
+}
+
+mkdir -p "$work/petrel-server" "$work/petrel-client"
+cat >"$work/petrel-server/petrel.conf" <<CONF
+primary_hostname = petrel.rtt
+local_interfaces = $SERVER_IP.$PETREL_SMTP : $SERVER_IP.$PETREL_SMTPS
+tls_on_connect_ports = $PETREL_SMTPS
+tls_certificate = $work/tls/cert.pem
+tls_privatekey = $work/tls/key.pem
+tls_resumption_hosts = *
+spool_directory = $work/petrel-server/spool
+log_file_path = $work/petrel-server/log/%slog
+log_selector = +pipelining +tls_resumption
+queue_only = true
+domainlist local_domains = *
+begin routers
+everything:
+  driver = accept
+  transport = mailbox
+begin transports
+mailbox:
+  driver = appendfile
+  directory = $work/petrel-server/mail
+  maildir_format
+CONF
+{
+  cat <<CONF
+primary_hostname = client.petrel.rtt
+local_interfaces = 127.0.0.1.$PETREL_CLIENT
+spool_directory = $work/petrel-client/spool
+log_file_path = $work/petrel-client/log/%slog
+log_selector = +pipelining +tls_resumption +deliver_time +millisec
+hostlist relay_from_hosts = 127.0.0.1
+CONF
+  client_routing
+} >"$work/petrel-client/petrel.conf"
+
+# --- Exim -----------------------------------------------------------------------------------------------
+exim_conf() { # DIR ROLE(server|client)
+  local dir=$1
+  mkdir -p "$dir/spool" "$dir/log"
+  chown Debian-exim:Debian-exim "$dir/spool" "$dir/log"
+  {
+    cat <<CONF
+exim_path = $EXIM
+keep_environment = LD_LIBRARY_PATH
+spool_directory = $dir/spool
+log_file_path = $dir/log/%slog
+pid_file_path = $dir/exim.pid
+host_lookup =
+rfc1413_hosts =
+acl_smtp_rcpt = acl_rcpt
+log_selector = +pipelining +tls_resumption +deliver_time +millisec +received_recipients
+CONF
+    if [ "$2" = server ]; then
+      cat <<CONF
+primary_hostname = exim.rtt
+local_interfaces = <; $SERVER_IP.$EXIM_SMTP ; $SERVER_IP.$EXIM_SMTPS
+tls_on_connect_ports = $EXIM_SMTPS
+tls_advertise_hosts = *
+tls_certificate = $work/tls/cert.pem
+tls_privatekey = $work/tls/key.pem
+tls_resumption_hosts = *
+pipelining_connect_advertise_hosts = *
+queue_only = true
+begin acl
+acl_rcpt:
+  accept
+begin routers
+everything:
+  driver = accept
+  transport = devnull
+begin transports
+devnull:
+  driver = appendfile
+  file = /dev/null
+  user = Debian-exim
+CONF
+    else
+      cat <<CONF
+primary_hostname = client.exim.rtt
+local_interfaces = 127.0.0.1.$EXIM_CLIENT
+tls_advertise_hosts =
+begin acl
+acl_rcpt:
+  accept
+CONF
+      client_routing
+    fi
+  } >"$dir/exim.conf"
+  chmod 644 "$dir/exim.conf"
+}
+start_exim_in() { # NS DIR
+  LD_LIBRARY_PATH="$EXIM_LD_LIBRARY_PATH" $1 "$EXIM" -C "$2/exim.conf" -bd -oP "$2/exim.pid" >"$2/start.out" 2>&1 </dev/null \
+    || { cat "$2/start.out" >&2; exit 1; }
+}
+exim_conf "$work/exim-server" server
+exim_conf "$work/exim-client" client
+
+# --- start everything -----------------------------------------------------------------------------------
+start_petrel_in "$B" "$work/petrel-server" "$work/petrel-server/petrel.conf"
+start_petrel_in "$A" "$work/petrel-client" "$work/petrel-client/petrel.conf"
+start_exim_in "$B" "$work/exim-server"
+start_exim_in "$A" "$work/exim-client"
+ns_listening() { # NS IP PORT
+  $1 ss -Hltn "sport = :$3" | grep -qF "$2]:$3" || $1 ss -Hltn "sport = :$3" | grep -qF "$2:$3"
+}
+for i in $(seq 1 600); do
+  ns_listening "$B" $SERVER_IP $PETREL_SMTP && ns_listening "$B" $SERVER_IP $EXIM_SMTP \
+    && ns_listening "$A" 127.0.0.1 $PETREL_CLIENT && ns_listening "$A" 127.0.0.1 $EXIM_CLIENT && break
+  [ "$i" = 600 ] && { echo "servers did not start; see $work" >&2; KEEP=1; exit 1; }
+  sleep 0.1
+done
+
+# --- one cell -------------------------------------------------------------------------------------------
+client_log() { case $1 in petrel) echo "$work/petrel-client/log/mainlog" ;; exim) echo "$work/exim-client/log/mainlog" ;; esac; }
+client_port() { case $1 in petrel) echo $PETREL_CLIENT ;; exim) echo $EXIM_CLIENT ;; esac; }
+
+# Sends one message through CLIENT to RCPT and prints its delivery line once it is there (or fails).
+send_one() { # CLIENT RCPT
+  local log n line
+  log=$(client_log "$1")
+  n=$(grep -c " => $2 " "$log" 2>/dev/null || true)
+  $A env LD_LIBRARY_PATH="$POSTFIX_LD_LIBRARY_PATH" "$SMTP_SOURCE" -m 1 -f sender@client.rtt -t "$2" \
+    "127.0.0.1:$(client_port "$1")" >/dev/null
+  for _ in $(seq 1 200); do
+    line=$(grep " => $2 " "$log" 2>/dev/null | sed -n "$((n + 1))p")
+    [ -n "$line" ] && { echo "$line"; return 0; }
+    if grep -q " == $2 \| \*\* $2 " "$log" 2>/dev/null; then break; fi
+    sleep 0.05
+  done
+  echo "no delivery to $2 through $1: $(grep " $2 " "$log" | tail -1)" >&2
+  return 1
+}
+
+dt_seconds() { sed -n 's/.* DT=\([0-9.]*\)s.*/\1/p'; }
+
+results="$work/results.tsv"
+: >"$results"
+for pair in $PAIRS; do
+  client=${pair%-*} server=${pair#*-}
+  for mode in $MODES; do
+    rcpt="rtt@$mode.$server.rtt"
+    ok=1
+    for _ in $(seq 1 "$WARMUP"); do send_one "$client" "$rcpt" >/dev/null || { ok=0; break; }; done
+    times=() last=""
+    if [ $ok = 1 ]; then
+      for _ in $(seq 1 "$N"); do
+        last=$(send_one "$client" "$rcpt") || { ok=0; break; }
+        times+=("$(echo "$last" | dt_seconds)")
+      done
+    fi
+    if [ $ok = 1 ]; then
+      med=$(printf '%s\n' "${times[@]}" | median)
+      flags=$(echo "$last" | tr ' ' '\n' | grep -E '^(TFO\*?|L[*.]?|K|X=.*)$' | tr '\n' ' ')
+      printf '%s\t%s\t%s\t%s\n' "$pair" "$mode" "$med" "$flags" >>"$results"
+    else
+      printf '%s\t%s\t-\tfailed\n' "$pair" "$mode" >>"$results"
+    fi
+  done
+done
+
+# --- report ---------------------------------------------------------------------------------------------
+mode_name() {
+  case $1 in
+    clear) echo "cleartext" ;;
+    early) echo "cleartext, early pipelining (+TFO)" ;;
+    tls) echo "STARTTLS" ;;
+    tlsearly) echo "STARTTLS, early pipelining, resumption (+TFO)" ;;
+    smtps) echo "implicit TLS, resumption (+TFO)" ;;
+  esac
+}
+pair_name() { echo "$1" | sed 's/petrel/Petrel/g; s/exim/Exim/g; s/-/ → /'; }
+
+table() {
+  echo "RTT ${RTT_MS} ms (netdelay, ${DELAY} ms each way), median of $N deliveries after $WARMUP warm-up ones, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  printf '| mode |'; for pair in $PAIRS; do printf ' %s |' "$(pair_name "$pair")"; done; echo
+  printf '|---|'; for _ in $PAIRS; do printf -- '---|'; done; echo
+  for mode in $MODES; do
+    printf '| %s |' "$(mode_name "$mode")"
+    for pair in $PAIRS; do
+      awk -F'\t' -v p="$pair" -v m="$mode" -v rtt="$RTT_MS" '$1 == p && $2 == m {
+          if ($3 == "-") printf " failed |"; else printf " %.3f s, **%.1f RTT** |", $3, $3 * 1000 / rtt }' "$results"
+    done
+    echo
+  done
+  echo
+  echo "Log flags of the last delivery in each cell (client's => line):"
+  echo
+  awk -F'\t' '{ printf "- %s %s: %s\n", $1, $2, $4 }' "$results"
+}
+
+svg() {
+  local npairs nmodes
+  npairs=$(echo $PAIRS | wc -w) nmodes=$(echo $MODES | wc -w)
+  awk -F'\t' -v rtt="$RTT_MS" -v pairs="$PAIRS" -v modes="$MODES" -v np="$npairs" -v nm="$nmodes" '
+    { v[$1 "," $2] = ($3 == "-") ? -1 : $3 * 1000 / rtt; if (v[$1 "," $2] > max) max = v[$1 "," $2] }
+    END {
+      split(pairs, P, " "); split(modes, M, " ")
+      name["clear"] = "cleartext"; name["early"] = "cleartext + early (+TFO)"; name["tls"] = "STARTTLS"
+      name["tlsearly"] = "STARTTLS + early + resumption (+TFO)"; name["smtps"] = "implicit TLS (+TFO)"
+      split("#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b", C, " ")
+      top = int(max) + 1; bw = 16; gap = 24; left = 60; h = 260; y0 = 40 + h
+      width = left + nm * (np * bw + gap) + 20
+      printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">\n", width, y0 + 70 + 16 * np
+      printf "<text x=\"%d\" y=\"20\" font-size=\"13\">Round trips per delivery (RTT %d ms), median</text>\n", left, rtt
+      for (t = 0; t <= top; t++) {
+        y = y0 - t * h / top
+        printf "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", left, y, width - 10, y
+        printf "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%d</text>\n", left - 6, y + 4, t
+      }
+      for (j = 1; j <= nm; j++) {
+        x0 = left + (j - 1) * (np * bw + gap) + gap / 2
+        for (i = 1; i <= np; i++) {
+          r = v[P[i] "," M[j]]
+          x = x0 + (i - 1) * bw
+          if (r < 0) { printf "<text x=\"%.1f\" y=\"%d\" font-size=\"9\">x</text>\n", x + 4, y0 - 4; continue }
+          bh = r * h / top
+          printf "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"><title>%s %s: %.2f RTT</title></rect>\n", x, y0 - bh, bw - 2, bh, C[i], P[i], M[j], r
+          printf "<text x=\"%.1f\" y=\"%.1f\" font-size=\"8\" text-anchor=\"middle\">%.1f</text>\n", x + bw / 2 - 1, y0 - bh - 3, r
+        }
+        printf "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"9\">%s</text>\n", x0 + np * bw / 2, y0 + 14 + (j % 2) * 12, name[M[j]]
+      }
+      for (i = 1; i <= np; i++) {
+        y = y0 + 50 + (i - 1) * 16
+        label = P[i]; sub(/-/, " \342\206\222 ", label)
+        printf "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>\n", left, y - 9, C[i], left + 16, y, label
+      }
+      print "</svg>"
+    }' "$results"
+}
+
+table
+out=${OUT:-$here/results}
+mkdir -p "$out"
+table >"$out/rtt.md"
+svg >"$out/rtt.svg"
+echo
+echo "wrote $out/rtt.md and $out/rtt.svg"
