@@ -92,50 +92,48 @@ final class QueueCommand implements Runnable {
         }
     }
 
-    @Command(name = "remove", description = "Remove messages from the queue without delivering them.")
-    static final class RemoveCommand extends QueueJob {
+    /** An operator action on the messages named: a line for each, on standard error when it could not be done. */
+    abstract static class MessagesJob extends QueueJob {
         @Parameters(paramLabel = "ID", arity = "1..*")
         List<String> ids;
+
+        /** What became of one message: done or not, and the rest of the line "Message ID ...". */
+        record Result(boolean done, String text) {}
 
         @Override
         int run(Config config, Spool spool, MainLog log) throws IOException {
             QueueAdmin admin = new QueueAdmin(spool, log);
+            String user = System.getProperty("user.name", "unknown");
             int status = 0;
             for (String id : ids) {
-                if (admin.removeMessage(id)) {
-                    System.out.println("Message " + id + " has been removed");
-                } else {
-                    System.err.println("Message " + id + " is not in the queue");
-                    status = 1;
-                }
+                Result r = act(admin, id, user);
+                (r.done() ? System.out : System.err).println("Message " + id + " " + r.text());
+                status = r.done() ? status : 1;
             }
             return status;
+        }
+
+        abstract Result act(QueueAdmin admin, String id, String user) throws IOException;
+    }
+
+    @Command(name = "remove", description = "Remove messages from the queue without delivering them.")
+    static final class RemoveCommand extends MessagesJob {
+        @Override
+        Result act(QueueAdmin admin, String id, String user) throws IOException {
+            return admin.removeMessage(id, user) ? new Result(true, "has been removed")
+                    : new Result(false, "is not in the queue");
         }
     }
 
     @Command(name = "thaw", description = "Thaw frozen messages, so that the next queue run delivers them (Exim's -Mt).")
-    static final class ThawCommand extends QueueJob {
-        @Parameters(paramLabel = "ID", arity = "1..*")
-        List<String> ids;
-
+    static final class ThawCommand extends MessagesJob {
         @Override
-        int run(Config config, Spool spool, MainLog log) throws IOException {
-            QueueAdmin admin = new QueueAdmin(spool, log);
-            int status = 0;
-            for (String id : ids) {
-                switch (admin.thaw(id, System.getProperty("user.name", "unknown"))) {
-                    case THAWED -> System.out.println("Message " + id + " is no longer frozen");
-                    case NOT_FROZEN -> {
-                        System.err.println("Message " + id + " is not frozen");
-                        status = 1;
-                    }
-                    case NOT_IN_QUEUE -> {
-                        System.err.println("Message " + id + " is not in the queue");
-                        status = 1;
-                    }
-                }
-            }
-            return status;
+        Result act(QueueAdmin admin, String id, String user) throws IOException {
+            return switch (admin.thaw(id, user)) {
+                case THAWED -> new Result(true, "is no longer frozen");
+                case NOT_FROZEN -> new Result(false, "is not frozen");
+                case NOT_IN_QUEUE -> new Result(false, "is not in the queue");
+            };
         }
     }
 

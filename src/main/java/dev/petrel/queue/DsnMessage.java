@@ -69,6 +69,9 @@ final class DsnMessage {
         String cut = kind == Kind.FAILED && envelope.mail().returnFull() && !full
                 ? "The message is over " + MAX_RETURNED / 1024 + "K, so only its headers are returned." : null;
         DsnText.explain(out, kind, original, recipients, primaryHostname, headers, cut);
+        while (out.length() >= 4 && out.substring(out.length() - 4).equals("\r\n\r\n")) {
+            out.setLength(out.length() - 2); // one blank line before the boundary, however the text ended
+        }
         line(out, "");
         line(out, "--" + boundary);
         line(out, "Content-Type: message/delivery-status");

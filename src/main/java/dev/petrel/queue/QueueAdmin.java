@@ -17,12 +17,7 @@ public final class QueueAdmin {
         this.log = log;
     }
 
-    /** Removes a message without delivering it, on behalf of the user running the command. */
-    public boolean removeMessage(String id) throws IOException {
-        return removeMessage(id, System.getProperty("user.name", "unknown"));
-    }
-
-    /** @return false when there is no such message in the queue */
+    /** Removes a message without delivering it, on behalf of {@code user}; false when it is not in the queue. */
     public boolean removeMessage(String id, String user) throws IOException {
         if (!spool.contains(id)) {
             return false;

@@ -42,6 +42,7 @@ public final class QueueRunner implements AutoCloseable {
     private final ContinuedDeliveries continued;
     private final Transports transports;
     private final HintsDb retryDb;
+    private final Duration retryDataExpire;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicInteger running = new AtomicInteger();
     private final Semaphore deliverySlots;
@@ -76,8 +77,9 @@ public final class QueueRunner implements AutoCloseable {
         // The transports reach the queue's waiting messages only through this narrow door (connection reuse).
         this.transports = Transports.from(config, relativeTo, log::main, this::claimWaiting);
         this.retryDb = openRetryDb(spool, log);
+        this.retryDataExpire = config.main().retryDataExpire();
         RetryState retry = new RetryState(retryDb, config.retry(), config.main().get(MainOptions.RETRY_INTERVAL_MAX),
-                config.main().retryDataExpire(), Clock.systemUTC(), log);
+                retryDataExpire, Clock.systemUTC(), log);
         Notifications notifications = new Notifications(spool, log, hostname, qualify,
                 new DelaySchedule(config.main().get(MainOptions.DELAY_WARNING)), this::submit);
         this.delivery = new MessageDelivery(spool, log, Router.from(config), transports, notifications, retry);
@@ -126,6 +128,11 @@ public final class QueueRunner implements AutoCloseable {
         if (!spool.contains(messageId)) {
             return false;
         }
+        if (spool.read(messageId).frozen()) {
+            // -M delivers a frozen message too, thawing it first; a queue run, forced or not, leaves it alone.
+            spool.thaw(messageId);
+            log.main(messageId + " Unfrozen by forced delivery");
+        }
         if (!closing && inFlight.add(messageId)) {
             start(messageId, null, true);
         }
@@ -143,6 +150,7 @@ public final class QueueRunner implements AutoCloseable {
 
     /** @param force retry times are ignored for this run (Exim's {@code -qf}) */
     public void runQueue(boolean force) {
+        tidyRetryDb();
         try {
             for (String id : spool.messageIds()) {
                 if (closing) {
@@ -162,6 +170,17 @@ public final class QueueRunner implements AutoCloseable {
         } catch (RuntimeException e) {
             // An exception would silently end scheduleWithFixedDelay's future runs.
             log.panic("queue run failed unexpectedly: " + e);
+        }
+    }
+
+    /** Records not written for retry_data_expire are ignored when read; a queue run also deletes them. */
+    private void tidyRetryDb() {
+        if (retryDb != null) {
+            try {
+                retryDb.tidy(retryDataExpire);
+            } catch (IOException e) {
+                log.panic("retry database: " + e.getMessage());
+            }
         }
     }
 

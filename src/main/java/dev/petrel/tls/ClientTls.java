@@ -296,6 +296,16 @@ public final class ClientTls implements AutoCloseable {
          * clear, or for TLS 1.3 a new session entering tcnative's cache after the handshake (which only a
          * NewSessionTicket causes).
          */
+        /**
+         * The certificate verification outcome, as soon as the handshake is done: for a client that must not
+         * send before it knows (early pipelining's group with {@code tls_verify_hosts}).
+         */
+        public Verification verification() {
+            SSLEngine engine = ssl.engine();
+            boolean resumed = TlsSessionInfo.reused(engine, inspector.seen().flight());
+            return resumed && record != null ? record.verification() : verify(engine);
+        }
+
         public ClientOutcome finish() {
             SSLEngine engine = ssl.engine();
             HelloInspector.Seen seen = inspector.seen();

@@ -79,8 +79,11 @@ public final class EximServer extends EximInstance implements AutoCloseable {
             for (Path p : List.of(cert, key)) {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
             }
-            mainOptions.add("tls_certificate = " + cert);
-            mainOptions.add("tls_privatekey = " + key);
+            if (!mainOptions.contains("tls_certificate = " + cert)) {
+                // Called again (another certificate for a restart): the files are replaced, the lines stay.
+                mainOptions.add("tls_certificate = " + cert);
+                mainOptions.add("tls_privatekey = " + key);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

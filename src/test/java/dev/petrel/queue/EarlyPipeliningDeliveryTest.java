@@ -6,10 +6,13 @@ import dev.petrel.config.Config;
 import dev.petrel.hints.Hint;
 import dev.petrel.hints.HintsDb;
 import dev.petrel.peers.FakeSmtpServer;
+import dev.petrel.peers.ProcessResult;
 import dev.petrel.spool.Spool;
+import dev.petrel.testkit.PetrelCommand;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -269,6 +272,65 @@ class EarlyPipeliningDeliveryTest {
         assertThat(line(second, "b@remote.test")).contains(" L C=");
         assertThat(mx.talkedFirst()).containsExactly(false, false);
         assertThat(mx.commands()).startsWith("EHLO [127.0.0.1]");
+        assertThat(record()).isEmpty();
+    }
+
+    /**
+     * On a STARTTLS path only {@code EHLO,STARTTLS} went early: a refused banner costs nothing of the message,
+     * so the host is connected to again at once, waiting for the banner (refused again here, so deferred).
+     */
+    @Test
+    void aRefusedBannerOnTheStartTlsPathReconnectsAtOnceWithoutEarlyPipelining() throws Exception {
+        server("PIPELINING", "PIPECONNECT", "STARTTLS");
+        start("");
+        deliver("a@remote.test");
+        assertThat(record()).map(Hint::valueText).contains("clear: PIPELINING, PIPECONNECT, STARTTLS; tls: none");
+        mx.on("greeting", "421 4.3.2 busy");
+        String second = deliver("b@remote.test");
+
+        assertThat(mx.talkedFirst()).containsExactly(false, true, false);
+        assertThat(mx.commands().get(6)).isEqualTo("EHLO petrel.test");
+        assertThat(harness.mainLog()).containsSubsequence(
+                second + " H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after initial connection: "
+                        + "421 4.3.2 busy",
+                second + " == b@remote.test R=smarthost T=remote_smtp defer (-45) H=127.0.0.1 [127.0.0.1]: "
+                        + "SMTP error from remote mail server after initial connection: 421 4.3.2 busy");
+        assertThat(harness.mainLog().stream().filter(l -> l.startsWith(second + " H=127.0.0.1 [127.0.0.1]: SMTP error"))).hasSize(1);
+        assertThat(record()).isEmpty();
+    }
+
+    /** STARTTLS refused to an early {@code EHLO,STARTTLS}: the transaction goes on in cleartext, as it would. */
+    @Test
+    void aRefusedEarlyStartTlsCarriesOnInCleartext() throws Exception {
+        server("PIPELINING", "PIPECONNECT", "STARTTLS");
+        start("");
+        deliver("a@remote.test");
+        String second = deliver("b@remote.test");
+
+        assertThat(line(second, "b@remote.test")).contains(" L* C=\"250 2.0.0 OK id=fake\"");
+        assertThat(mx.talkedFirst()).containsExactly(false, true);
+        assertThat(mx.commands().subList(6, 12)).containsExactly("EHLO petrel.test", "STARTTLS",
+                "MAIL FROM:<alice@test.ex>", "RCPT TO:<b@remote.test>", "DATA", "QUIT");
+    }
+
+    /** What an operator sees of the record, and {@code tidydb} removing it once old. */
+    @Test
+    void dumpdbShowsTheRecordAndTidydbRemovesItWhenOld() throws Exception {
+        server(OFFER);
+        start("");
+        deliver("a@remote.test");
+        Path conf = dir.resolve("petrel.conf");
+        Files.writeString(conf, "spool_directory = %1$s/spool\nlog_file_path = %1$s/log/%%slog\n".formatted(dir));
+        Hint hint = record().orElseThrow();
+
+        ProcessResult dump = PetrelCommand.run("dumpdb", "-C", conf.toString(), "misc");
+        assertThat(dump.stdoutLines()).as(dump.toString()).containsExactly(key() + " " + hint.stamp().getEpochSecond()
+                + " clear: PIPELINING, PIPECONNECT, 8BITMIME; tls: none");
+        try (HintsDb db = HintsDb.open(dir.resolve("spool"), "misc")) {
+            db.put(key(), Instant.now().minus(Duration.ofDays(31)), hint.value());
+        }
+        ProcessResult tidy = PetrelCommand.run("tidydb", "-C", conf.toString(), "misc");
+        assertThat(tidy.exitCode()).as(tidy.toString()).isZero();
         assertThat(record()).isEmpty();
     }
 }

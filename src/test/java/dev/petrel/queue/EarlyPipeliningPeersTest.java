@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.petrel.config.Config;
 import dev.petrel.hints.HintsDb;
 import dev.petrel.it.DaemonProcess;
+import dev.petrel.peers.DnsServer;
 import dev.petrel.peers.EximServer;
 import dev.petrel.peers.Peers;
 import dev.petrel.testkit.Ports;
@@ -39,6 +40,7 @@ class EarlyPipeliningPeersTest {
     @TempDir
     Path dir;
     private DeliveryHarness harness;
+    private String mainLines = "";
 
     @AfterEach
     void close() throws Exception {
@@ -52,6 +54,7 @@ class EarlyPipeliningPeersTest {
                 primary_hostname = petrel.test
                 spool_directory = %s
                 log_selector = +pipelining +tls_resumption
+                %s
                 begin routers
                 %s
                 begin transports
@@ -61,7 +64,7 @@ class EarlyPipeliningPeersTest {
                   command_timeout = 10s
                   connect_timeout = 5s
                 %s
-                """.formatted(dir.resolve("spool"), routes, String.join("\n", transportOptions)), "test.conf");
+                """.formatted(dir.resolve("spool"), mainLines, routes, String.join("\n", transportOptions)), "test.conf");
         harness = new DeliveryHarness(dir, config);
     }
 
@@ -86,6 +89,13 @@ class EarlyPipeliningPeersTest {
     private List<String> arrivals(EximServer exim, int count) {
         assertThat(exim.awaitMainlog("for m" + count + "@relay.test", Duration.ofSeconds(10))).isTrue();
         return exim.mainlog().stream().filter(l -> l.contains("<= alice@test.ex")).toList();
+    }
+
+    private String record(int port) throws IOException {
+        try (HintsDb db = HintsDb.open(dir.resolve("spool"), "misc")) {
+            return db.get("127.0.0.1:" + port + ".EHLO").map(h -> h.stamp().getEpochSecond() + " " + h.valueText())
+                    .orElse("(none)");
+        }
     }
 
     private boolean recorded(int port) throws IOException {
@@ -115,6 +125,25 @@ class EarlyPipeliningPeersTest {
         }
     }
 
+    /** A recipient Exim refuses bounces; the record stays, and the next message pipelines early again. */
+    @Test
+    void aRecipientEximRefusesBouncesAndTheRecordStays() throws Exception {
+        int port = Ports.free();
+        try (EximServer exim = Peers.eximServer(dir.resolve("exim"), port).bannerDelay(BANNER_DELAY)
+                .rcptAclLine("deny local_parts = nobody").start()) {
+            start(route(port));
+            deliver("m1@relay.test");
+            String record = record(port);
+            String second = harness.deliver("alice@test.ex", DATA, "m2@relay.test", "nobody@relay.test");
+
+            assertThat(harness.mainLog()).anyMatch(l -> l.startsWith(second + " => m2@relay.test ") && l.contains(" L* K "));
+            assertThat(harness.mainLog()).anyMatch(l -> l.startsWith(second + " ** nobody@relay.test ")
+                    && l.contains("after pipelined RCPT TO:<nobody@relay.test>: 550 "));
+            assertThat(record(port)).isEqualTo(record);
+            assertThat(arrivals(exim, 2).get(1)).contains(" P=esmtp L* K S=");
+        }
+    }
+
     /** The seed's combination without TCP Fast Open: STARTTLS, early pipelining on both sides of it, resumption. */
     @Test
     void toEximWithStartTlsAndResumption() throws Exception {
@@ -137,6 +166,41 @@ class EarlyPipeliningPeersTest {
             assertThat(arrivals.get(1)).containsPattern(" P=esmtps L\\* X=TLS1\\.[23]:[^ ]+\\* ");
             System.out.println("Petrel: " + delivery(first) + "\nPetrel: " + delivery(second)
                     + "\nExim:   " + arrivals.get(0) + "\nExim:   " + arrivals.get(1));
+        }
+    }
+
+    /**
+     * {@code tls_verify_hosts}: after an early {@code EHLO,STARTTLS}, the group with the message goes only to a
+     * server whose certificate verified. Exim restarted with a certificate Petrel does not trust gets nothing.
+     */
+    @Test
+    void nothingOfTheMessageGoesEarlyToAServerThatFailsVerification() throws Exception {
+        Path trusted = dir.resolve("trusted");
+        Path other = dir.resolve("other");
+        ServerCredentials.selfSigned(trusted, "mx.relay.test");
+        ServerCredentials.selfSigned(other, "mx.relay.test");
+        int port = Ports.free();
+        try (DnsServer dns = DnsServer.in(dir.resolve("dns")).zone("relay.test", "mx A 127.0.0.1").start();
+                EximServer exim = Peers.eximServer(dir.resolve("exim"), port)
+                        .tls(trusted.resolve("selfsigned-cert.pem"), trusted.resolve("selfsigned-key.pem")).start()) {
+            mainLines = "dns_servers = " + dns.dnsServersOption();
+            start("""
+                    smarthost:
+                      driver = manualroute
+                      transport = remote_smtp
+                      route_list = * mx.relay.test::%d
+                    """.formatted(port), "  tls_verify_hosts = *",
+                    "  tls_verify_certificates = " + trusted.resolve("selfsigned-cert.pem"));
+            String first = deliver("m1@relay.test");
+            assertThat(delivery(first)).containsPattern(" " + X + " CV=yes L K C=\"250");
+            exim.stop();
+            exim.tls(other.resolve("selfsigned-cert.pem"), other.resolve("selfsigned-key.pem")).start();
+            String second = deliver("m2@relay.test");
+
+            assertThat(harness.mainLog()).anyMatch(l -> l.startsWith(second + " == m2@relay.test ")
+                    && l.contains(" defer (-38) ") && l.contains("TLS session: certificate verification failed"));
+            assertThat(harness.spool.contains(second)).isTrue();
+            assertThat(exim.mainlog().stream().filter(l -> l.contains("<= alice@test.ex"))).hasSize(1);
         }
     }
 

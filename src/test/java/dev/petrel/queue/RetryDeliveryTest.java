@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.petrel.config.Config;
 import dev.petrel.hints.HintsDb;
+import dev.petrel.hints.RetryRecord;
 import dev.petrel.peers.FakeSmtpServer;
 import dev.petrel.peers.ProcessResult;
 import dev.petrel.testkit.PetrelCommand;
@@ -77,11 +78,18 @@ class RetryDeliveryTest {
     @Test
     void aDeferredHostIsSkippedUntilItsTimeThenDeliveredAndForgotten() throws Exception {
         try (FakeSmtpServer server = FakeSmtpServer.plain().on("MAIL", "451 4.3.0 come back later").firstOnly();
-             DeliveryHarness harness = new DeliveryHarness(dir, config(server.port(), "*  *  F,1h,10s"))) {
+             DeliveryHarness harness = new DeliveryHarness(dir, config(server.port(), "*  *  F,1h,4s"))) {
             String id = harness.deliver("alice@test.ex", DATA, "bob@remote.test");
             assertThat(harness.mainLog()).contains(id + " == bob@remote.test R=smarthost T=remote_smtp defer (-45) "
                     + "H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after pipelined MAIL "
                     + "FROM:<alice@test.ex> SIZE=" + DATA.length() + ": 451 4.3.0 come back later");
+
+            // A queue run before the next try: no connection, Exim's wording.
+            harness.runner.runQueue();
+            harness.awaitIdle();
+            assertThat(server.connections()).isEqualTo(1);
+            assertThat(harness.mainLog().getLast()).isEqualTo(id + " == bob@remote.test R=smarthost T=remote_smtp "
+                    + "defer (-53): retry time not reached for any host for 'remote.test'");
 
             ProcessResult dump = PetrelCommand.run("dumpdb", "-C", conf.toString(), "retry");
             assertThat(dump.exitCode()).as(dump.toString()).isZero();
@@ -94,17 +102,9 @@ class RetryDeliveryTest {
             String time = "\\d\\d-\\w{3}-\\d{4} \\d\\d:\\d\\d:\\d\\d";
             assertThat(lines.get(1)).matches(time + "  " + time + "  " + time + " ");
 
-            // A queue run before the next try (10 s: the dumpdb JVM above can take seconds on a loaded machine): no
-            // connection, Exim's wording.
-            harness.runner.runQueue();
-            harness.awaitIdle();
-            assertThat(server.connections()).isEqualTo(1);
-            assertThat(harness.mainLog().getLast()).isEqualTo(id + " == bob@remote.test R=smarthost T=remote_smtp "
-                    + "defer (-53): retry time not reached for any host for 'remote.test'");
-
             Instant nextTry;
             try (HintsDb db = retryDb()) {
-                nextTry = dev.petrel.hints.RetryRecord.decode(db.get(hostKey(server)).orElseThrow().value()).nextTry();
+                nextTry = RetryRecord.decode(db.get(hostKey(server)).orElseThrow().value()).nextTry();
             }
             Thread.sleep(Math.max(0, Duration.between(Instant.now(), nextTry).toMillis()) + 1100);
             harness.runner.runQueue();
@@ -156,7 +156,7 @@ class RetryDeliveryTest {
             assertThat(bounce).contains("bob@remote.test", "451 4.3.0 come back later: retry timeout exceeded");
             try (HintsDb db = retryDb()) {
                 // The host's record stays, marked past its cutoff, for the next message to the host.
-                assertThat(dev.petrel.hints.RetryRecord.decode(db.get(hostKey(server)).orElseThrow().value()).expired())
+                assertThat(RetryRecord.decode(db.get(hostKey(server)).orElseThrow().value()).expired())
                         .isTrue();
             }
         }
@@ -187,6 +187,57 @@ class RetryDeliveryTest {
             assertThat(harness.mainLog()).contains(other + " Completed",
                     id + " == bob@remote.test routing defer (-51): retry time not reached");
         }
+    }
+
+    /** A record for the server's host past its final cutoff, next try an hour away, last tried at {@code lastTry}. */
+    private void expiredHost(FakeSmtpServer server, Instant lastTry) throws Exception {
+        Instant now = Instant.now();
+        try (HintsDb db = retryDb()) {
+            db.put(hostKey(server), now, new RetryRecord(now.minus(Duration.ofDays(5)), lastTry, now.plusSeconds(3600),
+                    111, 'A', "Connection refused", true).encode());
+        }
+    }
+
+    @Test
+    void withEveryHostPastItsCutoffTheAddressFailsWithoutATry() throws Exception {
+        try (FakeSmtpServer server = FakeSmtpServer.plain();
+             DeliveryHarness harness = new DeliveryHarness(dir, config(server.port(), "*  *  F,4d,1h"))) {
+            expiredHost(server, Instant.now().minusSeconds(60));
+            String id = harness.deliver("alice@test.ex", DATA, "bob@remote.test");
+            assertThat(server.connections()).isZero();
+            assertThat(harness.mainLog()).contains(id + " ** bob@remote.test R=smarthost T=remote_smtp: all hosts for "
+                    + "'remote.test' have been failing for a long time (and retry time not reached)");
+            assertThat(spoolIsEmptyAfterTheBounce(harness)).isTrue();
+        }
+    }
+
+    @Test
+    void noDelayAfterCutoffTriesHostsLastTriedBeforeTheMessageArrived() throws Exception {
+        try (FakeSmtpServer server = FakeSmtpServer.plain()) {
+            Config config = Config.parse(Files.readString(writeConfig(server))
+                    .replace("connect_timeout = 5s", "connect_timeout = 5s\n  no_delay_after_cutoff"), "test.conf");
+            try (DeliveryHarness harness = new DeliveryHarness(dir, config)) {
+                expiredHost(server, Instant.now().minusSeconds(60));
+                String id = harness.deliver("alice@test.ex", DATA, "bob@remote.test");
+                assertThat(server.connections()).isEqualTo(1);
+                assertThat(harness.mainLog()).contains(id + " Completed");
+                try (HintsDb db = retryDb()) {
+                    assertThat(db.dump()).isEmpty();
+                }
+                // A host last tried after the message arrived is not tried again: the address fails.
+                expiredHost(server, Instant.now().plusSeconds(30));
+                String late = harness.deliver("alice@test.ex", DATA, "carol@remote.test");
+                assertThat(server.connections()).isEqualTo(1);
+                assertThat(harness.mainLog()).contains(late + " ** carol@remote.test R=smarthost T=remote_smtp: all "
+                        + "hosts for 'remote.test' have been failing for a long time and were last tried after this "
+                        + "message arrived");
+            }
+        }
+    }
+
+    private Path writeConfig(FakeSmtpServer server) throws Exception {
+        config(server.port(), "*  *  F,4d,1h");
+        return conf;
     }
 
     private static String harnessLineOfSecondTry(String id) {

@@ -8,6 +8,7 @@ import dev.petrel.smtp.Verb;
 import dev.petrel.tls.ClientOutcome;
 import dev.petrel.tls.ClientTls;
 import dev.petrel.tls.TlsPeer;
+import dev.petrel.tls.Verification;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -185,6 +186,11 @@ public final class ClientSession implements AutoCloseable {
             tlsOutcome = tls.finish();
         }
         return tlsOutcome;
+    }
+
+    /** The certificate verification of the TLS session now up, before any reply over it; null without TLS. */
+    public Verification tlsVerification() {
+        return tls == null ? null : tls.verification();
     }
 
     /** Sends QUIT and reads its reply; the connection stays for {@link #close()}. */

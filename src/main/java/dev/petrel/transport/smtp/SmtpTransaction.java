@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One message to one host over an open connection: greeting, EHLO (HELO when EHLO gets a 5xx), STARTTLS,
@@ -132,12 +131,13 @@ final class SmtpTransaction {
         if (policy.smtps()) {
             session.tlsOnConnect(clientTls, peer(), policy.resumption());
             if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
+                verifiedBeforeSending();
                 session.sendEarly(TransactionCommands.early(path, early.recorded(), policy, message));
             }
         }
         if (path != null) {
             earlyUsed = true;
-            return early(message, path);
+            return new EarlyConversation(this, session, policy, early).run(message, path);
         }
         expect(session.greeting(), 220, "initial connection");
         if (policy.smtps()) {
@@ -179,47 +179,8 @@ final class SmtpTransaction {
         return transactionChecked(message, ext);
     }
 
-    /**
-     * The connection whose first group went out before the banner: the banner and EHLO decide whether the
-     * record still holds, then the replies already asked for are read as an ordinary pipelined transaction.
-     */
-    private List<DeliveryResult> early(Message message, EarlyPipelining.Path path) throws IOException, HostFailure {
-        boolean cleartext = path == EarlyPipelining.Path.CLEARTEXT;
-        if (path == EarlyPipelining.Path.STARTTLS || cleartext) {
-            session.connection().replyTimeout(cleartext ? policy.dataTimeout() : policy.commandTimeout());
-        }
-        Reply banner = session.greeting();
-        if (banner.code() != 220) {
-            return earlyRefused(message, path, banner);
-        }
-        if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
-            tlsUp = true;
-            tlsEstablished();
-        }
-        List<Reply> replies = session.early();
-        session.connection().replyTimeout(policy.commandTimeout());
-        Reply ehlo = replies.getFirst();
-        if (ehlo.code() != 250) {
-            return earlyRefused(message, path, ehlo);
-        }
-        if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
-            early.tlsEhlo(ehlo);
-        } else {
-            early.clearEhlo(ehlo);
-        }
-        if (path != EarlyPipelining.Path.STARTTLS) {
-            early.settle();
-            ext = early.recorded();
-            return outcome(message, early.recorded(), replies.subList(1, replies.size()), true);
-        }
-        if (replies.getLast().code() != 220) {
-            // STARTTLS refused: on in cleartext, as any connection whose STARTTLS is refused.
-            if (replies.getLast().code() == 421) {
-                throw smtpError("STARTTLS", replies.getLast(), ERRNO_SMTPCLOSED);
-            }
-            early.settle();
-            return transactionChecked(message, ServerExtensions.of(ehlo));
-        }
+    /** TLS after an early {@code EHLO,STARTTLS}'s 220. */
+    void startTlsAfterEarly() throws IOException, HostFailure {
         try {
             session.startTlsAfterEarly(clientTls, peer(), policy.resumption());
         } catch (IOException e) {
@@ -227,51 +188,44 @@ final class SmtpTransaction {
             throw e;
         }
         tlsUp = true;
-        if (!early.afterStartTls(message)) {
-            ServerExtensions ext = hello();
-            tlsEstablished();
-            early.tlsEhlo(session.ehloInForce());
-            early.settle();
-            return transactionChecked(message, ext);
+        verifiedBeforeSending();
+    }
+
+    /** With {@code tls_verify_hosts}, nothing of the message goes to a server whose certificate failed. */
+    private void verifiedBeforeSending() throws HostFailure {
+        if (policy.requireVerify() && !session.tlsVerification().verified()) {
+            throw verificationFailed(session.tlsVerification().detail());
         }
-        ServerExtensions recorded = early.recorded();
-        List<Reply> inside = session.ehloWith(TransactionCommands.group(message, recorded, policy));
+    }
+
+    private static HostFailure verificationFailed(String detail) {
+        return new HostFailure("TLS session: certificate verification failed: " + detail, ERRNO_TLSREQUIRED);
+    }
+
+    /** Implicit TLS is up: its facts are known once the banner has come. */
+    void implicitTlsUp() throws HostFailure {
+        tlsUp = true;
         tlsEstablished();
-        if (inside.getFirst().code() != 250) {
-            return earlyRefused(message, path, inside.getFirst());
-        }
-        early.tlsEhlo(inside.getFirst());
-        early.settle();
-        ext = recorded;
-        return outcome(message, recorded, inside.subList(1, inside.size()), true);
+    }
+
+    /** The refusal of an early {@code EHLO,STARTTLS} connection: tried again at once without it. */
+    HostFailure reconnect(Reply r) {
+        reconnect = true;
+        return smtpError("initial connection", r, ERRNO_SMTPCLOSED);
     }
 
     /**
-     * A banner or EHLO refused on an early-pipelined connection: the record goes. With STARTTLS nothing of the
-     * message has been sent, and the host is tried again at once without early pipelining; in cleartext the
-     * whole transaction has gone, and the refusal is its outcome: a 5xx fails it, anything else defers it. A
-     * server that no longer lets us talk first says so with a synchronisation error: that refuses the early
-     * pipelining, not the message, so it too is tried again at once.
+     * The rest of a transaction whose MAIL, RCPTs and DATA or BDAT went together; the session stays open for
+     * {@link #send} or {@link #quit}.
      */
-    private List<DeliveryResult> earlyRefused(Message message, EarlyPipelining.Path path, Reply r) throws HostFailure {
-        early.refused();
-        boolean syncError = r.code() == 554
-                && r.logText().toLowerCase(Locale.ROOT).contains("synchronization error");
-        if (path == EarlyPipelining.Path.STARTTLS || syncError) {
-            reconnect = true;
-            throw smtpError("initial connection", r, ERRNO_SMTPCLOSED);
-        }
-        boolean chunked = early.recorded().chunking() && policy.chunking();
-        HostFailure f = smtpError("pipelined " + (chunked ? "BDAT " + message.data().length + " LAST" : "DATA"), r,
-                r.code() >= 500 ? ERRNO_SMTPCLOSED : ERRNO_DATA4XX);
-        if (r.code() >= 500) {
-            return all(message, DeliveryResult.failed(f.getMessage()), facts(true, chunked, r.logText()));
-        }
-        throw f;
+    List<DeliveryResult> pipelined(Message message, ServerExtensions ext, List<Reply> replies)
+            throws IOException, HostFailure {
+        this.ext = ext;
+        return outcome(message, ext, replies, true);
     }
 
     /** The transaction after the checks that need no server: TLS required, SMTPUTF8, SIZE. */
-    private List<DeliveryResult> transactionChecked(Message message, ServerExtensions ext) throws IOException, HostFailure {
+    List<DeliveryResult> transactionChecked(Message message, ServerExtensions ext) throws IOException, HostFailure {
         if (tls == null && policy.requireTls()) {
             throw new HostFailure("a TLS session is required, but "
                     + (ext.startTls() ? "an attempt to start TLS failed" : "the server did not offer TLS support"),
@@ -304,7 +258,7 @@ final class SmtpTransaction {
         }
     }
 
-    private ServerExtensions hello() throws IOException, HostFailure {
+    ServerExtensions hello() throws IOException, HostFailure {
         Reply r = session.ehlo();
         if (r.code() == 250) {
             return ServerExtensions.of(r);
@@ -317,11 +271,10 @@ final class SmtpTransaction {
         throw smtpError("EHLO " + session.heloName(), r, r.code() >= 500 ? ERRNO_SMTPCLOSED : ERRNO_MAIL4XX);
     }
 
-    private void tlsEstablished() throws HostFailure {
+    void tlsEstablished() throws HostFailure {
         tls = session.tlsOutcome();
         if (policy.requireVerify() && !tls.verification().verified()) {
-            throw new HostFailure("TLS session: certificate verification failed: " + tls.verification().detail(),
-                    ERRNO_TLSREQUIRED);
+            throw verificationFailed(tls.verification().detail());
         }
     }
 
@@ -465,7 +418,7 @@ final class SmtpTransaction {
     }
 
     /** The same outcome for every recipient: the server refused the message itself, not an address. */
-    private static List<DeliveryResult> all(Message message, DeliveryResult result, RemoteFacts facts) {
+    static List<DeliveryResult> all(Message message, DeliveryResult result, RemoteFacts facts) {
         List<DeliveryResult> out = new ArrayList<>();
         for (int i = 0; i < message.recipients().size(); i++) {
             out.add(result.withRemote(facts, false));
@@ -492,7 +445,7 @@ final class SmtpTransaction {
         }
     }
 
-    private HostFailure smtpError(String after, Reply r, int errno) {
+    static HostFailure smtpError(String after, Reply r, int errno) {
         return new HostFailure("SMTP error from remote mail server after " + after + ": " + r.logText(), errno,
                 moreErrno(r));
     }

@@ -129,13 +129,13 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
                                            Consumer<List<DeliveryResult>> settled, boolean[] limited) {
         DeliveryResult last = null;
         boolean allExpired = true;
-        List<RemoteHost> expired = new ArrayList<>();
+        List<RemoteHost> notDue = new ArrayList<>();
         for (RemoteHost host : hosts) {
             int port = port(host);
             HostRetry.Status status = retry.check(host, port);
             if (status != HostRetry.Status.USABLE) {
                 allExpired &= status == HostRetry.Status.NOT_DUE_EXPIRED;
-                expired.add(host);
+                notDue.add(host);
                 continue;
             }
             Attempt attempt = tryHost(id, host, port, text, retry, settled);
@@ -157,7 +157,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
             return all(recipients, DeliveryResult.failed("all hosts" + forDomain
                     + " have been failing for a long time (and retry time not reached)"));
         }
-        for (RemoteHost host : expired) {
+        for (RemoteHost host : notDue) {
             int port = port(host);
             if (retry.triedBeforeArrival(host, port)) {
                 Attempt attempt = tryHost(id, host, port, text, retry, settled);

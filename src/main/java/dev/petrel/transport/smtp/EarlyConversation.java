@@ -1,0 +1,111 @@
+package dev.petrel.transport.smtp;
+
+import dev.petrel.smtp.Reply;
+import dev.petrel.transport.DeliveryResult;
+import dev.petrel.transport.smtp.EarlyPipelining.Path;
+import dev.petrel.transport.smtp.SmtpTransaction.Message;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The other opening of a {@link SmtpTransaction}: a connection whose first group went out before the banner
+ * (early pipelining). The banner and the EHLO replies decide what becomes of the EHLO record; the replies
+ * already asked for are then read as an ordinary pipelined transaction, which the transaction finishes.
+ * See docs/behaviour.md, "Early pipelining (PIPECONNECT)", client side.
+ */
+final class EarlyConversation {
+    private final SmtpTransaction transaction;
+    private final ClientSession session;
+    private final HostPolicy policy;
+    private final EarlyPipelining early;
+
+    EarlyConversation(SmtpTransaction transaction, ClientSession session, HostPolicy policy, EarlyPipelining early) {
+        this.transaction = transaction;
+        this.session = session;
+        this.policy = policy;
+        this.early = early;
+    }
+
+    List<DeliveryResult> run(Message message, Path path) throws IOException, HostFailure {
+        // A group ending in the message (BDAT) waits for its last reply under data_timeout.
+        session.connection().replyTimeout(path == Path.CLEARTEXT ? policy.dataTimeout() : policy.commandTimeout());
+        Reply banner = session.greeting();
+        if (banner.code() != 220) {
+            return refused(message, path, banner);
+        }
+        if (path == Path.IMPLICIT_TLS) {
+            transaction.implicitTlsUp();
+        }
+        List<Reply> replies = session.early();
+        session.connection().replyTimeout(policy.commandTimeout());
+        Reply ehlo = replies.getFirst();
+        if (ehlo.code() != 250) {
+            return refused(message, path, ehlo);
+        }
+        if (path == Path.IMPLICIT_TLS) {
+            early.tlsEhlo(ehlo);
+        } else {
+            early.clearEhlo(ehlo);
+        }
+        if (path != Path.STARTTLS) {
+            early.settle();
+            return transaction.pipelined(message, early.recorded(), replies.subList(1, replies.size()));
+        }
+        return afterStartTls(message, ehlo, replies.getLast());
+    }
+
+    /** After {@code EHLO,STARTTLS}: TLS, then EHLO with the transaction when the record allows, else EHLO alone. */
+    private List<DeliveryResult> afterStartTls(Message message, Reply ehlo, Reply startTls)
+            throws IOException, HostFailure {
+        if (startTls.code() != 220) {
+            // Refused: on in cleartext, as any connection whose STARTTLS is refused.
+            if (startTls.code() == 421) {
+                throw SmtpTransaction.smtpError("STARTTLS", startTls, SmtpTransaction.ERRNO_SMTPCLOSED);
+            }
+            early.settle();
+            return transaction.transactionChecked(message, ServerExtensions.of(ehlo));
+        }
+        transaction.startTlsAfterEarly();
+        if (!early.afterStartTls(message)) {
+            ServerExtensions ext = transaction.hello();
+            transaction.tlsEstablished();
+            early.tlsEhlo(session.ehloInForce());
+            early.settle();
+            return transaction.transactionChecked(message, ext);
+        }
+        ServerExtensions recorded = early.recorded();
+        List<Reply> inside = session.ehloWith(TransactionCommands.group(message, recorded, policy));
+        transaction.tlsEstablished();
+        if (inside.getFirst().code() != 250) {
+            return refused(message, Path.STARTTLS, inside.getFirst());
+        }
+        early.tlsEhlo(inside.getFirst());
+        early.settle();
+        return transaction.pipelined(message, recorded, inside.subList(1, inside.size()));
+    }
+
+    /**
+     * A banner or EHLO refused: the record goes. With STARTTLS nothing of the message has been sent, and the
+     * host is tried again at once without early pipelining; in cleartext the whole transaction has gone, and
+     * the refusal is its outcome: a 5xx fails it, anything else defers it. A server that no longer lets us
+     * talk first says so with a synchronisation error: that refuses the early pipelining, not the message, so
+     * it too is tried again at once.
+     */
+    private List<DeliveryResult> refused(Message message, Path path, Reply r) throws HostFailure {
+        early.refused();
+        boolean syncError = r.code() == 554 && r.logText().toLowerCase(Locale.ROOT).contains("synchronization error");
+        if (path == Path.STARTTLS || syncError) {
+            throw transaction.reconnect(r);
+        }
+        boolean chunked = early.recorded().chunking() && policy.chunking();
+        HostFailure f = SmtpTransaction.smtpError("pipelined " + (chunked ? "BDAT " + message.data().length + " LAST"
+                : "DATA"), r, r.code() >= 500 ? SmtpTransaction.ERRNO_SMTPCLOSED : SmtpTransaction.ERRNO_DATA4XX);
+        if (r.code() >= 500) {
+            return SmtpTransaction.all(message, DeliveryResult.failed(f.getMessage()),
+                    transaction.facts(true, chunked, r.logText()));
+        }
+        throw f;
+    }
+}
