@@ -127,6 +127,7 @@ final class MessageDelivery {
             notifications.delayed(message, deferrals, Instant.now());
             return;
         }
+        attempt.done();
         try {
             spool.remove(id);
             log.main(id + " Completed");
@@ -165,6 +166,7 @@ final class MessageDelivery {
         private final boolean force;
         private final AddressRetry addresses;
         private final Set<String> failedHosts = new HashSet<>();
+        private final List<HostRetryGate> gates = new ArrayList<>();
 
         Attempt(SpooledMessage message, boolean force) {
             this.message = message;
@@ -237,8 +239,9 @@ final class MessageDelivery {
         private List<Outcome> group(Group group, List<String> rcpts, Map<String, String> routers, Deliveries deliveries,
                                     boolean journalNow) {
             String id = message.id();
-            HostRetryGate gate = new HostRetryGate(retry, Address.parse(rcpts.getFirst()).domain(),
+            HostRetryGate gate = new HostRetryGate(retry, id, Address.parse(rcpts.getFirst()).domain(),
                     message.envelope().receivedAt(), force, failedHosts);
+            gates.add(gate);
             List<DeliveryResult> results;
             try {
                 results = transports.get(group.transport()).deliver(message, rcpts, group.hosts(), gate);
@@ -276,6 +279,11 @@ final class MessageDelivery {
                 outcomes.add(new Outcome(deliveries.sameDelivery(rcpt), result, journalNow));
             }
             return outcomes;
+        }
+
+        /** The message is done with: its host+message records go. */
+        void done() {
+            gates.forEach(HostRetryGate::messageDone);
         }
 
         /** Exim's end of the line for a deferred address whose retry rules have run out. */

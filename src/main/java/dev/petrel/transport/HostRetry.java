@@ -16,6 +16,12 @@ public interface HostRetry {
     /** The host could not take the message ({@code failure} is deferred and {@code hostProblem}). */
     void failed(RemoteHost host, int port, DeliveryResult failure);
 
+    /**
+     * The host refused this message, not every message (Exim's "message error", a 4xx to MAIL): only this
+     * message waits for the host.
+     */
+    void messageFailed(RemoteHost host, int port, DeliveryResult failure);
+
     /** The host took the message: its failures are forgotten. */
     void succeeded(RemoteHost host, int port);
 
@@ -34,6 +40,10 @@ public interface HostRetry {
 
         @Override
         public void failed(RemoteHost host, int port, DeliveryResult failure) {
+        }
+
+        @Override
+        public void messageFailed(RemoteHost host, int port, DeliveryResult failure) {
         }
 
         @Override

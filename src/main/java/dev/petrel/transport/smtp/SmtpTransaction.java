@@ -288,6 +288,7 @@ final class SmtpTransaction {
             }
             if (mail.code() != 421) {
                 quit(); // the server is still talking: leave it properly before trying the next host
+                throw f.asMessageError();
             }
             throw f;
         }

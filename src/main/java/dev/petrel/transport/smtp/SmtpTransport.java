@@ -153,6 +153,8 @@ public final class SmtpTransport implements Transport {
         }
         if (attempt.results() != null) {
             retry.succeeded(host, port);
+        } else if (attempt.messageError()) {
+            retry.messageFailed(host, port, attempt.failure());
         } else if (attempt.failure().hostProblem()) {
             retry.failed(host, port, attempt.failure());
         }
@@ -160,12 +162,14 @@ public final class SmtpTransport implements Transport {
     }
 
     /**
-     * One connection's outcome: the per-recipient results, or the host's failure; {@code reconnect} when an
-     * early-pipelined connection is to be made again at once without early pipelining.
+     * One connection's outcome: the per-recipient results, or the host's failure, which may concern only
+     * this message ({@code messageError}); {@code reconnect} when an early-pipelined connection is to be made
+     * again at once without early pipelining.
      */
-    private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed, boolean reconnect) {
+    private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed, boolean reconnect,
+                           boolean messageError) {
         Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed) {
-            this(results, failure, tlsFailed, false);
+            this(results, failure, tlsFailed, false, false);
         }
     }
 
@@ -201,12 +205,13 @@ public final class SmtpTransport implements Transport {
                     false);
         } catch (HostFailure f) {
             if (transaction.reconnectWithoutEarlyPipelining() && policy.pipeConnect()) {
-                return new Attempt(null, null, false, true);
+                return new Attempt(null, null, false, true, false);
             }
             log.accept(id + " " + hostField(host, port) + ": " + f.getMessage());
             int more = f.moreErrno() != 0 || f.errno() < 0 ? f.moreErrno() : letter(host);
             return new Attempt(null, DeliveryResult.deferred(f.errno(), f.getMessage())
-                    .withRemote(transaction.facts(false, false, null), true).withMoreErrno(more), transaction.tlsFailed());
+                    .withRemote(transaction.facts(false, false, null), true).withMoreErrno(more), transaction.tlsFailed(),
+                    false, f.messageError());
         } catch (RuntimeException e) {
             // A bug must not lose the message: the recipients stay queued and the log says what broke.
             log.accept(id + " " + hostField(host, port) + ": internal error: " + e);
