@@ -4,6 +4,7 @@
 #   bench/relay.sh [SESSIONS] [MESSAGES] [SIZE] [DRAIN_SECONDS] [SEEN]      local delivery; defaults 8 5000 5000 300 0
 #   bench/relay.sh smtp [SESSIONS] [MESSAGES] [SIZE] [ROUNDS] [WARMUP] [-d]  relaying; defaults 8 2000 5000 3 2
 #   SERVERS="petrel postfix" bench/relay.sh smtp ...                        a subset of the three
+#   PETREL_TREE=dir bench/relay.sh smtp ...          Petrel built in another tree (target/petrel.jar, target/lib)
 #
 # Local delivery: Postfix's smtp-source loads a Petrel daemon that delivers as it receives (no queue_only) into
 # a maildir, and the script reports the arrival rate, the delivery rate, and how long the queue was when the
@@ -32,7 +33,8 @@ root="$here/.."
 relaying() {
   local sessions=${1:-8} messages=${2:-2000} size=${3:-5000} rounds=${4:-3} warmup=${5:-2} mode=${6:-}
   bench_prepare
-  "$root/bin/petrel" version >/dev/null   # builds the jar if needed
+  local tree=${PETREL_TREE:-$root}
+  [ -n "${PETREL_TREE:-}" ] || "$root/bin/petrel" version >/dev/null   # builds the jar if needed
   work="$(mktemp -d /tmp/petrel-relay.XXXXXX)"
   chmod 755 "$work"   # the postfix and Debian-exim users must reach their directories inside it
   petrel_port=$(free_port); postfix_port=$(free_port); exim_port=$(free_port)
@@ -47,7 +49,7 @@ relaying() {
   local servers=${SERVERS:-petrel postfix exim} name r
   for name in $servers; do
     case $name in
-      petrel) mkdir -p "$work/petrel"; start_petrel "$root" "$work/petrel.conf" "$work/petrel" ;;
+      petrel) mkdir -p "$work/petrel"; start_petrel "$tree" "$work/petrel.conf" "$work/petrel" ;;
       postfix) POSTFIX_DISPOSITION=relay POSTFIX_RELAYHOST="[127.0.0.1]:${sink_port[postfix]}" \
                  "$here/postfix-standalone.sh" start "$work/postfix" "$postfix_port" >/dev/null ;;
       exim) EXIM_RELAY_TO="127.0.0.1::${sink_port[exim]}" "$here/exim-standalone.sh" start "$work/exim" "$exim_port" \

@@ -6,6 +6,8 @@ import dev.petrel.hints.Hint;
 import dev.petrel.hints.HintsDb;
 import dev.petrel.hints.RetryRecord;
 import dev.petrel.tls.TicketRecord;
+import dev.petrel.spool.Spool;
+import dev.petrel.transport.smtp.WaitHints;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,6 +15,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -44,17 +47,17 @@ final class HintsCommand {
                 return 1;
             }
             try (HintsDb db = HintsDb.open(loaded.main().spoolDirectory(), name)) {
-                return run(db);
+                return run(db, loaded.main().spoolDirectory());
             }
         }
 
-        abstract int run(HintsDb db) throws IOException;
+        abstract int run(HintsDb db, Path spoolDirectory) throws IOException;
     }
 
     @Command(name = "dumpdb", description = "Print the records of a hints database (Exim's exim_dumpdb).")
     static final class Dump extends HintsJob {
         @Override
-        int run(HintsDb db) throws IOException {
+        int run(HintsDb db, Path spoolDirectory) throws IOException {
             for (Hint hint : db.dump()) {
                 System.out.println(switch (name) {
                     case "retry" -> retryLines(hint);
@@ -82,10 +85,16 @@ final class HintsCommand {
         long days;
 
         @Override
-        int run(HintsDb db) throws IOException {
+        int run(HintsDb db, Path spoolDirectory) throws IOException {
             int removed = db.tidy(Duration.ofDays(days));
             System.out.println("Tidying Petrel hints database " + db.file() + ": " + removed + " record"
                     + (removed == 1 ? "" : "s") + " removed");
+            if (name.startsWith("wait-")) {
+                // As exim_tidydb does: ids of messages no longer in the spool leave the wait records.
+                try (Spool spool = Spool.open(spoolDirectory)) {
+                    WaitHints.tidy(db, spool::contains).forEach(System.out::println);
+                }
+            }
             return 0;
         }
     }

@@ -3,6 +3,7 @@ package dev.petrel.config;
 import static dev.petrel.config.OptionTypes.BOOL;
 import static dev.petrel.config.OptionTypes.EXPANDABLE;
 import static dev.petrel.config.OptionTypes.HOST_LIST;
+import static dev.petrel.config.OptionTypes.INT;
 import static dev.petrel.config.OptionTypes.OCTAL;
 import static dev.petrel.config.OptionTypes.STRING;
 import static dev.petrel.config.OptionTypes.TIME;
@@ -68,6 +69,9 @@ public final class TransportOptions {
         public static final Option<Duration> CONNECT_TIMEOUT = TABLE.add("connect_timeout", TIME, "5m");
         public static final Option<Duration> COMMAND_TIMEOUT = TABLE.add("command_timeout", TIME, "5m");
         public static final Option<Duration> DATA_TIMEOUT = TABLE.add("data_timeout", TIME, "5m");
+        /** Messages one connection carries before QUIT (Exim's default); 0 for no limit, 1 for no reuse. */
+        public static final Option<Integer> CONNECTION_MAX_MESSAGES = TABLE.add(
+                Option.of("connection_max_messages", INT, "500").require(n -> n >= 0, "must not be negative"));
         /** {@code smtps}: TLS from the first octet, as on port 465. */
         public static final Option<String> PROTOCOL = TABLE.add("protocol",
                 OptionTypes.choice("smtp", "smtps"), "smtp");

@@ -32,6 +32,9 @@ final class DeliveryLines {
         }
         StringBuilder line = new StringBuilder(160).append(id).append(further ? " -> " : " => ").append(rcpt)
                 .append(' ').append(routerTransport).append(' ').append(host(remote));
+        if (remote.continued()) {
+            line.append('*'); // Exim's mark of a continued connection, after the port when +outgoing_port shows it
+        }
         if (remote.fastOpen() != null) {
             line.append(' ').append(remote.fastOpen()); // Exim's place for it: after H=, before X=
         }

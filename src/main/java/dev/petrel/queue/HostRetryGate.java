@@ -75,6 +75,14 @@ final class HostRetryGate implements HostRetry {
         return Status.USABLE;
     }
 
+    /**
+     * Whether this message's own record at the host (a 4xx to its MAIL) lets it go there now; the host's
+     * record does not count, for a connection that is already open to it.
+     */
+    boolean messageDue(RemoteHost host, int port) {
+        return status(messageKey(host, port)) == Status.USABLE;
+    }
+
     private Status status(String key) {
         Optional<RetryRecord> record = state.read(key);
         if (record.isEmpty()) {

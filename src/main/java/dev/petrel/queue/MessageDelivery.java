@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * One delivery attempt of one message: every outstanding recipient routed, the recipients grouped by
@@ -57,33 +58,62 @@ final class MessageDelivery {
     void deliver(String id, boolean force) {
         SpooledMessage message;
         try {
-            message = spool.read(id);
+            message = read(id);
         } catch (NoSuchFileException e) {
             return; // delivered by an earlier attempt, or removed by the operator
+        }
+        if (message == null || message.frozen()) {
+            return; // frozen: left for the operator (petrel queue thaw), as Exim's queue runs leave frozen messages
+        }
+        List<String> outstanding = outstanding(message);
+        Attempt attempt = new Attempt(message, force);
+        List<Outcome> outcomes = attempt.notDue(outstanding);
+        attempt.run(Deliveries.of(outstanding, router), outcomes);
+    }
+
+    /**
+     * The spooled message; null (said in the logs) when it cannot be read now.
+     *
+     * @throws NoSuchFileException when it is no longer in the spool
+     */
+    SpooledMessage read(String id) throws NoSuchFileException {
+        try {
+            return spool.read(id);
+        } catch (NoSuchFileException e) {
+            throw e;
         } catch (SpoolFormatException e) {
             // Left for the operator, as Exim leaves it; said once per process, not at every queue run.
             if (reportedBroken.add(id)) {
                 log.main(id + " Format error in spool file " + id + ": size=" + e.fileSize());
             }
-            return;
+            return null;
         } catch (IOException e) {
             log.panic(id + " cannot read spool file: " + e.getMessage());
-            return;
+            return null;
         }
-        if (message.frozen()) {
-            return; // left for the operator (queue thaw, queue deliver), as Exim's queue runs leave it, -qf too
-        }
+    }
+
+    private static List<String> outstanding(SpooledMessage message) {
         List<String> outstanding = new ArrayList<>(new LinkedHashSet<>(message.envelope().recipients()));
         outstanding.removeAll(message.delivered());
+        return outstanding;
+    }
 
+    /**
+     * The end of an attempt: journal, notify the sender, or remove the message with {@code Completed} when
+     * nothing is left.
+     *
+     * @param othersLeft recipients not in {@code outcomes} are still to be delivered (a continued delivery
+     *     took only those for its host)
+     */
+    private void conclude(Attempt attempt, List<Outcome> outcomes, boolean othersLeft) {
+        SpooledMessage message = attempt.message;
+        String id = message.id();
         List<Failure> failures = new ArrayList<>();
         List<Failure> deferrals = new ArrayList<>();
         List<Failure> successes = new ArrayList<>();
         List<String> delivered = new ArrayList<>();
         List<String> failedDuplicates = new ArrayList<>(); // one bounce says it for them
-        Attempt attempt = new Attempt(message, force);
-        List<Outcome> outcomes = attempt.notDue(outstanding);
-        outcomes.addAll(attempt.run(Deliveries.of(outstanding, router)));
         for (Outcome o : outcomes) {
             String rcpt = o.covers().getFirst();
             DeliveryResult result = o.result();
@@ -106,7 +136,7 @@ final class MessageDelivery {
         // The last group's deliveries need no journal entry if the message is about to be removed: removing the
         // spool file says the same thing with fewer fsyncs. Journal them only if the message stays.
         List<String> notJournalled = new ArrayList<>(delivered);
-        boolean deferred = !deferrals.isEmpty();
+        boolean deferred = !deferrals.isEmpty() || othersLeft;
         if (!failures.isEmpty() && message.envelope().sender().isEmpty()) {
             // A notification that cannot be delivered has nobody to go back to: frozen for the operator, as Exim does.
             freeze(id);
@@ -124,7 +154,9 @@ final class MessageDelivery {
         notifications.delivered(message, successes);
         if (deferred) {
             notJournalled.forEach(rcpt -> journal(id, rcpt));
-            notifications.delayed(message, deferrals, Instant.now());
+            if (!deferrals.isEmpty()) {
+                notifications.delayed(message, deferrals, Instant.now());
+            }
             return;
         }
         attempt.done();
@@ -137,6 +169,83 @@ final class MessageDelivery {
             notJournalled.forEach(rcpt -> journal(id, rcpt));
             log.panic(id + " cannot remove spool file: " + e.getMessage());
         }
+    }
+
+    /**
+     * A message claimed for a connection that is open to one of its hosts: routed now, its groups for
+     * {@code transport} to choose from; {@link Continued#finish} logs and concludes the chosen group's outcomes.
+     * Null when nothing of it routes to that transport.
+     */
+    Continued continued(SpooledMessage message, String transport) {
+        Attempt attempt = new Attempt(message, false);
+        List<String> outstanding = outstanding(message);
+        // Those whose retry time has not come stay for it; nothing is said of them here.
+        boolean notDue = !attempt.notDue(outstanding).isEmpty();
+        Deliveries deliveries = Deliveries.of(outstanding, router);
+        Map<Group, List<String>> groups = new LinkedHashMap<>();
+        for (String rcpt : deliveries.unique()) {
+            if (deliveries.routing(rcpt) instanceof RoutingResult.Routed routed && routed.transport().equals(transport)) {
+                groups.computeIfAbsent(new Group(transport, hosts(routed)), g -> new ArrayList<>()).add(rcpt);
+            }
+        }
+        return groups.isEmpty() ? null : new Continued(attempt, deliveries, groups, notDue);
+    }
+
+    /** See {@link #continued}. */
+    final class Continued {
+        private final Attempt attempt;
+        private final Deliveries deliveries;
+        private final Map<Group, List<String>> groups;
+        private final boolean notDue;
+
+        private Continued(Attempt attempt, Deliveries deliveries, Map<Group, List<String>> groups, boolean notDue) {
+            this.attempt = attempt;
+            this.deliveries = deliveries;
+            this.groups = groups;
+            this.notDue = notDue;
+        }
+
+        /** See {@link dev.petrel.transport.WaitingMessages.Continuation#mayUse}. */
+        boolean mayUse(RemoteHost host, int port) {
+            SpooledMessage message = attempt.message;
+            String domain = Address.parse(groups.values().iterator().next().getFirst()).domain();
+            return new HostRetryGate(retry, message.id(), domain, message.envelope().receivedAt(), false, Set.of())
+                    .messageDue(host, port);
+        }
+
+        /** The recipients of each group, with its hosts. */
+        Map<List<String>, List<RemoteHost>> groups() {
+            Map<List<String>, List<RemoteHost>> out = new LinkedHashMap<>();
+            groups.forEach((g, rcpts) -> out.put(List.copyOf(rcpts), g.hosts()));
+            return out;
+        }
+
+        /**
+         * Logs and concludes the outcomes of the group of {@code rcpts}; true when other recipients of the
+         * message are left for a fresh attempt.
+         */
+        boolean finish(List<String> rcpts, List<DeliveryResult> results) {
+            Group group = groups.entrySet().stream().filter(e -> e.getValue().equals(rcpts)).map(Map.Entry::getKey)
+                    .findFirst().orElseThrow();
+            List<Outcome> outcomes = attempt.logged(group, rcpts, results, routers(deliveries), deliveries, false, null);
+            boolean othersLeft = notDue || deliveries.unique().size() > rcpts.size();
+            conclude(attempt, outcomes, othersLeft);
+            return othersLeft;
+        }
+    }
+
+    private static List<RemoteHost> hosts(RoutingResult.Routed routed) {
+        return routed.hosts().stream().map(h -> new RemoteHost(h.name(), h.address(), h.port(), h.mx() >= 0)).toList();
+    }
+
+    private static Map<String, String> routers(Deliveries deliveries) {
+        Map<String, String> routers = new HashMap<>();
+        for (String rcpt : deliveries.unique()) {
+            if (deliveries.routing(rcpt) instanceof RoutingResult.Routed routed) {
+                routers.put(rcpt, routed.router());
+            }
+        }
+        return routers;
     }
 
     private void freeze(String id) {
@@ -194,22 +303,22 @@ final class MessageDelivery {
 
         /**
          * Routes every recipient first, then hands each (transport, hosts) group to its transport as Exim does,
-         * logging each outcome.
+         * logging each outcome, and concludes (journal, notifications, {@code Completed}). The last group's
+         * outcomes are acted on as soon as its transport knows them, before it carries other messages on its
+         * connection (connection reuse), so that this message's lines come first.
+         *
+         * @param outcomes what is already known (recipients not due), added to
          */
-        List<Outcome> run(Deliveries deliveries) {
+        void run(Deliveries deliveries, List<Outcome> outcomes) {
             String id = message.id();
-            List<Outcome> outcomes = new ArrayList<>();
             Map<Group, List<String>> groups = new LinkedHashMap<>();
-            Map<String, String> routers = new HashMap<>();
             for (String rcpt : deliveries.unique()) {
                 List<String> covers = deliveries.sameDelivery(rcpt);
                 switch (deliveries.routing(rcpt)) {
                     case RoutingResult.Routed routed -> {
                         addresses.routed(rcpt);
-                        List<RemoteHost> hosts = routed.hosts().stream()
-                                .map(h -> new RemoteHost(h.name(), h.address(), h.port(), h.mx() >= 0)).toList();
-                        groups.computeIfAbsent(new Group(routed.transport(), hosts), g -> new ArrayList<>()).add(rcpt);
-                        routers.put(rcpt, routed.router());
+                        groups.computeIfAbsent(new Group(routed.transport(), hosts(routed)), g -> new ArrayList<>())
+                                .add(rcpt);
                     }
                     case RoutingResult.Deferred d -> {
                         log.main(id + " == " + rcpt + " R=" + d.router() + " defer (-1): " + d.reason());
@@ -227,27 +336,52 @@ final class MessageDelivery {
                             throw new IllegalStateException("the router chain declined " + rcpt);
                 }
             }
+            if (groups.isEmpty()) {
+                conclude(this, outcomes, false);
+                return;
+            }
+            Map<String, String> routers = routers(deliveries);
             int left = groups.size();
             for (Map.Entry<Group, List<String>> g : groups.entrySet()) {
                 // Deliveries of all but the last group are journalled at once, so that a crash in a later group
                 // cannot send them again.
-                outcomes.addAll(group(g.getKey(), g.getValue(), routers, deliveries, --left > 0));
+                boolean last = --left == 0;
+                group(g.getKey(), g.getValue(), routers, deliveries, outcomes, last);
             }
-            return outcomes;
         }
 
-        private List<Outcome> group(Group group, List<String> rcpts, Map<String, String> routers, Deliveries deliveries,
-                                    boolean journalNow) {
-            String id = message.id();
-            HostRetryGate gate = new HostRetryGate(retry, id, Address.parse(rcpts.getFirst()).domain(),
+        private void group(Group group, List<String> rcpts, Map<String, String> routers, Deliveries deliveries,
+                           List<Outcome> outcomes, boolean last) {
+            HostRetryGate gate = new HostRetryGate(retry, message.id(), Address.parse(rcpts.getFirst()).domain(),
                     message.envelope().receivedAt(), force, failedHosts);
             gates.add(gate);
+            boolean[] settled = {false};
+            Consumer<List<DeliveryResult>> settle = results -> {
+                if (!settled[0]) {
+                    settled[0] = true;
+                    outcomes.addAll(logged(group, rcpts, results, routers, deliveries, !last, gate));
+                    if (last) {
+                        conclude(this, outcomes, false);
+                    }
+                }
+            };
             List<DeliveryResult> results;
             try {
-                results = transports.get(group.transport()).deliver(message, rcpts, group.hosts(), gate);
+                results = transports.get(group.transport()).deliver(message, rcpts, group.hosts(), gate, settle);
             } catch (RuntimeException e) {
                 results = Collections.nCopies(rcpts.size(), DeliveryResult.deferred(-1, "internal error: " + e));
             }
+            settle.accept(results);
+        }
+
+        /**
+         * Logs one group's outcomes ({@code =>}, {@code ->}, {@code **}, {@code ==}); with {@code journalNow}
+         * the deliveries are journalled at once. {@code gate} is null when no host was tried for them here.
+         */
+        private List<Outcome> logged(Group group, List<String> rcpts, List<DeliveryResult> results,
+                                     Map<String, String> routers, Deliveries deliveries, boolean journalNow,
+                                     HostRetryGate gate) {
+            String id = message.id();
             List<Outcome> outcomes = new ArrayList<>();
             boolean further = false;
             for (int i = 0; i < rcpts.size(); i++) {
@@ -268,7 +402,7 @@ final class MessageDelivery {
                         if (result.errno() != RetryError.HOST_RETRY || log.selected("retry_defer")) {
                             log.main(lines.deferred(id, rcpt, rt, result));
                         }
-                        boolean timedOut = result.hostProblem() ? gate.timedOut()
+                        boolean timedOut = result.hostProblem() ? gate != null && gate.timedOut()
                                 : result.errno() == RetryError.RCPT_4XX
                                 && addresses.recipientDeferred(rcpt, result.errno(), result.moreErrno(), result.reason());
                         if (timedOut) {

@@ -7,6 +7,7 @@ import dev.petrel.log.MainLog;
 import dev.petrel.spool.MessageLock;
 import dev.petrel.spool.Spool;
 import dev.petrel.transport.Transports;
+import dev.petrel.transport.WaitingMessages;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ public final class QueueRunner implements AutoCloseable {
     private final MainLog log;
     private final Duration queueRunInterval;
     private final MessageDelivery delivery;
+    private final ContinuedDeliveries continued;
     private final Transports transports;
     private final HintsDb retryDb;
     private final Duration retryDataExpire;
@@ -72,7 +74,8 @@ public final class QueueRunner implements AutoCloseable {
         this.queueRunInterval = queueRunInterval;
         String hostname = config.main().primaryHostname();
         String qualify = config.main().qualifyDomain() != null ? config.main().qualifyDomain() : hostname;
-        this.transports = Transports.from(config, relativeTo, log::main);
+        // The transports reach the queue's waiting messages only through this narrow door (connection reuse).
+        this.transports = Transports.from(config, relativeTo, log::main, this::claimWaiting);
         this.retryDb = openRetryDb(spool, log);
         this.retryDataExpire = config.main().retryDataExpire();
         RetryState retry = new RetryState(retryDb, config.retry(), config.main().get(MainOptions.RETRY_INTERVAL_MAX),
@@ -80,10 +83,15 @@ public final class QueueRunner implements AutoCloseable {
         Notifications notifications = new Notifications(spool, log, hostname, qualify,
                 new DelaySchedule(config.main().get(MainOptions.DELAY_WARNING)), this::submit);
         this.delivery = new MessageDelivery(spool, log, Router.from(config), transports, notifications, retry);
+        this.continued = new ContinuedDeliveries(spool, log, delivery, inFlight, this::submit, () -> closing);
         this.deliverySlots = new Semaphore(limits.deliveryMaxParallel(), true);
         this.queueRunSlots = new Semaphore(limits.queueRunMax(), true);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("queue-runner").daemon(true).factory());
+    }
+
+    private WaitingMessages.Claim claimWaiting(String id, String transport) {
+        return continued.claim(id, transport);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.petrel.spool.SpooledMessage;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Takes a spooled message to a group of its recipients: those routed to this transport with the same host
@@ -27,6 +28,17 @@ public interface Transport {
     default List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> hosts,
                                          HostRetry retry) {
         return deliver(message, recipients, hosts);
+    }
+
+    /**
+     * As {@link #deliver(SpooledMessage, List, List, HostRetry)}, telling {@code settled} the outcomes as soon
+     * as they are known, when the transport has more to do before it returns (an smtp transport carrying other
+     * messages on the connection), so that the message's own log lines come first. {@code settled} is called at
+     * most once, with the outcomes that are then returned.
+     */
+    default List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> hosts,
+                                         HostRetry retry, Consumer<List<DeliveryResult>> settled) {
+        return deliver(message, recipients, hosts, retry);
     }
 
     /** A transport that delivers each recipient on its own (maildir), whatever the hosts. */

@@ -8,7 +8,9 @@ import dev.petrel.hints.HintsDb;
 import dev.petrel.tls.ClientTls;
 import dev.petrel.tls.TicketStore;
 import dev.petrel.transport.smtp.ClientLoop;
+import dev.petrel.transport.smtp.ConnectionOffers;
 import dev.petrel.transport.smtp.SmtpTransport;
+import dev.petrel.transport.smtp.WaitHints;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,12 +44,20 @@ public final class Transports implements AutoCloseable {
      * @throws IllegalStateException when the {@code tls} or {@code misc} hints DB an smtp transport needs cannot be opened
      */
     public static Transports from(Config config, Path relativeTo, Consumer<String> log) {
+        return from(config, relativeTo, log, WaitingMessages.NONE);
+    }
+
+    /**
+     * @param waiting the queue's messages, for a connection that could carry more than one (connection reuse)
+     */
+    public static Transports from(Config config, Path relativeTo, Consumer<String> log, WaitingMessages waiting) {
         Map<String, Transport> built = new HashMap<>();
         List<AutoCloseable> resources = new java.util.ArrayList<>();
         TicketStore tickets = null;
         HintsDb misc = null;
         // One limit for every smtp transport: the host is what is protected, whichever transport reaches it.
         HostConnectionLimit perHost = new HostConnectionLimit(config.main().get(MainOptions.REMOTE_MAX_PER_HOST));
+        ConnectionOffers offers = new ConnectionOffers();
         for (Map.Entry<String, TransportConfig> e : config.transports().entrySet()) {
             TransportConfig t = e.getValue();
             Transport transport;
@@ -58,8 +68,10 @@ public final class Transports implements AutoCloseable {
                 }
                 ClientTls clientTls = clientTls(t, tickets);
                 resources.add(clientTls);
+                SmtpTransport.Sharing sharing = new SmtpTransport.Sharing(offers, waitHints(config, t, resources, log),
+                        waiting);
                 transport = new SmtpTransport(t, config.main().primaryHostname(), clientTls, ClientLoop.group(), log,
-                        config.main().logs("outgoing_port"), perHost, misc, config.main().retryDataExpire());
+                        config.main().logs("outgoing_port"), perHost, misc, config.main().retryDataExpire(), sharing);
             } else {
                 transport = build(t, config.main().primaryHostname(), relativeTo);
             }
@@ -81,6 +93,25 @@ public final class Transports implements AutoCloseable {
             return db;
         } catch (IOException e) {
             throw new IllegalStateException("cannot open the " + name + " hints database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The transport's {@code wait-<transport>} database, unless {@code connection_max_messages = 1} makes it
+     * useless (as in Exim); null when it cannot be opened, which costs reuse across attempts, never a delivery.
+     */
+    private static WaitHints waitHints(Config config, TransportConfig t, List<AutoCloseable> resources,
+                                       Consumer<String> log) {
+        if (t.get(TransportOptions.Smtp.CONNECTION_MAX_MESSAGES) == 1) {
+            return null;
+        }
+        try {
+            WaitHints hints = WaitHints.open(config.main().spoolDirectory(), t.name());
+            resources.add(hints);
+            return hints;
+        } catch (IOException | IllegalArgumentException e) {
+            log.accept("cannot open hints database " + WaitHints.name(t.name()) + ": " + e.getMessage());
+            return null;
         }
     }
 

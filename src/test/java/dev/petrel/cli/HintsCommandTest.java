@@ -3,6 +3,8 @@ package dev.petrel.cli;
 import dev.petrel.hints.Hint;
 import dev.petrel.hints.HintsDb;
 import dev.petrel.peers.ProcessResult;
+import dev.petrel.spool.MessageId;
+import dev.petrel.transport.smtp.WaitHints;
 import dev.petrel.testkit.PetrelCommand;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,6 +89,28 @@ class HintsCommandTest {
         ProcessResult shorter = PetrelCommand.run("tidydb", "-C", conf.toString(), "-t", "7", "tls");
         assertThat(shorter.stdout()).contains(": 1 record removed");
         assertThat(keys()).containsExactly("fresh");
+    }
+
+    @Test
+    void tidydbTakesMessagesNoLongerSpooledOutOfWaitRecords() throws Exception {
+        String queued = MessageId.next(MessageId.Format.EXIM_4_97);
+        String gone = MessageId.next(MessageId.Format.EXIM_4_97);
+        Files.createDirectories(dir.resolve("spool/input"));
+        Files.writeString(dir.resolve("spool/input").resolve(queued), "");
+        try (HintsDb db = HintsDb.open(dir.resolve("spool"), "wait-remote_smtp")) {
+            WaitHints hints = new WaitHints(db);
+            hints.add(List.of("mx.test", "mx2.test"), gone);
+            hints.add(List.of("mx.test"), queued);
+        }
+        ProcessResult dump = PetrelCommand.run("dumpdb", "-C", conf.toString(), "wait-remote_smtp");
+        assertThat(dump.stdoutLines()).hasSize(2).anyMatch(l -> l.matches("mx\\.test [0-9]+ " + gone + " " + queued))
+                .anyMatch(l -> l.matches("mx2\\.test [0-9]+ " + gone));
+
+        ProcessResult tidy = PetrelCommand.run("tidydb", "-C", conf.toString(), "wait-remote_smtp");
+        assertThat(tidy.exitCode()).as(tidy.toString()).isZero();
+        assertThat(tidy.stdoutLines()).contains("updated mx.test", "deleted mx2.test (empty)");
+        ProcessResult after = PetrelCommand.run("dumpdb", "-C", conf.toString(), "wait-remote_smtp");
+        assertThat(after.stdoutLines()).singleElement().asString().matches("mx\\.test [0-9]+ " + queued);
     }
 
     private List<String> keys() throws Exception {

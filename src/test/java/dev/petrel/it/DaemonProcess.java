@@ -69,6 +69,15 @@ public final class DaemonProcess implements AutoCloseable {
                 """.formatted(dir, interfaces, extraMain), smarthost));
     }
 
+    /**
+     * Replaces the configuration with {@code text} (which must listen on {@code 127.0.0.1.0}), for a daemon
+     * that relays rather than delivers locally.
+     */
+    public DaemonProcess configuration(String text) throws IOException {
+        Files.writeString(config, text);
+        return this;
+    }
+
     /** The port of its port-0 listener, as its latest start line names it. */
     public int port() {
         if (port == 0) {

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
  * tests. Setters only take effect at the next {@link #start()}.
  */
 public final class EximServer extends EximInstance implements AutoCloseable {
+    private boolean namespaced;
 
     public enum Delivery { MAILDIR, DEV_NULL, QUEUE_ONLY }
 
@@ -138,6 +139,13 @@ public final class EximServer extends EximInstance implements AutoCloseable {
     }
 
     /** Starts the daemon and waits (bounded) until it listens on 127.0.0.1:port. */
+    /** Runs the daemon inside {@code namespace}; its port is then only reachable from inside it too. */
+    public EximServer inNamespace(NetworkNamespace namespace) {
+        runIn(namespace);
+        namespaced = true;
+        return this;
+    }
+
     public synchronized EximServer start() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already started");
@@ -160,7 +168,8 @@ public final class EximServer extends EximInstance implements AutoCloseable {
                 throw new IllegalStateException("exim daemon exited with " + process.exitValue() + ": "
                         + Peers.readLines(workDir.resolve("exim-server.out")) + " panic: " + paniclog());
             }
-            if (mainlog().stream().anyMatch(l -> l.contains("daemon started")) && Peers.isListening(port)) {
+            // Exim logs its start once its listeners are bound; a namespace's port cannot be seen from here.
+            if (mainlog().stream().anyMatch(l -> l.contains("daemon started")) && (namespaced || Peers.isListening(port))) {
                 return this;
             }
             Peers.sleep(50);

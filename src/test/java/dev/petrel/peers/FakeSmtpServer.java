@@ -29,7 +29,7 @@ public final class FakeSmtpServer implements AutoCloseable {
     /** Write {@code 250-} lines without end (until the client goes away). */
     public static final String ENDLESS = "\0endless";
 
-    private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private final ServerSocket socket;
     private final String greeting;
     private volatile List<String> extensions;
     private volatile long greetingDelayMillis;
@@ -39,8 +39,16 @@ public final class FakeSmtpServer implements AutoCloseable {
     private final List<String> messages = new CopyOnWriteArrayList<>();
     private volatile int connections;
     private volatile boolean firstOnly;
+    private volatile int messagesPerConnection;
+    private volatile long dataReplyDelayMillis;
 
     public FakeSmtpServer(String greeting, String... extensions) throws IOException {
+        this(0, greeting, extensions);
+    }
+
+    /** On a given port of 127.0.0.1 (0 for any): a host that was down and comes back on its old port. */
+    public FakeSmtpServer(int port, String greeting, String... extensions) throws IOException {
+        this.socket = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
         this.greeting = greeting;
         this.extensions = List.of(extensions);
         Thread.ofVirtual().start(this::acceptLoop);
@@ -48,7 +56,24 @@ public final class FakeSmtpServer implements AutoCloseable {
 
     /** A server offering PIPELINING, 8BITMIME and SIZE. */
     public static FakeSmtpServer plain() throws IOException {
-        return new FakeSmtpServer("220 fake.test ESMTP", "PIPELINING", "8BITMIME", "SIZE 1000000");
+        return plainOn(0);
+    }
+
+    /** {@link #plain()} on {@code port}. */
+    public static FakeSmtpServer plainOn(int port) throws IOException {
+        return new FakeSmtpServer(port, "220 fake.test ESMTP", "PIPELINING", "8BITMIME", "SIZE 1000000");
+    }
+
+    /** After {@code n} messages on one connection, the next command is answered by closing it. */
+    public FakeSmtpServer messagesPerConnection(int n) {
+        messagesPerConnection = n;
+        return this;
+    }
+
+    /** Waits {@code millis} before accepting each message's text (a server busy with it). */
+    public FakeSmtpServer slowToAcceptData(long millis) {
+        dataReplyDelayMillis = millis;
+        return this;
     }
 
     /** Answers commands starting with {@code prefix} (case-sensitive, e.g. {@code "RCPT TO:<b@"}, {@code "."}). */
@@ -139,8 +164,12 @@ public final class FakeSmtpServer implements AutoCloseable {
                 return;
             }
             String line;
+            int received = 0;
             while ((line = readLine(in)) != null) {
                 commands.add(line);
+                if (messagesPerConnection > 0 && received >= messagesPerConnection) {
+                    return;
+                }
                 String answer;
                 if (line.startsWith("EHLO")) {
                     answer = answerFor(answers, line, ehlo(extensions));
@@ -149,11 +178,15 @@ public final class FakeSmtpServer implements AutoCloseable {
                     if (answer.startsWith("354")) {
                         write(out, answer);
                         messages.add(readData(in));
+                        received++;
+                        pause();
                         answer = answerFor(answers, ".", "250 2.0.0 OK id=fake");
                     }
                 } else if (line.startsWith("BDAT ")) {
                     int n = Integer.parseInt(line.split(" ")[1]);
                     messages.add(new String(in.readNBytes(n), StandardCharsets.ISO_8859_1));
+                    received++;
+                    pause();
                     answer = answerFor(answers, line, "250 2.0.0 OK id=fake");
                 } else if (line.startsWith("QUIT")) {
                     write(out, "221 bye");
@@ -167,6 +200,14 @@ public final class FakeSmtpServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // The client went away: its side is what the tests check.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(dataReplyDelayMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -68,6 +68,7 @@ class RelayPeersTest {
                 local_interfaces = <; ::1
                 dns_servers = %s
                 log_selector = +pipelining +tls_resumption
+                %s
                 begin routers
                 %s
                 begin transports
@@ -76,12 +77,14 @@ class RelayPeersTest {
                   command_timeout = 10s
                   connect_timeout = 5s
                 %s
-                """.formatted(dns.dnsServersOption(), router, String.join("\n", transportOptions)), "test.conf");
+                """.formatted(dns.dnsServersOption(), mainOptions, router, String.join("\n", transportOptions)), "test.conf");
         harness = new DeliveryHarness(dir, config);
         harness.idFormat = idFormat;
         spool = harness.spool;
         runner = harness.runner;
     }
+
+    private String mainOptions = "";
 
     private static String manualroute(int port) {
         return """
@@ -151,6 +154,47 @@ class RelayPeersTest {
             assertThat(arrivals).allMatch(l -> l.contains("SNI=mx.relay.test"));
             System.out.println("Petrel: " + lines.get(0) + "\nPetrel: " + lines.get(2)
                     + "\nExim:   " + arrivals.get(0) + "\nExim:   " + arrivals.get(1));
+        }
+    }
+
+    /**
+     * A connection that carries a second and third message after a resumed TLS session: their {@code =>} lines
+     * have Exim's {@code *} after the host and no resumption mark on {@code X=} (the session was not resumed
+     * for them), and Exim saw one connection for the three.
+     */
+    @Test
+    void aContinuedTlsConnectionDoesNotReportResumption() throws Exception {
+        Path certs = dir.resolve("certs");
+        ServerCredentials.selfSigned(certs, "mx.relay.test");
+        Path cert = certs.resolve("selfsigned-cert.pem");
+        int port = Ports.free();
+        try (EximServer exim = Peers.eximServer(dir.resolve("exim"), port)
+                .tls(cert, certs.resolve("selfsigned-key.pem")).tlsResumptionHosts("*")
+                .logSelector(EximClient.DEFAULT_LOG_SELECTOR + " +smtp_connection")
+                .rcptAclLine("warn local_parts = slow").rcptAclLine("delay = 2s").start()) {
+            mainOptions = "remote_max_per_host = 1";
+            start(manualroute(port), "  tls_resumption_hosts = *", "  tls_verify_hosts = *",
+                    "  tls_verify_certificates = " + cert);
+            deliver("a@relay.test"); // a full handshake, whose ticket the next connection offers
+            String held = harness.submit("alice@test.ex", DATA, "slow@relay.test");
+            Thread.sleep(500); // connected, resumed, and waiting on the slow RCPT when the next two arrive
+            String second = harness.submit("alice@test.ex", DATA, "b@relay.test");
+            String third = harness.submit("alice@test.ex", DATA, "c@relay.test");
+            harness.awaitIdle();
+
+            List<String> lines = mainLog();
+            String x = "X=TLS1\\.[23]:[A-Z0-9_-]+:[0-9]+";
+            assertThat(lines).anyMatch(l -> l.matches(Pattern.quote(held + " => slow@relay.test R=smarthost "
+                    + "T=remote_smtp H=mx.relay.test [127.0.0.1] ") + x + "\\* CV=yes L K C=\".*\""));
+            for (String id : List.of(second, third)) {
+                assertThat(lines).as("%s", lines).anyMatch(l -> l.matches(Pattern.quote(id + " => ") + "[bc]"
+                        + Pattern.quote("@relay.test R=smarthost T=remote_smtp H=mx.relay.test [127.0.0.1]* ") + x
+                        + " CV=yes L K C=\".*\""));
+            }
+            assertThat(exim.awaitMainlog("for c@relay.test", Duration.ofSeconds(10))).isTrue();
+            assertThat(exim.mainlog()).filteredOn(l -> l.contains("SMTP connection from")
+                    && !l.contains("closed") && !l.contains("lost")).hasSize(2);
+            System.out.println(String.join("\n", lines));
         }
     }
 

@@ -103,7 +103,6 @@ public final class ClientSession implements AutoCloseable {
         return await(connection.greeting());
     }
 
-
     /** Sends EHLO; a 250 becomes the reply in force, whose lines after the first are the extensions. */
     public Reply ehlo() throws IOException {
         Reply reply = send(SmtpCommand.of(Verb.EHLO, heloName)).getFirst();

@@ -42,7 +42,8 @@ final class SmtpTransaction {
     private final int port;
     private final HostPolicy policy;
     private final ClientTls clientTls;
-    private final long started;
+    /** When the message in progress began: the connect for the first, its transaction for a later one. */
+    private long started;
     /** Null for a host not in {@code hosts_pipe_connect}. */
     private final EarlyPipelining early;
     private ClientOutcome tls;
@@ -51,6 +52,11 @@ final class SmtpTransaction {
     private boolean dsnOffered;
     private boolean earlyUsed;
     private boolean reconnect;
+    /** The server's extensions as the first transaction used them, for the later ones (connection reuse). */
+    private ServerExtensions ext = ServerExtensions.NONE;
+    private int transactions;
+    /** The last transaction ended with the reply to its message text (or never began): no RSET is needed. */
+    private boolean endedCleanly = true;
 
     /** @param started {@link System#nanoTime()} before the connect, for the delivery time ({@code DT=}) */
     SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls,
@@ -83,13 +89,41 @@ final class SmtpTransaction {
     record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8,
                    MailOptions options, List<RecipientOptions> recipientOptions) {}
 
-    /** One result per recipient, in order. */
+    /**
+     * The connection's opening and its first message; one result per recipient, in order. The session is left
+     * open: {@link #send} may follow (connection reuse), then {@link #quit}.
+     */
     List<DeliveryResult> run(Message message) throws HostFailure {
+        transactions = 1;
         try {
             return converse(message);
         } catch (IOException e) {
             throw new HostFailure(describe(e), errno(e));
         }
+    }
+
+    /**
+     * A later message on the open connection (Exim's continued delivery): {@code RSET} first when the last
+     * transaction did not end at its data's reply; its facts carry the log's {@code *}. One result per
+     * recipient, in order.
+     */
+    List<DeliveryResult> send(Message message) throws HostFailure {
+        transactions++;
+        started = System.nanoTime();
+        try {
+            if (!endedCleanly) {
+                expect(session.send(SmtpCommand.of(Verb.RSET)).getFirst(), 250, "RSET");
+                endedCleanly = true;
+            }
+            return checked(message, ext);
+        } catch (IOException e) {
+            throw new HostFailure(describe(e), errno(e));
+        }
+    }
+
+    /** Messages this connection has carried, counting the one in progress. */
+    int transactions() {
+        return transactions;
     }
 
     private List<DeliveryResult> converse(Message message) throws IOException, HostFailure {
@@ -180,12 +214,14 @@ final class SmtpTransaction {
         return smtpError("initial connection", r, ERRNO_SMTPCLOSED);
     }
 
-    /** The rest of a transaction whose MAIL, RCPTs and DATA or BDAT went together, then QUIT. */
+    /**
+     * The rest of a transaction whose MAIL, RCPTs and DATA or BDAT went together; the session stays open for
+     * {@link #send} or {@link #quit}.
+     */
     List<DeliveryResult> pipelined(Message message, ServerExtensions ext, List<Reply> replies)
             throws IOException, HostFailure {
-        List<DeliveryResult> results = outcome(message, ext, replies, true);
-        quit();
-        return results;
+        this.ext = ext;
+        return outcome(message, ext, replies, true);
     }
 
     /** The transaction after the checks that need no server: TLS required, SMTPUTF8, SIZE. */
@@ -196,21 +232,25 @@ final class SmtpTransaction {
                     ERRNO_TLSREQUIRED);
         }
         dsnOffered = ext.dsn();
-        List<DeliveryResult> results;
-        if (message.needsUtf8() && !ext.smtpUtf8()) {
-            results = all(message, DeliveryResult.failed("message needs SMTPUTF8 (an address is not ASCII), but "
-                    + "the server does not offer it"), facts(false, false, null));
-        } else if (ext.tooBig(message.data().length)) {
-            results = all(message, DeliveryResult.failed("message is too big for the remote server ("
-                    + message.data().length + " octets; its SIZE limit is " + ext.size() + ")"), facts(false, false, null));
-        } else {
-            results = transaction(message, ext);
-        }
-        quit();
-        return results;
+        this.ext = ext;
+        return checked(message, ext);
     }
 
-    private void quit() {
+    /** SMTPUTF8 and SIZE, which need no server, then the transaction. */
+    private List<DeliveryResult> checked(Message message, ServerExtensions ext) throws IOException, HostFailure {
+        if (message.needsUtf8() && !ext.smtpUtf8()) {
+            return all(message, DeliveryResult.failed("message needs SMTPUTF8 (an address is not ASCII), but "
+                    + "the server does not offer it"), facts(false, false, null));
+        }
+        if (ext.tooBig(message.data().length)) {
+            return all(message, DeliveryResult.failed("message is too big for the remote server ("
+                    + message.data().length + " octets; its SIZE limit is " + ext.size() + ")"), facts(false, false, null));
+        }
+        return transaction(message, ext);
+    }
+
+    /** Ends the session politely; the connection is closed by its owner. */
+    void quit() {
         try {
             session.quit();
         } catch (IOException e) {
@@ -276,6 +316,7 @@ final class SmtpTransaction {
         boolean chunked = ext.chunking() && policy.chunking();
         List<SmtpCommand> envelope = TransactionCommands.envelope(message, ext);
         String pl = pipelined ? "pipelined " : "";
+        endedCleanly = false;
         Reply mail = replies.getFirst();
         if (mail.code() >= 400) {
             if (pipelined && !chunked && replies.getLast().code() == 354) {
@@ -334,6 +375,9 @@ final class SmtpTransaction {
             }
             end = sendData(MessageText.whole(Unpooled.wrappedBuffer(message.data())));
         }
+        // Only a message the server took is sure to have reset its transaction: after a refused BDAT or an
+        // empty message, Exim still holds the sender ("503 sender already given" to the next MAIL).
+        endedCleanly = end.code() < 400;
         if (!anyAccepted) {
             return results;
         }
@@ -385,9 +429,10 @@ final class SmtpTransaction {
     }
 
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
-        return new RemoteFacts(host.name(), host.address().getHostAddress(), port, tls == null ? null : tls.info(),
-                tls != null && tls.verification().verified(), pipelined, pipelined && earlyUsed, chunked, reply,
-                dsnOffered, session.connection().fastOpen(), null);
+        RemoteFacts facts = new RemoteFacts(host.name(), host.address().getHostAddress(), port,
+                tls == null ? null : tls.info(), tls != null && tls.verification().verified(), pipelined,
+                pipelined && earlyUsed, chunked, reply, session.connection().fastOpen(), null, dsnOffered);
+        return transactions > 1 ? facts.asContinued() : facts;
     }
 
     private TlsPeer peer() {

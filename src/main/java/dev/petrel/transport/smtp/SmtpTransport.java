@@ -18,6 +18,7 @@ import dev.petrel.transport.HostRetry;
 import dev.petrel.transport.RemoteFacts;
 import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transport;
+import dev.petrel.transport.WaitingMessages;
 
 import io.netty.channel.EventLoopGroup;
 
@@ -40,7 +41,7 @@ import java.util.function.Function;
  * recipients, a broken or hostile reply, a timeout) is logged and the next one tried; when none is left
  * every recipient is deferred with the last host's reason.
  */
-public final class SmtpTransport implements Transport {
+public final class SmtpTransport implements Transport, Reuse.Targets {
     private final TransportConfig config;
     private final String primaryHostname;
     private final ClientTls clientTls;
@@ -49,6 +50,7 @@ public final class SmtpTransport implements Transport {
     private final boolean outgoingPort;
     private final HostConnectionLimit perHost;
     private final EhloRecords ehloRecords;
+    private final Reuse reuse;
 
     /**
      * @param log where the transport writes its per-host lines ({@code H=host [ip] Connection refused})
@@ -56,10 +58,12 @@ public final class SmtpTransport implements Transport {
      * @param perHost connections open at once to one host, shared by every smtp transport
      * @param misc the {@code misc} hints database, for the EHLO records of early pipelining
      * @param recordLifetime {@code retry_data_expire}: an older EHLO record is not used
+     * @param sharing connection reuse: deliveries waiting in this process, the {@code wait-<transport>} database
+     *     (null when it could not be opened) and the queue's waiting messages
      */
     public SmtpTransport(TransportConfig config, String primaryHostname, ClientTls clientTls, EventLoopGroup group,
                          Consumer<String> log, boolean outgoingPort, HostConnectionLimit perHost, HintsDb misc,
-                         Duration recordLifetime) {
+                         Duration recordLifetime, Sharing sharing) {
         this.config = config;
         this.primaryHostname = primaryHostname;
         this.clientTls = clientTls;
@@ -68,6 +72,16 @@ public final class SmtpTransport implements Transport {
         this.outgoingPort = outgoingPort;
         this.perHost = perHost;
         this.ehloRecords = new EhloRecords(misc, Clock.systemUTC(), recordLifetime);
+        this.reuse = new Reuse(config.name(), config.get(Smtp.CONNECTION_MAX_MESSAGES), sharing.offers(),
+                sharing.hints(), sharing.waiting(), log);
+    }
+
+    /**
+     * What the smtp transports of a process share for connection reuse.
+     *
+     * @param hints this transport's {@code wait-<transport>} database, or null
+     */
+    public record Sharing(ConnectionOffers offers, WaitHints hints, WaitingMessages waiting) {
     }
 
     @Override
@@ -84,6 +98,12 @@ public final class SmtpTransport implements Transport {
     @Override
     public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed,
                                         HostRetry retry) {
+        return deliver(message, recipients, routed, retry, results -> { });
+    }
+
+    @Override
+    public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed,
+                                        HostRetry retry, Consumer<List<DeliveryResult>> settled) {
         SmtpTransaction.Message text;
         List<RemoteHost> hosts;
         String domain = Address.parse(recipients.getFirst()).domain();
@@ -97,6 +117,16 @@ public final class SmtpTransport implements Transport {
             return all(recipients, DeliveryResult.deferred(-1, "no hosts to deliver to (the router gave none and "
                     + "the transport has no hosts option)"));
         }
+        boolean[] limited = {false};
+        List<DeliveryResult> results = overHosts(message.id(), recipients, domain, hosts, text, retry, settled, limited);
+        reuse.recordIfWaiting(hosts, message.id(), results, limited[0]);
+        return results;
+    }
+
+    /** Tries {@code hosts} in order; {@code limited} says whether a host's connections were all in use. */
+    private List<DeliveryResult> overHosts(String id, List<String> recipients, String domain, List<RemoteHost> hosts,
+                                           SmtpTransaction.Message text, HostRetry retry,
+                                           Consumer<List<DeliveryResult>> settled, boolean[] limited) {
         DeliveryResult last = null;
         boolean allExpired = true;
         List<RemoteHost> notDue = new ArrayList<>();
@@ -108,11 +138,12 @@ public final class SmtpTransport implements Transport {
                 notDue.add(host);
                 continue;
             }
-            Attempt attempt = tryHost(message.id(), host, port, text, retry);
+            Attempt attempt = tryHost(id, host, port, text, retry, settled);
             if (attempt.results() != null) {
                 return attempt.results();
             }
             last = attempt.failure();
+            limited[0] |= attempt.connectionLimit();
         }
         if (last != null) {
             return all(recipients, last);
@@ -129,11 +160,12 @@ public final class SmtpTransport implements Transport {
         for (RemoteHost host : notDue) {
             int port = port(host);
             if (retry.triedBeforeArrival(host, port)) {
-                Attempt attempt = tryHost(message.id(), host, port, text, retry);
+                Attempt attempt = tryHost(id, host, port, text, retry, settled);
                 if (attempt.results() != null) {
                     return attempt.results();
                 }
                 last = attempt.failure();
+                limited[0] |= attempt.connectionLimit();
             }
         }
         return all(recipients, last != null ? last : DeliveryResult.failed("all hosts" + forDomain
@@ -141,15 +173,16 @@ public final class SmtpTransport implements Transport {
     }
 
     /** One host, in cleartext again if TLS could not be set up and is not required; its outcome told to {@code retry}. */
-    private Attempt tryHost(String id, RemoteHost host, int port, SmtpTransaction.Message text, HostRetry retry) {
+    private Attempt tryHost(String id, RemoteHost host, int port, SmtpTransaction.Message text, HostRetry retry,
+                            Consumer<List<DeliveryResult>> settled) {
         HostPolicy policy = policy(host, port);
-        Attempt attempt = attempt(id, host, port, policy, text);
+        Attempt attempt = attempt(id, host, port, policy, text, settled);
         if (attempt.reconnect()) {
-            attempt = attempt(id, host, port, policy.withoutEarlyPipelining(), text);
+            attempt = attempt(id, host, port, policy.withoutEarlyPipelining(), text, settled);
         }
         if (attempt.tlsFailed() && !policy.requireTls()) {
             // As Exim does: a TLS session that could not be set up is retried in cleartext when TLS is not required.
-            attempt = attempt(id, host, port, policy.withoutTls(), text);
+            attempt = attempt(id, host, port, policy.withoutTls(), text, settled);
         }
         if (attempt.results() != null) {
             retry.succeeded(host, port);
@@ -164,26 +197,40 @@ public final class SmtpTransport implements Transport {
     /**
      * One connection's outcome: the per-recipient results, or the host's failure, which may concern only
      * this message ({@code messageError}); {@code reconnect} when an early-pipelined connection is to be made
-     * again at once without early pipelining.
+     * again at once without early pipelining; {@code connectionLimit} when the failure was that no connection
+     * to the host was free.
      */
     private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed, boolean reconnect,
-                           boolean messageError) {
+                           boolean messageError, boolean connectionLimit) {
         Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed) {
-            this(results, failure, tlsFailed, false, false);
+            this(results, failure, tlsFailed, false, false, false);
         }
     }
 
-    private Attempt attempt(String id, RemoteHost host, int port, HostPolicy policy, SmtpTransaction.Message text) {
+    private Attempt attempt(String id, RemoteHost host, int port, HostPolicy policy, SmtpTransaction.Message text,
+                            Consumer<List<DeliveryResult>> settled) {
         Duration longest = policy.commandTimeout().compareTo(policy.dataTimeout()) > 0
                 ? policy.commandTimeout() : policy.dataTimeout();
         SmtpTransaction transaction = null;
-        HostConnectionLimit.Slot slot = slot(host, port);
-        if (slot == null) {
-            String what = "no connection free within connect_timeout: remote_max_per_host connections to "
-                    + host.address().getHostAddress() + " are open";
-            log.accept(id + " " + hostField(host, port) + ": " + what);
-            // Not the host's fault: its retry state must not suffer for Petrel's own limit.
-            return new Attempt(null, DeliveryResult.deferred(-1, what), false);
+        HostConnectionLimit.Slot slot;
+        try {
+            switch (reuse.shareOrConnect(id, host, port, text, perHost, config.get(Smtp.CONNECT_TIMEOUT),
+                    longest.multipliedBy(6))) {
+                case Reuse.Way.Shared shared -> {
+                    return new Attempt(shared.results(), null, false);
+                }
+                case Reuse.Way.Own own -> slot = own.slot();
+                case Reuse.Way.NoRoom none -> {
+                    String what = "no connection free within connect_timeout: remote_max_per_host connections to "
+                            + host.address().getHostAddress() + " are open";
+                    log.accept(id + " " + hostField(host, port) + ": " + what);
+                    // Not the host's fault: its retry state must not suffer for Petrel's own limit.
+                    return new Attempt(null, DeliveryResult.deferred(-1, what), false, false, false, true);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Attempt(null, DeliveryResult.deferred(-1, "interrupted while waiting for a connection"), false);
         }
         EarlyPipelining early = policy.pipeConnect()
                 ? EarlyPipelining.plan(ehloRecords, host.address(), port, policy, text) : null;
@@ -194,7 +241,13 @@ public final class SmtpTransport implements Transport {
                 longest, policy.fastOpen(), first)) {
             session.connection().replyTimeout(policy.commandTimeout());
             transaction = new SmtpTransaction(session, host, port, policy, clientTls, early, started);
-            return new Attempt(transaction.run(text), null, false);
+            List<DeliveryResult> results = transaction.run(text);
+            if (reuse.mayCarryOn(results)) {
+                tell(settled, id, results);
+                reuse.carryOn(transaction, id, host, port, results, this);
+            }
+            transaction.quit();
+            return new Attempt(results, null, false);
         } catch (IOException e) {
             String what = SmtpTransaction.describe(e);
             log.accept(id + " " + hostField(host, port) + " " + what);
@@ -205,13 +258,13 @@ public final class SmtpTransport implements Transport {
                     false);
         } catch (HostFailure f) {
             if (transaction.reconnectWithoutEarlyPipelining() && policy.pipeConnect()) {
-                return new Attempt(null, null, false, true, false);
+                return new Attempt(null, null, false, true, false, false);
             }
             log.accept(id + " " + hostField(host, port) + ": " + f.getMessage());
             int more = f.moreErrno() != 0 || f.errno() < 0 ? f.moreErrno() : letter(host);
             return new Attempt(null, DeliveryResult.deferred(f.errno(), f.getMessage())
                     .withRemote(transaction.facts(false, false, null), true).withMoreErrno(more), transaction.tlsFailed(),
-                    false, f.messageError());
+                    false, f.messageError(), false);
         } catch (RuntimeException e) {
             // A bug must not lose the message: the recipients stay queued and the log says what broke.
             log.accept(id + " " + hostField(host, port) + ": internal error: " + e);
@@ -219,14 +272,12 @@ public final class SmtpTransport implements Transport {
         }
     }
 
-    /** A place among the host's connections, waiting as long as a connect may take; null when none came free. */
-    private HostConnectionLimit.Slot slot(RemoteHost host, int port) {
+    /** The outcomes are known: the caller logs them before the connection carries other messages. */
+    private void tell(Consumer<List<DeliveryResult>> settled, String id, List<DeliveryResult> results) {
         try {
-            return perHost.acquire(host.address().getHostAddress() + ":" + port, config.get(Smtp.CONNECT_TIMEOUT))
-                    .orElse(null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
+            settled.accept(results);
+        } catch (RuntimeException e) {
+            log.accept(id + " internal error while settling the delivery: " + e);
         }
     }
 
@@ -304,6 +355,26 @@ public final class SmtpTransport implements Transport {
 
     private boolean matches(dev.petrel.config.Option<HostList> option, InetAddress address) {
         return config.get(option).matches(address);
+    }
+
+    @Override
+    public boolean reaches(WaitingMessages.Group group, RemoteHost connected, int port) {
+        try {
+            for (RemoteHost h : hosts(group.hosts(), Address.parse(group.recipients().getFirst()))) {
+                if (h.address().equals(connected.address()) && h.name().equalsIgnoreCase(connected.name())
+                        && port(h) == port) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public SmtpTransaction.Message text(SpooledMessage message, List<String> recipients) throws IOException {
+        return read(message, recipients);
     }
 
     /** The spooled text, and what it needs of the server: 8BITMIME for 8-bit octets, SMTPUTF8 for UTF-8 addresses. */
