@@ -55,7 +55,7 @@ final class SmtpTransaction {
     /** The server's extensions as the first transaction used them, for the later ones (connection reuse). */
     private ServerExtensions ext = ServerExtensions.NONE;
     private int transactions;
-    /** The last transaction ended with the reply to its message text (or never began): no RSET is needed. */
+    /** The last transaction ended with its message taken (or never began): no RSET is needed before the next. */
     private boolean endedCleanly = true;
 
     /** @param started {@link System#nanoTime()} before the connect, for the delivery time ({@code DT=}) */
@@ -370,12 +370,12 @@ final class SmtpTransaction {
             if (!anyAccepted) {
                 // RFC 2920: a 354 with no recipient accepted is answered with an empty message.
                 session.send(MessageText.whole(Unpooled.EMPTY_BUFFER));
-                endedCleanly = true;
                 return results;
             }
             end = sendData(MessageText.whole(Unpooled.wrappedBuffer(message.data())));
         }
-        endedCleanly = true;
+        // Only a message taken ends the transaction for certain (Exim's send_rset rule); after a refusal, RSET.
+        endedCleanly = anyAccepted && end.code() < 400;
         if (!anyAccepted) {
             return results;
         }
