@@ -52,19 +52,22 @@ CONF
 }
 
 # Starts Petrel built in TREE (target/petrel.jar, target/lib) on CONFIG in the background, its output in
-# DIR/daemon.out; sets petrel_pid. No queue runs during a benchmark.
+# DIR/daemon.out; sets petrel_pid. No queue runs during a benchmark. PETREL_JAVA_OPTS: more JVM options, e.g.
+# PETREL_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/petrel.jfr,settings=profile for a profile.
 start_petrel() { # TREE CONFIG DIR
-  "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$1/target/petrel.jar:$1/target/lib/*" \
+  # shellcheck disable=SC2086 # PETREL_JAVA_OPTS is a list of options
+  "$JAVA_HOME/bin/java" ${PETREL_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -cp "$1/target/petrel.jar:$1/target/lib/*" \
     dev.petrel.cli.Main daemon -C "$2" --queue-interval 86400 >"$3/daemon.out" 2>&1 &
   petrel_pid=$!
 }
 
 # A benchmark's EXIT trap: stops Petrel ($petrel_pid) and the standalone Postfix and Exim under $work (on
-# $postfix_port, $exim_port), then removes $work, only then: stopping them needs their pid files.
+# $postfix_port, $exim_port), then removes $work, only then: stopping them needs their pid files. BENCH_KEEP=1
+# keeps $work (logs, spools) for a look afterwards.
 stop_servers() {
   [ -n "${petrel_pid:-}" ] && kill "$petrel_pid" 2>/dev/null || true
   "$here/postfix-standalone.sh" stop "$work/postfix" "$postfix_port" >/dev/null 2>&1 || true
   "$here/exim-standalone.sh" stop "$work/exim" "$exim_port" >/dev/null 2>&1 || true
   [ -n "${petrel_pid:-}" ] && wait "$petrel_pid" 2>/dev/null || true
-  rm -rf "$work"
+  if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }

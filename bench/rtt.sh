@@ -16,7 +16,8 @@
 # The client is fed by smtp-source over its namespace's loopback (no delay), one message at a time.
 #
 # Output: a table (seconds and round trips = time / RTT, medians) on standard output, and with
-# OUT=DIR (default bench/results) DIR/rtt.md and DIR/rtt.svg, a chart of round trips per mode and pair.
+# OUT=DIR (default bench/results) DIR/rtt.md, DIR/rtt.svg (a chart of round trips per mode and pair) and
+# DIR/rtt-traces.md: the last delivery of each cell packet by packet, as netdelay saw it (NETDELAY_TRACE).
 set -euo pipefail
 
 N=${1:-7}
@@ -54,6 +55,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# netdelay logs every segment (bench/lab/netdelay.c): the last delivery of each cell is shown packet by packet.
+export NETDELAY_TRACE="$work/trace.txt"
+: >"$NETDELAY_TRACE"
 "$here/lab/netns-up.sh" "$DELAY" >/dev/null
 RTT_MS=$((2 * DELAY))
 
@@ -75,7 +79,7 @@ transport_options() { # MODE
     early) printf '  hosts_avoid_tls = *\n  hosts_pipe_connect = *\n' ;;
     tls) echo "  hosts_require_tls = *" ;;
     tlsearly) printf '  hosts_require_tls = *\n  hosts_pipe_connect = *\n  tls_resumption_hosts = *\n' ;;
-    smtps) printf '  protocol = smtps\n  hosts_require_tls = *\n  tls_resumption_hosts = *\n' ;;
+    smtps) printf '  protocol = smtps\n  hosts_require_tls = *\n  hosts_pipe_connect = *\n  tls_resumption_hosts = *\n' ;;
   esac
 }
 
@@ -244,6 +248,17 @@ send_one() { # CLIENT RCPT
   return 1
 }
 
+# The segments of the first connection after line MARK of the trace, times from its SYN, both directions
+# on the sender's clock (a segment reaches the other side DELAY ms later).
+connection_trace() { # MARK
+  tail -n +"$(($1 + 1))" "$NETDELAY_TRACE" | awk -v d="$DELAY" '
+    !port && $2 == ">" && $5 == "S" { port = $3; start = $1 }
+    port && (($2 == ">" && $3 == port) || ($2 == "<" && $4 == port)) {
+      printf "%8.1f ms %s %-4s %5d%s%s\n", $1 - start, ($2 == ">" ? "client -> server" : "server -> client"),
+        $5, $6, ($7 ? " " $7 : ""), ($2 == "<" ? "   (arrives +" d " ms)" : "")
+    }'
+}
+
 dt_seconds() { sed -n 's/.* DT=\([0-9.]*\)s.*/\1/p'; }
 
 results="$work/results.tsv"
@@ -257,6 +272,7 @@ for pair in $PAIRS; do
     times=() last=""
     if [ $ok = 1 ]; then
       for _ in $(seq 1 "$N"); do
+        mark=$(wc -l <"$NETDELAY_TRACE")
         last=$(send_one "$client" "$rcpt") || { ok=0; break; }
         times+=("$(echo "$last" | dt_seconds)")
       done
@@ -265,6 +281,7 @@ for pair in $PAIRS; do
       med=$(printf '%s\n' "${times[@]}" | median)
       flags=$(echo "$last" | tr ' ' '\n' | grep -E '^(TFO\*?|L[*.]?|K|X=.*)$' | tr '\n' ' ')
       printf '%s\t%s\t%s\t%s\n' "$pair" "$mode" "$med" "$flags" >>"$results"
+      { echo "## $pair $mode: $(echo "$last" | dt_seconds) s"; echo; echo '```'; connection_trace "$mark"; echo '```'; echo; } >>"$work/traces.md"
     else
       printf '%s\t%s\t-\tfailed\n' "$pair" "$mode" >>"$results"
     fi
@@ -278,7 +295,7 @@ mode_name() {
     early) echo "cleartext, early pipelining (+TFO)" ;;
     tls) echo "STARTTLS" ;;
     tlsearly) echo "STARTTLS, early pipelining, resumption (+TFO)" ;;
-    smtps) echo "implicit TLS, resumption (+TFO)" ;;
+    smtps) echo "implicit TLS, early pipelining, resumption (+TFO)" ;;
   esac
 }
 pair_name() { echo "$1" | sed 's/petrel/Petrel/g; s/exim/Exim/g; s/-/ → /'; }
@@ -310,7 +327,7 @@ svg() {
     END {
       split(pairs, P, " "); split(modes, M, " ")
       name["clear"] = "cleartext"; name["early"] = "cleartext + early (+TFO)"; name["tls"] = "STARTTLS"
-      name["tlsearly"] = "STARTTLS + early + resumption (+TFO)"; name["smtps"] = "implicit TLS (+TFO)"
+      name["tlsearly"] = "STARTTLS + early + resumption (+TFO)"; name["smtps"] = "implicit TLS + early + resumption (+TFO)"
       split("#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b", C, " ")
       top = int(max) + 1; bw = 16; gap = 24; left = 60; h = 260; y0 = 40 + h
       width = left + nm * (np * bw + gap) + 20
@@ -347,5 +364,6 @@ out=${OUT:-$here/results}
 mkdir -p "$out"
 table >"$out/rtt.md"
 svg >"$out/rtt.svg"
+cp "$work/traces.md" "$out/rtt-traces.md"
 echo
-echo "wrote $out/rtt.md and $out/rtt.svg"
+echo "wrote $out/rtt.md, $out/rtt.svg and $out/rtt-traces.md (each cell's last delivery, packet by packet)"

@@ -106,7 +106,8 @@ final class MessageDelivery {
      * @param othersLeft recipients not in {@code outcomes} are still to be delivered (a continued delivery
      *     took only those for its host)
      */
-    private void conclude(SpooledMessage message, List<Outcome> outcomes, boolean othersLeft) {
+    private void conclude(Attempt attempt, List<Outcome> outcomes, boolean othersLeft) {
+        SpooledMessage message = attempt.message;
         String id = message.id();
         List<Failure> failures = new ArrayList<>();
         List<Failure> deferrals = new ArrayList<>();
@@ -158,6 +159,7 @@ final class MessageDelivery {
             }
             return;
         }
+        attempt.done();
         try {
             spool.remove(id);
             log.main(id + " Completed");
@@ -219,7 +221,7 @@ final class MessageDelivery {
                     .findFirst().orElseThrow();
             List<Outcome> outcomes = attempt.logged(group, rcpts, results, routers(deliveries), deliveries, false, null);
             boolean othersLeft = notDue || deliveries.unique().size() > rcpts.size();
-            conclude(attempt.message, outcomes, othersLeft);
+            conclude(attempt, outcomes, othersLeft);
             return othersLeft;
         }
     }
@@ -265,6 +267,7 @@ final class MessageDelivery {
         private final boolean force;
         private final AddressRetry addresses;
         private final Set<String> failedHosts = new HashSet<>();
+        private final List<HostRetryGate> gates = new ArrayList<>();
 
         Attempt(SpooledMessage message, boolean force) {
             this.message = message;
@@ -326,7 +329,7 @@ final class MessageDelivery {
                 }
             }
             if (groups.isEmpty()) {
-                conclude(message, outcomes, false);
+                conclude(this, outcomes, false);
                 return;
             }
             Map<String, String> routers = routers(deliveries);
@@ -341,15 +344,16 @@ final class MessageDelivery {
 
         private void group(Group group, List<String> rcpts, Map<String, String> routers, Deliveries deliveries,
                            List<Outcome> outcomes, boolean last) {
-            HostRetryGate gate = new HostRetryGate(retry, Address.parse(rcpts.getFirst()).domain(),
+            HostRetryGate gate = new HostRetryGate(retry, message.id(), Address.parse(rcpts.getFirst()).domain(),
                     message.envelope().receivedAt(), force, failedHosts);
+            gates.add(gate);
             boolean[] settled = {false};
             Consumer<List<DeliveryResult>> settle = results -> {
                 if (!settled[0]) {
                     settled[0] = true;
                     outcomes.addAll(logged(group, rcpts, results, routers, deliveries, !last, gate));
                     if (last) {
-                        conclude(message, outcomes, false);
+                        conclude(this, outcomes, false);
                     }
                 }
             };
@@ -401,6 +405,11 @@ final class MessageDelivery {
                 outcomes.add(new Outcome(deliveries.sameDelivery(rcpt), result, journalNow));
             }
             return outcomes;
+        }
+
+        /** The message is done with: its host+message records go. */
+        void done() {
+            gates.forEach(HostRetryGate::messageDone);
         }
 
         /** Exim's end of the line for a deferred address whose retry rules have run out. */

@@ -13,8 +13,22 @@ public interface HostRetry {
     /** @param port the port the transport would connect to */
     Status check(RemoteHost host, int port);
 
+    /**
+     * A host was skipped because it refused this message in particular and its time has not come (a message
+     * error's record), not because the host itself is held back: connection reuse must not carry the message.
+     */
+    default boolean heldForThisMessage() {
+        return false;
+    }
+
     /** The host could not take the message ({@code failure} is deferred and {@code hostProblem}). */
     void failed(RemoteHost host, int port, DeliveryResult failure);
+
+    /**
+     * The host refused this message, not every message (Exim's "message error", a 4xx to MAIL): only this
+     * message waits for the host.
+     */
+    void messageFailed(RemoteHost host, int port, DeliveryResult failure);
 
     /** The host took the message: its failures are forgotten. */
     void succeeded(RemoteHost host, int port);
@@ -34,6 +48,10 @@ public interface HostRetry {
 
         @Override
         public void failed(RemoteHost host, int port, DeliveryResult failure) {
+        }
+
+        @Override
+        public void messageFailed(RemoteHost host, int port, DeliveryResult failure) {
         }
 
         @Override

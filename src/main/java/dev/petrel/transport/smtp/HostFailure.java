@@ -9,6 +9,7 @@ package dev.petrel.transport.smtp;
 final class HostFailure extends Exception {
     private final int errno;
     private final int moreErrno;
+    private final boolean messageError;
 
     /** @param errno Exim's errno for the {@code defer (n)} field: a system error number or a negative ERRNO_ */
     HostFailure(String message, int errno) {
@@ -17,9 +18,26 @@ final class HostFailure extends Exception {
 
     /** @param moreErrno Exim's {@code more_errno}, for retry rules: the SMTP code of a 4xx */
     HostFailure(String message, int errno, int moreErrno) {
+        this(message, errno, moreErrno, false);
+    }
+
+    /**
+     * @param messageError the refusal concerns this message, not the host (Exim's "message error": a 4xx to
+     *     MAIL), so that only this message waits for the host
+     */
+    HostFailure(String message, int errno, int moreErrno, boolean messageError) {
         super(message, null, false, false);
         this.errno = errno;
         this.moreErrno = moreErrno;
+        this.messageError = messageError;
+    }
+
+    HostFailure asMessageError() {
+        return new HostFailure(getMessage(), errno, moreErrno, true);
+    }
+
+    boolean messageError() {
+        return messageError;
     }
 
     int errno() {

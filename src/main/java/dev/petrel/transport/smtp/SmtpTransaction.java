@@ -329,6 +329,7 @@ final class SmtpTransaction {
             }
             if (mail.code() != 421) {
                 quit(); // the server is still talking: leave it properly before trying the next host
+                throw f.asMessageError();
             }
             throw f;
         }
@@ -429,7 +430,7 @@ final class SmtpTransaction {
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
         RemoteFacts facts = new RemoteFacts(host.name(), host.address().getHostAddress(), port,
                 tls == null ? null : tls.info(), tls != null && tls.verification().verified(), pipelined,
-                pipelined && earlyUsed, chunked, reply, session.connection().fastOpen(), null, dsnOffered);
+                pipelined && earlyUsed, chunked, reply, dsnOffered, session.connection().fastOpen(), null);
         return transactions > 1 ? facts.asContinued() : facts;
     }
 

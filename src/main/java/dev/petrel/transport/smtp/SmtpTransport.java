@@ -117,13 +117,19 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
             return all(recipients, DeliveryResult.deferred(-1, "no hosts to deliver to (the router gave none and "
                     + "the transport has no hosts option)"));
         }
-        boolean[] limited = {false};
+        boolean[] limited = {false, false};
         List<DeliveryResult> results = overHosts(message.id(), recipients, domain, hosts, text, retry, settled, limited);
-        reuse.recordIfWaiting(hosts, message.id(), results, limited[0]);
+        if (!limited[1] && !retry.heldForThisMessage()) {
+            // As Exim's transport: a deferral that belongs to this message (a 4xx to MAIL) is not a wait for the host.
+            reuse.recordIfWaiting(hosts, message.id(), results, limited[0]);
+        }
         return results;
     }
 
-    /** Tries {@code hosts} in order; {@code limited} says whether a host's connections were all in use. */
+    /**
+     * Tries {@code hosts} in order; {@code limited} says whether a host's connections were all in use, and
+     * whether a host refused this message in particular.
+     */
     private List<DeliveryResult> overHosts(String id, List<String> recipients, String domain, List<RemoteHost> hosts,
                                            SmtpTransaction.Message text, HostRetry retry,
                                            Consumer<List<DeliveryResult>> settled, boolean[] limited) {
@@ -144,6 +150,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
             }
             last = attempt.failure();
             limited[0] |= attempt.connectionLimit();
+            limited[1] |= attempt.messageError();
         }
         if (last != null) {
             return all(recipients, last);
@@ -186,6 +193,8 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         }
         if (attempt.results() != null) {
             retry.succeeded(host, port);
+        } else if (attempt.messageError()) {
+            retry.messageFailed(host, port, attempt.failure());
         } else if (attempt.failure().hostProblem()) {
             retry.failed(host, port, attempt.failure());
         }
@@ -193,14 +202,15 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     }
 
     /**
-     * One connection's outcome: the per-recipient results, or the host's failure; {@code reconnect} when an
-     * early-pipelined connection is to be made again at once without early pipelining; {@code connectionLimit}
-     * when the failure was that no connection to the host was free.
+     * One connection's outcome: the per-recipient results, or the host's failure, which may concern only
+     * this message ({@code messageError}); {@code reconnect} when an early-pipelined connection is to be made
+     * again at once without early pipelining; {@code connectionLimit} when the failure was that no connection to
+     * the host was free.
      */
     private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed, boolean reconnect,
-                           boolean connectionLimit) {
+                           boolean messageError, boolean connectionLimit) {
         Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed) {
-            this(results, failure, tlsFailed, false, false);
+            this(results, failure, tlsFailed, false, false, false);
         }
     }
 
@@ -222,7 +232,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
                             + host.address().getHostAddress() + " are open";
                     log.accept(id + " " + hostField(host, port) + ": " + what);
                     // Not the host's fault: its retry state must not suffer for Petrel's own limit.
-                    return new Attempt(null, DeliveryResult.deferred(-1, what), false, false, true);
+                    return new Attempt(null, DeliveryResult.deferred(-1, what), false, false, false, true);
                 }
             }
         } catch (InterruptedException e) {
@@ -255,12 +265,13 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
                     false);
         } catch (HostFailure f) {
             if (transaction.reconnectWithoutEarlyPipelining() && policy.pipeConnect()) {
-                return new Attempt(null, null, false, true, false);
+                return new Attempt(null, null, false, true, false, false);
             }
             log.accept(id + " " + hostField(host, port) + ": " + f.getMessage());
             int more = f.moreErrno() != 0 || f.errno() < 0 ? f.moreErrno() : letter(host);
             return new Attempt(null, DeliveryResult.deferred(f.errno(), f.getMessage())
-                    .withRemote(transaction.facts(false, false, null), true).withMoreErrno(more), transaction.tlsFailed());
+                    .withRemote(transaction.facts(false, false, null), true).withMoreErrno(more), transaction.tlsFailed(),
+                    false, f.messageError(), false);
         } catch (RuntimeException e) {
             // A bug must not lose the message: the recipients stay queued and the log says what broke.
             log.accept(id + " " + hostField(host, port) + ": internal error: " + e);
