@@ -33,6 +33,7 @@ final class HostRetryGate implements HostRetry {
     private int failures;
     private int timedOut;
     private boolean skipped;
+    private boolean heldForThisMessage;
 
     HostRetryGate(RetryState state, String messageId, String domain, Instant received, boolean force,
                   Set<String> failedInThisDelivery) {
@@ -56,6 +57,11 @@ final class HostRetryGate implements HostRetry {
     }
 
     @Override
+    public boolean heldForThisMessage() {
+        return heldForThisMessage;
+    }
+
+    @Override
     public Status check(RemoteHost host, int port) {
         String key = key(host, port);
         if (failedInThisDelivery.contains(key)) {
@@ -70,6 +76,7 @@ final class HostRetryGate implements HostRetry {
         // The host may be tried; but not by this message, if it refused this message and the time has not come.
         if (status(messageKey(host, port)) != Status.USABLE) {
             skipped = true;
+            heldForThisMessage = true;
             return Status.NOT_DUE;
         }
         return Status.USABLE;

@@ -13,6 +13,14 @@ public interface HostRetry {
     /** @param port the port the transport would connect to */
     Status check(RemoteHost host, int port);
 
+    /**
+     * A host was skipped because it refused this message in particular and its time has not come (a message
+     * error's record), not because the host itself is held back: connection reuse must not carry the message.
+     */
+    default boolean heldForThisMessage() {
+        return false;
+    }
+
     /** The host could not take the message ({@code failure} is deferred and {@code hostProblem}). */
     void failed(RemoteHost host, int port, DeliveryResult failure);
 

@@ -21,20 +21,24 @@ import java.time.Duration;
  *                 was not used
  * @param deliveryTime from the start of the connect to the reply that settled the message (Exim's {@code DT=}),
  *                     null when not measured
- * @param dsnOffered the server offered DSN, so delivery notifications are its business from here (RFC 3461 4.2)
  * @param continued the message went down a connection an earlier message had opened (Exim's {@code *} after
  *     the host); such a connection never reports TLS resumption, TFO or early pipelining, which belong to the
  *     first message
  */
 public record RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
-                          boolean pipelined, boolean earlyPipelined, boolean chunked, String reply, String fastOpen,
-                          Duration deliveryTime, boolean dsnOffered, boolean continued) {
+                          boolean pipelined, boolean earlyPipelined, boolean chunked, String reply,
+                          boolean dsnOffered, String fastOpen, Duration deliveryTime, boolean continued) {
 
     public RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
-                       boolean pipelined, boolean earlyPipelined, boolean chunked, String reply, String fastOpen,
-                       Duration deliveryTime, boolean dsnOffered) {
-        this(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, reply, fastOpen,
-                deliveryTime, dsnOffered, false);
+                       boolean pipelined, boolean earlyPipelined, boolean chunked, String reply,
+                       boolean dsnOffered, String fastOpen, Duration deliveryTime) {
+        this(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, reply, dsnOffered,
+                fastOpen, deliveryTime, false);
+    }
+
+    public RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
+                       boolean pipelined, boolean earlyPipelined, boolean chunked, String reply) {
+        this(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, reply, false, null, null);
     }
 
     /**
@@ -47,12 +51,12 @@ public record RemoteFacts(String host, String address, int port, TlsSessionInfo 
 
     public RemoteFacts withReply(String text) {
         return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, text,
-                fastOpen, deliveryTime, dsnOffered, continued);
+                dsnOffered, fastOpen, deliveryTime, continued);
     }
 
     public RemoteFacts withDeliveryTime(Duration time) {
         return new RemoteFacts(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, reply,
-                fastOpen, time, dsnOffered, continued);
+                dsnOffered, fastOpen, time, continued);
     }
 
     /** The same facts for a later message on the connection: no resumption, TFO or early pipelining for it. */
@@ -60,6 +64,6 @@ public record RemoteFacts(String host, String address, int port, TlsSessionInfo 
         TlsSessionInfo plain = tls == null ? null : new TlsSessionInfo(tls.protocol(), tls.cipher(), tls.bits(), false,
                 0, tls.peerDn(), tls.certificateVerified());
         return new RemoteFacts(host, address, port, plain, certificateVerified, pipelined, false, chunked, reply,
-                null, deliveryTime, dsnOffered, true);
+                dsnOffered, null, deliveryTime, true);
     }
 }

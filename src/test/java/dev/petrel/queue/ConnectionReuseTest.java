@@ -14,6 +14,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Connection reuse through whole deliveries, over real sockets: messages the host deferred are remembered in
@@ -97,33 +99,48 @@ class ConnectionReuseTest {
         }
     }
 
-    @Test
-    void connectionMaxMessagesStartsANewConnectionEveryTwo() throws Exception {
+    /**
+     * {@code connection_max_messages}: 2 opens a new connection every two messages; 1 turns reuse off, and with
+     * it the wait records.
+     */
+    @ParameterizedTest
+    @CsvSource({"2, 4, 2", "1, 2, 2"})
+    void connectionMaxMessagesBoundsAConnection(int max, int messages, int connections) throws Exception {
         int port = Ports.free();
-        try (DeliveryHarness harness = new DeliveryHarness(dir, config(port, "  connection_max_messages = 2"))) {
-            deferredWhileDown(harness, 4);
+        try (DeliveryHarness harness = new DeliveryHarness(dir, config(port, "  connection_max_messages = " + max))) {
+            deferredWhileDown(harness, messages);
+            try (HintsDb db = HintsDb.open(dir.resolve("spool"), "wait-remote_smtp")) {
+                assertThat(db.dump()).hasSize(max == 1 ? 0 : 1);
+            }
             try (FakeSmtpServer server = FakeSmtpServer.plainOn(port)) {
                 harness.runner.runQueue(true); // -qf: the host's retry time has not come
                 harness.awaitIdle();
 
-                assertThat(server.connections()).isEqualTo(2);
+                assertThat(server.connections()).isEqualTo(connections);
                 List<String> lines = delivered(harness.mainLog());
-                assertThat(lines).hasSize(4);
-                assertThat(lines).filteredOn(l -> l.contains(":" + port + "* ")).hasSize(2);
+                assertThat(lines).hasSize(messages);
+                assertThat(lines).filteredOn(l -> l.contains(":" + port + "* ")).hasSize(messages - connections);
             }
         }
     }
 
     @Test
-    void connectionMaxMessagesOneKeepsNoWaitRecords() throws Exception {
+    void aTransactionThatTookNoMessageIsResetBeforeTheNext() throws Exception {
         int port = Ports.free();
-        try (DeliveryHarness harness = new DeliveryHarness(dir, config(port, "  connection_max_messages = 1"))) {
-            deferredWhileDown(harness, 2);
-            try (FakeSmtpServer server = FakeSmtpServer.plainOn(port)) {
+        try (DeliveryHarness harness = new DeliveryHarness(dir, config(port))) {
+            String refused = harness.deliver("alice@test.ex", DATA.formatted(0), "nobody@remote.test");
+            String next = harness.deliver("alice@test.ex", DATA.formatted(1), "r1@remote.test");
+            try (FakeSmtpServer server = FakeSmtpServer.plainOn(port).on("RCPT TO:<nobody@", "550 5.1.1 no such user")) {
                 harness.runner.runQueue(true); // -qf: the host's retry time has not come
                 harness.awaitIdle();
-                assertThat(server.connections()).isEqualTo(2);
-                assertThat(delivered(harness.mainLog())).noneMatch(l -> l.contains("* "));
+
+                assertThat(server.connections()).as("%s", harness.mainLog()).isEqualTo(1);
+                assertThat(harness.mainLog()).anyMatch(l -> l.startsWith(refused + " ** nobody@remote.test"))
+                        .anyMatch(l -> l.startsWith(next + " => r1@remote.test") && l.contains(":" + port + "* "));
+                List<String> commands = server.commands();
+                int rset = commands.indexOf("RSET");
+                assertThat(rset).as("%s", commands).isPositive();
+                assertThat(commands.get(rset + 1)).startsWith("MAIL FROM:<alice@test.ex>");
             }
         }
     }

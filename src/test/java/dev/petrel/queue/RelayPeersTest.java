@@ -127,13 +127,9 @@ class RelayPeersTest {
 
     @Test
     void toEximWithStartTlsAndResumption() throws Exception {
-        Path certs = dir.resolve("certs");
-        ServerCredentials.selfSigned(certs, "mx.relay.test");
-        Path cert = certs.resolve("selfsigned-cert.pem");
+        Path cert = certificate();
         int port = Ports.free();
-        try (EximServer exim = Peers.eximServer(dir.resolve("exim"), port)
-                .tls(cert, certs.resolve("selfsigned-key.pem")).tlsResumptionHosts("*")
-                .logSelector(EximClient.DEFAULT_LOG_SELECTOR + " +tls_sni").start()) {
+        try (EximServer exim = tlsExim(port, cert).logSelector(EximClient.DEFAULT_LOG_SELECTOR + " +tls_sni").start()) {
             start(manualroute(port), "  tls_resumption_hosts = *", "  tls_verify_hosts = *",
                     "  tls_verify_certificates = " + cert, "  tls_sni = $host");
             String first = deliver("a@relay.test");
@@ -164,13 +160,9 @@ class RelayPeersTest {
      */
     @Test
     void aContinuedTlsConnectionDoesNotReportResumption() throws Exception {
-        Path certs = dir.resolve("certs");
-        ServerCredentials.selfSigned(certs, "mx.relay.test");
-        Path cert = certs.resolve("selfsigned-cert.pem");
+        Path cert = certificate();
         int port = Ports.free();
-        try (EximServer exim = Peers.eximServer(dir.resolve("exim"), port)
-                .tls(cert, certs.resolve("selfsigned-key.pem")).tlsResumptionHosts("*")
-                .logSelector(EximClient.DEFAULT_LOG_SELECTOR + " +smtp_connection")
+        try (EximServer exim = tlsExim(port, cert).logSelector(EximClient.DEFAULT_LOG_SELECTOR + " +smtp_connection")
                 .rcptAclLine("warn local_parts = slow").rcptAclLine("delay = 2s").start()) {
             mainOptions = "remote_max_per_host = 1";
             start(manualroute(port), "  tls_resumption_hosts = *", "  tls_verify_hosts = *",
@@ -196,6 +188,19 @@ class RelayPeersTest {
                     && !l.contains("closed") && !l.contains("lost")).hasSize(2);
             System.out.println(String.join("\n", lines));
         }
+    }
+
+    /** A self-signed certificate for mx.relay.test, its key beside it. */
+    private Path certificate() throws Exception {
+        Path certs = dir.resolve("certs");
+        ServerCredentials.selfSigned(certs, "mx.relay.test");
+        return certs.resolve("selfsigned-cert.pem");
+    }
+
+    /** Exim on {@code port} with STARTTLS under {@code cert}, issuing tickets to everyone. */
+    private EximServer tlsExim(int port, Path cert) {
+        return Peers.eximServer(dir.resolve("exim"), port)
+                .tls(cert, cert.resolveSibling("selfsigned-key.pem")).tlsResumptionHosts("*");
     }
 
     private static String cv(String line) {

@@ -288,9 +288,11 @@ final class Reuse {
 
     /**
      * Remembers message {@code id} under each of {@code hosts}' names when recipients stay deferred for the
-     * host's sake (the host failed or its retry time has not come, or a 4xx to RCPT, or {@code connectionLimit}:
-     * its connections were all in use), as Exim's transport_update_waiting does; not when the message's text was refused for now (a 4xx to
-     * DATA or its end), which another connection would not change.
+     * host's sake (the host failed, or a 4xx to RCPT, or {@code connectionLimit}: its connections were all in
+     * use), as Exim's transport_update_waiting does; not when the message's text was refused for now (a 4xx to
+     * DATA or its end; the caller leaves out a 4xx to MAIL and a host held back for this message's own retry
+     * record), which another connection would not change. A host whose retry time has not come counts as
+     * Exim counts it: the message waits for it.
      */
     void recordIfWaiting(List<RemoteHost> hosts, String id, List<DeliveryResult> results, boolean connectionLimit) {
         if (off() || hints == null || hosts.isEmpty()) {

@@ -55,7 +55,7 @@ final class SmtpTransaction {
     /** The server's extensions as the first transaction used them, for the later ones (connection reuse). */
     private ServerExtensions ext = ServerExtensions.NONE;
     private int transactions;
-    /** The last transaction ended with the reply to its message text (or never began): no RSET is needed. */
+    /** The last transaction ended with its message taken (or never began): no RSET is needed before the next. */
     private boolean endedCleanly = true;
 
     /** @param started {@link System#nanoTime()} before the connect, for the delivery time ({@code DT=}) */
@@ -375,9 +375,8 @@ final class SmtpTransaction {
             }
             end = sendData(MessageText.whole(Unpooled.wrappedBuffer(message.data())));
         }
-        // Only a message the server took is sure to have reset its transaction: after a refused BDAT or an
-        // empty message, Exim still holds the sender ("503 sender already given" to the next MAIL).
-        endedCleanly = end.code() < 400;
+        // Only a message taken ends the transaction for certain (Exim's send_rset rule); after a refusal, RSET.
+        endedCleanly = anyAccepted && end.code() < 400;
         if (!anyAccepted) {
             return results;
         }
@@ -431,7 +430,7 @@ final class SmtpTransaction {
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
         RemoteFacts facts = new RemoteFacts(host.name(), host.address().getHostAddress(), port,
                 tls == null ? null : tls.info(), tls != null && tls.verification().verified(), pipelined,
-                pipelined && earlyUsed, chunked, reply, session.connection().fastOpen(), null, dsnOffered);
+                pipelined && earlyUsed, chunked, reply, dsnOffered, session.connection().fastOpen(), null);
         return transactions > 1 ? facts.asContinued() : facts;
     }
 

@@ -117,13 +117,19 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
             return all(recipients, DeliveryResult.deferred(-1, "no hosts to deliver to (the router gave none and "
                     + "the transport has no hosts option)"));
         }
-        boolean[] limited = {false};
+        boolean[] limited = {false, false};
         List<DeliveryResult> results = overHosts(message.id(), recipients, domain, hosts, text, retry, settled, limited);
-        reuse.recordIfWaiting(hosts, message.id(), results, limited[0]);
+        if (!limited[1] && !retry.heldForThisMessage()) {
+            // As Exim's transport: a deferral that belongs to this message (a 4xx to MAIL) is not a wait for the host.
+            reuse.recordIfWaiting(hosts, message.id(), results, limited[0]);
+        }
         return results;
     }
 
-    /** Tries {@code hosts} in order; {@code limited} says whether a host's connections were all in use. */
+    /**
+     * Tries {@code hosts} in order; {@code limited} says whether a host's connections were all in use, and
+     * whether a host refused this message in particular.
+     */
     private List<DeliveryResult> overHosts(String id, List<String> recipients, String domain, List<RemoteHost> hosts,
                                            SmtpTransaction.Message text, HostRetry retry,
                                            Consumer<List<DeliveryResult>> settled, boolean[] limited) {
@@ -144,6 +150,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
             }
             last = attempt.failure();
             limited[0] |= attempt.connectionLimit();
+            limited[1] |= attempt.messageError();
         }
         if (last != null) {
             return all(recipients, last);
@@ -197,8 +204,8 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     /**
      * One connection's outcome: the per-recipient results, or the host's failure, which may concern only
      * this message ({@code messageError}); {@code reconnect} when an early-pipelined connection is to be made
-     * again at once without early pipelining; {@code connectionLimit} when the failure was that no connection
-     * to the host was free.
+     * again at once without early pipelining; {@code connectionLimit} when the failure was that no connection to
+     * the host was free.
      */
     private record Attempt(List<DeliveryResult> results, DeliveryResult failure, boolean tlsFailed, boolean reconnect,
                            boolean messageError, boolean connectionLimit) {
