@@ -62,7 +62,7 @@ final class EarlyConversation {
         if (startTls.code() != 220) {
             // Refused: on in cleartext, as any connection whose STARTTLS is refused.
             if (startTls.code() == 421) {
-                throw SmtpTransaction.smtpError("STARTTLS", startTls, SmtpTransaction.ERRNO_SMTPCLOSED);
+                throw SmtpErrors.smtpError("STARTTLS", startTls, SmtpTransaction.ERRNO_SMTPCLOSED);
             }
             early.settle();
             return transaction.transactionChecked(message, ServerExtensions.of(ehlo));
@@ -100,7 +100,7 @@ final class EarlyConversation {
             throw transaction.reconnect(r);
         }
         boolean chunked = early.recorded().chunking() && policy.chunking();
-        HostFailure f = SmtpTransaction.smtpError("pipelined " + (chunked ? "BDAT " + message.data().length + " LAST"
+        HostFailure f = SmtpErrors.smtpError("pipelined " + (chunked ? "BDAT " + message.data().length + " LAST"
                 : "DATA"), r, r.code() >= 500 ? SmtpTransaction.ERRNO_SMTPCLOSED : SmtpTransaction.ERRNO_DATA4XX);
         if (r.code() >= 500) {
             return SmtpTransaction.all(message, DeliveryResult.failed(f.getMessage()),

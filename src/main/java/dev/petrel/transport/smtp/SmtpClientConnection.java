@@ -184,20 +184,25 @@ public final class SmtpClientConnection implements AutoCloseable {
                 done.completeExceptionally(broken);
                 return;
             }
-            handshake(tls);
-            tls.ssl().handshakeFuture().addListener(f -> {
-                if (f.isSuccess()) {
-                    done.complete(null);
-                } else {
-                    done.completeExceptionally(handshakeFailure(f.cause()));
-                }
-            });
+            handshake(tls, done);
             channel.config().setAutoRead(true);
         }, done);
         if (!queued) {
             unused(tls);
         }
         return done;
+    }
+
+    /** Starts the handshake on the event loop; {@code done} completes when it has succeeded or failed. */
+    private void handshake(ClientTls.Attempt tls, CompletableFuture<Void> done) {
+        handshake(tls);
+        tls.ssl().handshakeFuture().addListener(f -> {
+            if (f.isSuccess()) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(handshakeFailure(f.cause()));
+            }
+        });
     }
 
     private static boolean endsInStartTls(ClientOutput out) {
@@ -229,16 +234,7 @@ public final class SmtpClientConnection implements AutoCloseable {
     /** Starts TLS before anything else (implicit TLS, {@code protocol = smtps}); the greeting comes over TLS. */
     public CompletableFuture<Void> tlsOnConnect(ClientTls.Attempt tls) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        boolean queued = onLoop(() -> {
-            handshake(tls);
-            tls.ssl().handshakeFuture().addListener(f -> {
-                if (f.isSuccess()) {
-                    done.complete(null);
-                } else {
-                    done.completeExceptionally(handshakeFailure(f.cause()));
-                }
-            });
-        }, done);
+        boolean queued = onLoop(() -> handshake(tls, done), done);
         if (!queued) {
             unused(tls);
         }

@@ -98,7 +98,7 @@ final class SmtpTransaction {
         try {
             return converse(message);
         } catch (IOException e) {
-            throw new HostFailure(describe(e), errno(e));
+            throw new HostFailure(SmtpErrors.describe(e), SmtpErrors.errno(e));
         }
     }
 
@@ -117,7 +117,7 @@ final class SmtpTransaction {
             }
             return checked(message, ext);
         } catch (IOException e) {
-            throw new HostFailure(describe(e), errno(e));
+            throw new HostFailure(SmtpErrors.describe(e), SmtpErrors.errno(e));
         }
     }
 
@@ -170,7 +170,7 @@ final class SmtpTransaction {
                     early.tlsEhlo(session.ehloInForce());
                 }
             } else if (r.code() == 421) {
-                throw smtpError("STARTTLS", r, ERRNO_SMTPCLOSED);
+                throw SmtpErrors.smtpError("STARTTLS", r, ERRNO_SMTPCLOSED);
             }
         }
         if (early != null) {
@@ -211,7 +211,7 @@ final class SmtpTransaction {
     /** The refusal of an early {@code EHLO,STARTTLS} connection: tried again at once without it. */
     HostFailure reconnect(Reply r) {
         reconnect = true;
-        return smtpError("initial connection", r, ERRNO_SMTPCLOSED);
+        return SmtpErrors.smtpError("initial connection", r, ERRNO_SMTPCLOSED);
     }
 
     /**
@@ -268,7 +268,7 @@ final class SmtpTransaction {
             expect(helo, 250, "HELO " + session.heloName());
             return ServerExtensions.NONE;
         }
-        throw smtpError("EHLO " + session.heloName(), r, r.code() >= 500 ? ERRNO_SMTPCLOSED : ERRNO_MAIL4XX);
+        throw SmtpErrors.smtpError("EHLO " + session.heloName(), r, r.code() >= 500 ? ERRNO_SMTPCLOSED : ERRNO_MAIL4XX);
     }
 
     void tlsEstablished() throws HostFailure {
@@ -323,7 +323,7 @@ final class SmtpTransaction {
                 // A server that says 354 after refusing MAIL waits for text: an empty message ends it.
                 session.send(MessageText.whole(Unpooled.EMPTY_BUFFER));
             }
-            HostFailure f = smtpError(pl + envelope.getFirst().line(), mail, ERRNO_MAIL4XX);
+            HostFailure f = SmtpErrors.smtpError(pl + envelope.getFirst().line(), mail, ERRNO_MAIL4XX);
             if (mail.code() >= 500) {
                 return all(message, DeliveryResult.failed(f.getMessage()), facts(pipelined, chunked, mail.logText()));
             }
@@ -339,16 +339,16 @@ final class SmtpTransaction {
         for (int i = 0; i < message.recipients().size(); i++) {
             Reply r = replies.get(i + 1);
             if (r.code() == 421) {
-                throw smtpError(pl + envelope.get(i + 1).line(), r, ERRNO_SMTPCLOSED);
+                throw SmtpErrors.smtpError(pl + envelope.get(i + 1).line(), r, ERRNO_SMTPCLOSED);
             }
             if (r.code() < 400) {
                 anyAccepted = true;
                 results.add(null);
                 continue;
             }
-            String reason = smtpError(pl + envelope.get(i + 1).line(), r, ERRNO_RCPT4XX).getMessage();
+            String reason = SmtpErrors.smtpError(pl + envelope.get(i + 1).line(), r, ERRNO_RCPT4XX).getMessage();
             results.add((r.code() >= 500 ? DeliveryResult.failed(reason)
-                    : DeliveryResult.deferred(ERRNO_RCPT4XX, reason).withMoreErrno(moreErrno(r)))
+                    : DeliveryResult.deferred(ERRNO_RCPT4XX, reason).withMoreErrno(SmtpErrors.moreErrno(r)))
                     .withRemote(facts.withReply(r.logText()), false));
         }
         Reply end;
@@ -366,7 +366,7 @@ final class SmtpTransaction {
                 if (!anyAccepted) {
                     return results;
                 }
-                return dataFailure(results, smtpError(pl + "DATA", data, ERRNO_DATA4XX), data, facts);
+                return dataFailure(results, SmtpErrors.smtpError(pl + "DATA", data, ERRNO_DATA4XX), data, facts);
             }
             if (!anyAccepted) {
                 // RFC 2920: a 354 with no recipient accepted is answered with an empty message.
@@ -381,7 +381,7 @@ final class SmtpTransaction {
             return results;
         }
         if (end.code() >= 400) {
-            return dataFailure(results, smtpError("end of data", end, ERRNO_DATA4XX), end, facts);
+            return dataFailure(results, SmtpErrors.smtpError("end of data", end, ERRNO_DATA4XX), end, facts);
         }
         RemoteFacts done = facts.withReply(end.logText()).withDeliveryTime(Duration.ofNanos(System.nanoTime() - started));
         for (int i = 0; i < results.size(); i++) {
@@ -411,7 +411,7 @@ final class SmtpTransaction {
         for (int i = 0; i < results.size(); i++) {
             if (results.get(i) == null) {
                 DeliveryResult r = reply.code() >= 500 ? DeliveryResult.failed(f.getMessage())
-                        : DeliveryResult.deferred(ERRNO_DATA4XX, f.getMessage()).withMoreErrno(moreErrno(reply));
+                        : DeliveryResult.deferred(ERRNO_DATA4XX, f.getMessage()).withMoreErrno(SmtpErrors.moreErrno(reply));
                 results.set(i, r.withRemote(facts.withReply(reply.logText()), false));
             }
         }
@@ -442,40 +442,7 @@ final class SmtpTransaction {
 
     private void expect(Reply r, int code, String after) throws HostFailure {
         if (r.code() != code) {
-            throw smtpError(after, r, r.code() >= 500 ? ERRNO_SMTPCLOSED : ERRNO_MAIL4XX);
+            throw SmtpErrors.smtpError(after, r, r.code() >= 500 ? ERRNO_SMTPCLOSED : ERRNO_MAIL4XX);
         }
-    }
-
-    static HostFailure smtpError(String after, Reply r, int errno) {
-        return new HostFailure("SMTP error from remote mail server after " + after + ": " + r.logText(), errno,
-                moreErrno(r));
-    }
-
-    /** A 4xx's code, where retry rules such as {@code rcpt_45x} look for it. */
-    private static int moreErrno(Reply r) {
-        return r.code() >= 400 && r.code() < 500 ? RetryError.replyCode(r.code()) : 0;
-    }
-
-    static String describe(IOException e) {
-        String m = e.getMessage();
-        if (m == null) {
-            return e.getClass().getSimpleName();
-        }
-        // Netty's connect failures end in the address ("Connection refused: mx./127.0.0.1:25"): H= names it.
-        // Its native transport puts the system call first ("connect(..) failed with error(-111): ..."): the
-        // log says what happened, as Exim's does, not which call noticed.
-        return m.replaceFirst(": [^ ]*/[0-9a-fA-F.:%]+:[0-9]+$", "")
-                .replaceFirst("^(connect|sendToAddress)\\(\\.\\.\\) failed( with error\\(-?[0-9]+\\))?: ", "");
-    }
-
-    static int errno(IOException e) {
-        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-        if (m.contains("refused")) {
-            return 111;
-        }
-        if (m.contains("timed out") || m.contains("no answer within") || m.contains("timeout")) {
-            return 110;
-        }
-        return ERRNO_SMTPCLOSED;
     }
 }

@@ -256,10 +256,10 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
             transaction.quit();
             return new Attempt(results, null, false);
         } catch (IOException e) {
-            String what = SmtpTransaction.describe(e);
+            String what = SmtpErrors.describe(e);
             log.accept(id + " " + hostField(host, port) + " " + what);
             // Exim names no host on the == line when none was reached: the H= line above says which.
-            int errno = SmtpTransaction.errno(e);
+            int errno = SmtpErrors.errno(e);
             int more = letter(host) | (errno == RetryError.ETIMEDOUT ? RetryError.CONNECT_TIMEOUT : 0);
             return new Attempt(null, DeliveryResult.deferred(errno, what).withRemote(null, true).withMoreErrno(more),
                     false);
