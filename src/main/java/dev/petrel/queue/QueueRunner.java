@@ -75,7 +75,7 @@ public final class QueueRunner implements AutoCloseable {
         String hostname = config.main().primaryHostname();
         String qualify = config.main().qualifyDomain() != null ? config.main().qualifyDomain() : hostname;
         // The transports reach the queue's waiting messages only through this narrow door (connection reuse).
-        this.transports = Transports.from(config, relativeTo, log::main, this::claimWaiting);
+        this.transports = Transports.from(config, relativeTo, log::main, this::claimWaiting, spool.directory());
         this.retryDb = openRetryDb(spool, log);
         this.retryDataExpire = config.main().retryDataExpire();
         RetryState retry = new RetryState(retryDb, config.retry(), config.main().get(MainOptions.RETRY_INTERVAL_MAX),
@@ -100,7 +100,7 @@ public final class QueueRunner implements AutoCloseable {
      */
     private static HintsDb openRetryDb(Spool spool, MainLog log) {
         try {
-            return HintsDb.open(spool.inputDirectory().getParent(), "retry");
+            return HintsDb.open(spool.directory(), "retry");
         } catch (IOException e) {
             log.panic("cannot open the retry hints database: " + e.getMessage());
             return null;

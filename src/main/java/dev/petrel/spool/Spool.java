@@ -87,6 +87,11 @@ public final class Spool implements Closeable {
         return input;
     }
 
+    /** The spool directory itself: where the hints databases of whoever delivers from this spool live. */
+    public Path directory() {
+        return input.getParent();
+    }
+
     /** An id for a new message, in this spool's format; ids are the spool's file names. */
     public String newMessageId() {
         return MessageId.next(idFormat);

@@ -288,15 +288,6 @@ public final class ClientTls implements AutoCloseable {
         }
 
         /**
-         * Call after the first reply read over TLS (TLS 1.3 tickets follow the handshake). Computes the
-         * session facts and {@code $tls_out_resumption}, and updates the ticket store.
-         *
-         * <p>Bits: 0x01 when resumption is enabled for this host; 0x02 and 0x04 from our own ClientHello as
-         * sent; 0x10 {@code SSL_session_reused} (the wire under JSSE); 0x08 a TLS 1.2 NewSessionTicket seen in
-         * clear, or for TLS 1.3 a new session entering tcnative's cache after the handshake (which only a
-         * NewSessionTicket causes).
-         */
-        /**
          * The certificate verification outcome, as soon as the handshake is done: for a client that must not
          * send before it knows (early pipelining's group with {@code tls_verify_hosts}).
          */
@@ -306,6 +297,15 @@ public final class ClientTls implements AutoCloseable {
             return resumed && record != null ? record.verification() : verify(engine);
         }
 
+        /**
+         * Call after the first reply read over TLS (TLS 1.3 tickets follow the handshake). Computes the
+         * session facts and {@code $tls_out_resumption}, and updates the ticket store.
+         *
+         * <p>Bits: 0x01 when resumption is enabled for this host; 0x02 and 0x04 from our own ClientHello as
+         * sent; 0x10 {@code SSL_session_reused} (the wire under JSSE); 0x08 a TLS 1.2 NewSessionTicket seen in
+         * clear, or for TLS 1.3 a new session entering tcnative's cache after the handshake (which only a
+         * NewSessionTicket causes).
+         */
         public ClientOutcome finish() {
             SSLEngine engine = ssl.engine();
             HelloInspector.Seen seen = inspector.seen();
@@ -335,20 +335,20 @@ public final class ClientTls implements AutoCloseable {
             TlsSessionInfo info = new TlsSessionInfo(protocol, cipher, CipherNames.bits(cipher), resumed, bits,
                     TlsSessionInfo.peerDn(engine), verification.verified());
             if (resumption) {
-                store(protocol, ticket, resumed, seen.flight(), verification);
+                store(protocol, ticket, resumed, seen.flight(), verification, bits);
             }
             return new ClientOutcome(info, verification, key);
         }
 
         private void store(String protocol, boolean ticket, boolean resumed, ServerFlightFacts flight,
-                Verification verification) {
+                Verification verification, int bits) {
             try {
                 if (ticket) {
                     Duration lifetime = protocol.equals("TLS1.2") && flight.ticketLifetimeHint() > 0
                             ? Duration.ofSeconds(flight.ticketLifetimeHint())
                             : settings.defaultTicketLifetime();
                     store.remember(key, new TicketRecord(Instant.now(store.clock()), lifetime, verification,
-                            "notreq", null));
+                            "notreq", null, bits));
                 } else if (!resumed) {
                     store.forget(key);
                 }

@@ -14,10 +14,11 @@ import java.util.Map;
  * What the {@code tls} hints database holds per server: when the ticket came, how long the server said it
  * lasts, what the certificate check said at the time (a resumed session reports the same {@code CV=}), the
  * OCSP status, and the serialised session when the engine can produce one (BoringSSL via tcnative cannot for
- * TLS 1.3, so the session itself lives in tcnative's in-memory cache for the life of the process).
+ * TLS 1.3, so the session itself lives in tcnative's in-memory cache for the life of the process), and the
+ * {@code $tls_out_resumption} bits of the connection that brought the ticket.
  */
 public record TicketRecord(Instant stamp, Duration lifetimeHint, Verification verification, String ocsp,
-        byte[] session) {
+        byte[] session, int resumption) {
 
     public TicketRecord {
         session = session == null ? new byte[0] : session.clone();
@@ -39,6 +40,7 @@ public record TicketRecord(Instant stamp, Duration lifetimeHint, Verification ve
         out.append("cv=").append(verification.cv()).append('\n');
         out.append("verify=").append(verification.detail().replace('\n', ' ')).append('\n');
         out.append("ocsp=").append(ocsp).append('\n');
+        out.append("resumption=").append(resumption).append('\n');
         out.append("session=").append(Base64.getEncoder().encodeToString(session)).append('\n');
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -55,8 +57,15 @@ public record TicketRecord(Instant stamp, Duration lifetimeHint, Verification ve
         String text = "lifetime=" + r.lifetimeHint.toSeconds() + "s expires="
                 + DateTimeFormatter.ISO_INSTANT.format(r.stamp.plus(r.lifetimeHint)) + " CV=" + r.verification.cv()
                 + " verify=\"" + r.verification.detail() + "\" ocsp=" + r.ocsp + " session="
-                + (r.session.length == 0 ? "in-process-cache" : r.session.length + "-octets");
+                + (r.session.length == 0 ? "in-process-cache" : r.session.length + "-octets")
+                + " resumption=" + String.format("0x%02X", r.resumption) + resumptionText(r.resumption);
         return new Hint(stored.key(), stored.stamp(), text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Exim's {@code _RESUME_DECODE} text for the bits, in parentheses; none for a record from before they were kept. */
+    private static String resumptionText(int bits) {
+        String text = Resumption.decode(bits);
+        return text.isEmpty() ? "" : " (" + text + ")";
     }
 
     static TicketRecord decode(Instant stamp, byte[] value) {
@@ -71,7 +80,7 @@ public record TicketRecord(Instant stamp, Duration lifetimeHint, Verification ve
         return new TicketRecord(stamp, Duration.ofSeconds(Math.max(0, lifetime)),
                 new Verification("yes".equals(fields.get("cv")), fields.getOrDefault("verify", "")),
                 fields.getOrDefault("ocsp", "notreq"),
-                decodeSession(fields.get("session")));
+                decodeSession(fields.get("session")), (int) parseLong(fields.get("resumption")));
     }
 
     private static long parseLong(String s) {

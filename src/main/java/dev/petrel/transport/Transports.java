@@ -44,13 +44,15 @@ public final class Transports implements AutoCloseable {
      * @throws IllegalStateException when the {@code tls} or {@code misc} hints DB an smtp transport needs cannot be opened
      */
     public static Transports from(Config config, Path relativeTo, Consumer<String> log) {
-        return from(config, relativeTo, log, WaitingMessages.NONE);
+        return from(config, relativeTo, log, WaitingMessages.NONE, config.main().spoolDirectory());
     }
 
     /**
      * @param waiting the queue's messages, for a connection that could carry more than one (connection reuse)
+     * @param spoolDirectory the spool the messages come from, beside which the hints databases live
      */
-    public static Transports from(Config config, Path relativeTo, Consumer<String> log, WaitingMessages waiting) {
+    public static Transports from(Config config, Path relativeTo, Consumer<String> log, WaitingMessages waiting,
+                                  Path spoolDirectory) {
         Map<String, Transport> built = new HashMap<>();
         List<AutoCloseable> resources = new java.util.ArrayList<>();
         TicketStore tickets = null;
@@ -63,12 +65,12 @@ public final class Transports implements AutoCloseable {
             Transport transport;
             if (t.driver().equals("smtp")) {
                 if (tickets == null) {
-                    tickets = tickets(config, resources);
-                    misc = open(config, "misc", resources);
+                    tickets = tickets(spoolDirectory, resources);
+                    misc = open(spoolDirectory, "misc", resources);
                 }
                 ClientTls clientTls = clientTls(t, tickets);
                 resources.add(clientTls);
-                SmtpTransport.Sharing sharing = new SmtpTransport.Sharing(offers, waitHints(config, t, resources, log),
+                SmtpTransport.Sharing sharing = new SmtpTransport.Sharing(offers, waitHints(spoolDirectory, t, resources, log),
                         waiting);
                 transport = new SmtpTransport(t, config.main().primaryHostname(), clientTls, ClientLoop.group(), log,
                         config.main().logs("outgoing_port"), perHost, misc, config.main().retryDataExpire(), sharing);
@@ -81,14 +83,14 @@ public final class Transports implements AutoCloseable {
     }
 
     /** Client TLS sessions are remembered in the {@code tls} hints DB, as Exim's {@code tls_resumption_hosts} needs. */
-    private static TicketStore tickets(Config config, List<AutoCloseable> resources) {
-        return new TicketStore(open(config, "tls", resources), Clock.systemUTC());
+    private static TicketStore tickets(Path spoolDirectory, List<AutoCloseable> resources) {
+        return new TicketStore(open(spoolDirectory, "tls", resources), Clock.systemUTC());
     }
 
     /** The {@code misc} database holds the EHLO records of early pipelining ({@code hosts_pipe_connect}). */
-    private static HintsDb open(Config config, String name, List<AutoCloseable> resources) {
+    private static HintsDb open(Path spoolDirectory, String name, List<AutoCloseable> resources) {
         try {
-            HintsDb db = HintsDb.open(config.main().spoolDirectory(), name);
+            HintsDb db = HintsDb.open(spoolDirectory, name);
             resources.add(db);
             return db;
         } catch (IOException e) {
@@ -100,13 +102,13 @@ public final class Transports implements AutoCloseable {
      * The transport's {@code wait-<transport>} database, unless {@code connection_max_messages = 1} makes it
      * useless (as in Exim); null when it cannot be opened, which costs reuse across attempts, never a delivery.
      */
-    private static WaitHints waitHints(Config config, TransportConfig t, List<AutoCloseable> resources,
+    private static WaitHints waitHints(Path spoolDirectory, TransportConfig t, List<AutoCloseable> resources,
                                        Consumer<String> log) {
         if (t.get(TransportOptions.Smtp.CONNECTION_MAX_MESSAGES) == 1) {
             return null;
         }
         try {
-            WaitHints hints = WaitHints.open(config.main().spoolDirectory(), t.name());
+            WaitHints hints = WaitHints.open(spoolDirectory, t.name());
             resources.add(hints);
             return hints;
         } catch (IOException | IllegalArgumentException e) {

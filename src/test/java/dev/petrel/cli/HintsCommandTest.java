@@ -62,14 +62,16 @@ class HintsCommandTest {
     void dumpdbTlsShowsTicketRecordsReadably() throws Exception {
         try (HintsDb db = HintsDb.open(dir.resolve("spool"), "tls")) {
             db.put("9f2c", Instant.ofEpochSecond(1_700_000_000),
-                    text("lifetime=7200\ncv=no\nverify=unable to get local issuer certificate\nocsp=notreq\nsession=\n"));
+                    text("lifetime=7200\ncv=no\nverify=unable to get local issuer certificate\nocsp=notreq\nresumption=11\n"
+                            + "session=\n"));
             db.put("odd", Instant.ofEpochSecond(1_700_000_100), text("x\ny"));
         }
         ProcessResult dump = PetrelCommand.run("dumpdb", "-C", conf.toString(), "tls");
         assertThat(dump.exitCode()).as(dump.toString()).isZero();
         assertThat(dump.stdoutLines()).containsExactlyInAnyOrder(
                 "9f2c 1700000000 lifetime=7200s expires=2023-11-15T00:13:20Z CV=no "
-                        + "verify=\"unable to get local issuer certificate\" ocsp=notreq session=in-process-cache",
+                        + "verify=\"unable to get local issuer certificate\" ocsp=notreq session=in-process-cache "
+                        + "resumption=0x0B (client requested new ticket, server provided)",
                 "odd 1700000100 x\\x0ay");
     }
 

@@ -3,6 +3,7 @@ package dev.petrel.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.petrel.config.Config;
+import dev.petrel.hints.HintsDb;
 import dev.petrel.peers.DnsServer;
 import dev.petrel.peers.EximClient;
 import dev.petrel.peers.EximServer;
@@ -15,6 +16,7 @@ import dev.petrel.spool.MessageId;
 import dev.petrel.spool.Spool;
 import dev.petrel.testkit.Ports;
 import dev.petrel.tls.ServerCredentials;
+import dev.petrel.tls.TicketRecord;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -105,6 +107,13 @@ class RelayPeersTest {
         return harness.mainLog();
     }
 
+    /** The client's ticket records as {@code petrel dumpdb tls} spells them out. */
+    private List<String> ticketRecords() throws IOException {
+        try (HintsDb db = HintsDb.open(dir.resolve("spool"), "tls")) {
+            return db.dump().stream().map(h -> TicketRecord.readable(h).valueText()).toList();
+        }
+    }
+
     @Test
     void toEximInCleartext() throws Exception {
         int port = Ports.free();
@@ -133,7 +142,14 @@ class RelayPeersTest {
             start(manualroute(port), "  tls_resumption_hosts = *", "  tls_verify_hosts = *",
                     "  tls_verify_certificates = " + cert, "  tls_sni = $host");
             String first = deliver("a@relay.test");
+            // The ticket's record says what its connection's $tls_out_resumption was: asked for, and given.
+            assertThat(ticketRecords()).singleElement().asString()
+                    .endsWith(" resumption=0x0B (client requested new ticket, server provided)");
             String second = deliver("b@relay.test");
+            // Rewritten only if the resumed session brought a new ticket as well.
+            assertThat(ticketRecords()).singleElement().asString()
+                    .matches(".* resumption=0x(0B \\(client requested new ticket, server provided\\)"
+                            + "|1F \\(session resumed, also new ticket\\))");
 
             List<String> lines = mainLog();
             String x = "X=TLS1\\.[23]:[A-Z0-9_-]+:[0-9]+";
