@@ -29,18 +29,6 @@ public record RemoteFacts(String host, String address, int port, TlsSessionInfo 
                           boolean pipelined, boolean earlyPipelined, boolean chunked, String reply,
                           boolean dsnOffered, String fastOpen, Duration deliveryTime, boolean continued) {
 
-    public RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
-                       boolean pipelined, boolean earlyPipelined, boolean chunked, String reply,
-                       boolean dsnOffered, String fastOpen, Duration deliveryTime) {
-        this(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, reply, dsnOffered,
-                fastOpen, deliveryTime, false);
-    }
-
-    public RemoteFacts(String host, String address, int port, TlsSessionInfo tls, boolean certificateVerified,
-                       boolean pipelined, boolean earlyPipelined, boolean chunked, String reply) {
-        this(host, address, port, tls, certificateVerified, pipelined, earlyPipelined, chunked, reply, false, null, null);
-    }
-
     /**
      * Exim's {@code H=name [ip]} for a remote host, with {@code :port} under {@code +outgoing_port}: the one
      * spelling of it, for the delivery lines and the transport's per-host lines alike.

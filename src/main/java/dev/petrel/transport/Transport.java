@@ -23,22 +23,14 @@ public interface Transport {
 
     /**
      * As {@link #deliver(SpooledMessage, List, List)}, skipping hosts whose retry time has not come and
-     * reporting each host's outcome to {@code retry}; a transport without hosts ignores it.
-     */
-    default List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> hosts,
-                                         HostRetry retry) {
-        return deliver(message, recipients, hosts);
-    }
-
-    /**
-     * As {@link #deliver(SpooledMessage, List, List, HostRetry)}, telling {@code settled} the outcomes as soon
-     * as they are known, when the transport has more to do before it returns (an smtp transport carrying other
-     * messages on the connection), so that the message's own log lines come first. {@code settled} is called at
-     * most once, with the outcomes that are then returned.
+     * reporting each host's outcome to {@code retry} (a transport without hosts ignores it), and telling
+     * {@code settled} the outcomes as soon as they are known, when the transport has more to do before it
+     * returns (an smtp transport carrying other messages on the connection), so that the message's own log
+     * lines come first. {@code settled} is called at most once, with the outcomes that are then returned.
      */
     default List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> hosts,
                                          HostRetry retry, Consumer<List<DeliveryResult>> settled) {
-        return deliver(message, recipients, hosts, retry);
+        return deliver(message, recipients, hosts);
     }
 
     /** A transport that delivers each recipient on its own (maildir), whatever the hosts. */

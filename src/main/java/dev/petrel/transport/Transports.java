@@ -34,22 +34,12 @@ public final class Transports implements AutoCloseable {
         this.resources = List.copyOf(resources);
     }
 
-    /** @param relativeTo where relative maildir directories are rooted */
-    public static Transports from(Config config, Path relativeTo) {
-        return from(config, relativeTo, line -> { });
-    }
-
     /**
+     * @param relativeTo where relative maildir directories are rooted
      * @param log the main log, for the smtp transport's per-host lines
-     * @throws IllegalStateException when the {@code tls} or {@code misc} hints DB an smtp transport needs cannot be opened
-     */
-    public static Transports from(Config config, Path relativeTo, Consumer<String> log) {
-        return from(config, relativeTo, log, WaitingMessages.NONE, config.main().spoolDirectory());
-    }
-
-    /**
      * @param waiting the queue's messages, for a connection that could carry more than one (connection reuse)
      * @param spoolDirectory the spool the messages come from, beside which the hints databases live
+     * @throws IllegalStateException when the {@code tls} or {@code misc} hints DB an smtp transport needs cannot be opened
      */
     public static Transports from(Config config, Path relativeTo, Consumer<String> log, WaitingMessages waiting,
                                   Path spoolDirectory) {

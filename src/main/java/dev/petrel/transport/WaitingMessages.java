@@ -12,9 +12,6 @@ import java.util.List;
  */
 public interface WaitingMessages {
 
-    /** Nothing waits: reuse is off (a {@code petrel queue run} alone, or a transport built for a test). */
-    WaitingMessages NONE = (id, transport) -> new Claim.Busy();
-
     /**
      * Message {@code id}, locked for delivery by the caller and routed, with its recipients that route to
      * {@code transport}; {@link Claim.Busy} when another attempt has it, {@link Claim.Gone} when it is no longer

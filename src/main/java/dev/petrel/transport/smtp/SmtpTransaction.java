@@ -430,7 +430,7 @@ final class SmtpTransaction {
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
         RemoteFacts facts = new RemoteFacts(host.name(), host.address().getHostAddress(), port,
                 tls == null ? null : tls.info(), tls != null && tls.verification().verified(), pipelined,
-                pipelined && earlyUsed, chunked, reply, dsnOffered, session.connection().fastOpen(), null);
+                pipelined && earlyUsed, chunked, reply, dsnOffered, session.connection().fastOpen(), null, false);
         return transactions > 1 ? facts.asContinued() : facts;
     }
 

@@ -86,7 +86,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
 
     @Override
     public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed) {
-        return deliver(message, recipients, routed, HostRetry.NONE);
+        return deliver(message, recipients, routed, HostRetry.NONE, results -> { });
     }
 
     /**
@@ -97,18 +97,13 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
      */
     @Override
     public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed,
-                                        HostRetry retry) {
-        return deliver(message, recipients, routed, retry, results -> { });
-    }
-
-    @Override
-    public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed,
                                         HostRetry retry, Consumer<List<DeliveryResult>> settled) {
         SmtpTransaction.Message text;
         List<RemoteHost> hosts;
-        String domain = Address.parse(recipients.getFirst()).domain();
+        Address first = Address.parse(recipients.getFirst());
+        String domain = first.domain();
         try {
-            hosts = hosts(routed, Address.parse(recipients.getFirst()));
+            hosts = hosts(routed, first);
             text = read(message, recipients);
         } catch (IOException | IllegalArgumentException e) {
             return all(recipients, DeliveryResult.deferred(-1, e.getMessage()));
