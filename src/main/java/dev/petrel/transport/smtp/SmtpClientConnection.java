@@ -82,18 +82,10 @@ public final class SmtpClientConnection implements AutoCloseable {
     }
 
     /**
-     * Connects; the future completes once TCP is up (a refused or timed-out connect fails it). The greeting
-     * is then awaited like any reply.
-     */
-    public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
-            InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout) {
-        return connect(group, type, remote, connectTimeout, replyTimeout, false, null);
-    }
-
-    /**
-     * Connects, and writes {@code early} (null: nothing) as soon as the channel exists, before the connect,
-     * without waiting for the greeting (early pipelining: {@code EHLO,MAIL,RCPT,DATA} or {@code EHLO,STARTTLS});
-     * its replies are {@link #earlyReplies()}. This is the one place the first write leaves from: with
+     * Connects; the future completes once TCP is up (a refused or timed-out connect fails it), and the greeting
+     * is then awaited like any reply. Writes {@code early} (null: nothing) as soon as the channel exists, before
+     * the connect, without waiting for the greeting (early pipelining: {@code EHLO,MAIL,RCPT,DATA} or
+     * {@code EHLO,STARTTLS}); its replies are {@link #earlyReplies()}. This is the one place the first write leaves from: with
      * {@code fastOpen} on a native epoll channel the connect is TCP Fast Open (Netty sends what is queued
      * with {@code sendto(MSG_FASTOPEN)}), so the group rides in the SYN once the kernel holds a cookie for the
      * server; without a group the SYN still asks for a cookie (or carries the one it has), as Exim's does.
