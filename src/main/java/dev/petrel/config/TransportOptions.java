@@ -49,8 +49,8 @@ public final class TransportOptions {
         public static final Option<String> PORT = TABLE.add("port", OptionTypes.PORT, "25");
         public static final Option<String> HOSTS = TABLE.add("hosts", EXPANDABLE, null);
         public static final Option<String> HELO_DATA = TABLE.add("helo_data", EXPANDABLE, "$primary_hostname");
-        /** Binding the local address is not there yet: refused rather than ignored. */
-        public static final Option<String> INTERFACE = TABLE.add(Option.of("interface", EXPANDABLE, null).notImplemented());
+        /** Local addresses to connect from: the first of the host's family ({@code OutgoingInterface}). */
+        public static final Option<String> INTERFACE = TABLE.add("interface", EXPANDABLE, null);
         public static final Option<String> TLS_SNI = TABLE.add("tls_sni", EXPANDABLE, null);
         /** A client certificate is not presented yet: refused rather than ignored. */
         public static final Option<String> TLS_CERTIFICATE = TABLE.add(

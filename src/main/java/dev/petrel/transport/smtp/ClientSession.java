@@ -68,18 +68,19 @@ public final class ClientSession implements AutoCloseable {
     public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
             String heloName, Duration connectTimeout, Duration replyTimeout, boolean fastOpen, ClientOutput early)
             throws IOException {
-        return connect(group, type, remote, local -> heloName, connectTimeout, replyTimeout, fastOpen, early);
+        return connect(group, type, remote, null, local -> heloName, connectTimeout, replyTimeout, fastOpen, early);
     }
 
     /**
-     * As above, with the EHLO name made from the local address once connected ({@code helo_data} using
-     * {@code $sending_ip_address}); {@code early}, written before that, must then be null.
+     * As above, from {@code local} when not null (the transport's {@code interface}), with the EHLO name made
+     * from the local address once connected ({@code helo_data} using {@code $sending_ip_address}); an
+     * {@code early} group, written before that, must then not need it.
      */
     public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
-            Function<InetAddress, String> heloName, Duration connectTimeout, Duration replyTimeout, boolean fastOpen,
-            ClientOutput early) throws IOException {
-        CompletableFuture<SmtpClientConnection> connecting =
-                SmtpClientConnection.connect(group, type, remote, connectTimeout, replyTimeout, fastOpen, early);
+            InetAddress local, Function<InetAddress, String> heloName, Duration connectTimeout, Duration replyTimeout,
+            boolean fastOpen, ClientOutput early) throws IOException {
+        CompletableFuture<SmtpClientConnection> connecting = SmtpClientConnection.connect(group, type, remote, local,
+                connectTimeout, replyTimeout, fastOpen, early);
         SmtpClientConnection connection = await(connecting, connectTimeout.plusSeconds(5),
                 () -> connecting.thenAccept(SmtpClientConnection::close));
         try {

@@ -90,11 +90,12 @@ public final class SmtpClientConnection implements AutoCloseable {
      * with {@code sendto(MSG_FASTOPEN)}), so the group rides in the SYN once the kernel holds a cookie for the
      * server; without a group the SYN still asks for a cookie (or carries the one it has), as Exim's does.
      * When {@code early} ends in STARTTLS, reading stops at its 220 until {@link #startTlsAfterEarly}
-     * supplies the TLS attempt (which needs the local address).
+     * supplies the TLS attempt (which needs the local address). {@code local} (the transport's
+     * {@code interface}) is bound before the connect; null leaves the choice to the kernel.
      */
     public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
-            InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout, boolean fastOpen,
-            ClientOutput early) {
+            InetSocketAddress remote, InetAddress local, Duration connectTimeout, Duration replyTimeout,
+            boolean fastOpen, ClientOutput early) {
         SmtpClientConnection connection = new SmtpClientConnection(replyTimeout, early);
         CompletableFuture<SmtpClientConnection> result = new CompletableFuture<>();
         Bootstrap bootstrap = new Bootstrap().group(group).channel(type)
@@ -129,7 +130,8 @@ public final class SmtpClientConnection implements AutoCloseable {
             } else if (tfo) {
                 connection.channel.write(Unpooled.EMPTY_BUFFER);
             }
-            connection.channel.connect(remote).addListener(f -> {
+            (local == null ? connection.channel.connect(remote)
+                    : connection.channel.connect(remote, new InetSocketAddress(local, 0))).addListener(f -> {
                 if (f.isSuccess()) {
                     connection.channel.flush();
                     result.complete(connection);

@@ -177,7 +177,14 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     /** One host, in cleartext again if TLS could not be set up and is not required; its outcome told to {@code retry}. */
     private Attempt tryHost(String id, RemoteHost host, int port, SmtpTransaction.Message text, HostRetry retry,
                             Consumer<List<DeliveryResult>> settled) {
-        HostPolicy policy = policy(host, port);
+        HostPolicy policy;
+        try {
+            policy = policy(host, port);
+        } catch (IllegalArgumentException e) {
+            // The configuration's fault, not the host's: no retry record for it.
+            log.accept(id + " " + hostField(host, port) + ": " + e.getMessage());
+            return new Attempt(null, DeliveryResult.deferred(-1, e.getMessage()), false);
+        }
         Attempt attempt = attempt(id, host, port, policy, text, settled);
         if (attempt.reconnect()) {
             attempt = attempt(id, host, port, policy.withoutEarlyPipelining(), text, settled);
@@ -239,7 +246,8 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         ClientOutput first = early == null ? null : early.connectGroup(policy, text);
         long started = System.nanoTime();
         try (slot; ClientSession session = ClientSession.connect(group, ClientLoop.channelType(group),
-                new InetSocketAddress(host.address(), port), heloName(host, policy), config.get(Smtp.CONNECT_TIMEOUT),
+                new InetSocketAddress(host.address(), port), policy.bind(), heloName(host, policy),
+                config.get(Smtp.CONNECT_TIMEOUT),
                 longest, policy.fastOpen(), first)) {
             session.connection().replyTimeout(policy.commandTimeout());
             transaction = new SmtpTransaction(session, host, port, policy, clientTls, early, started);
@@ -340,19 +348,25 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
                 .expand(config.get(Smtp.HELO_DATA));
     }
 
+    /** @throws IllegalArgumentException for an option that does not expand, or an {@code interface} that is no IP address */
     private HostPolicy policy(RemoteHost host, int port) {
         InetAddress a = host.address();
-        Expansion e = expansion(host);
+        String option = config.get(Smtp.INTERFACE);
+        InetAddress bind = OutgoingInterface.choose(option == null ? null : expansion(host).expand(option), a,
+                config.name());
+        Expansion e = bind == null ? expansion(host)
+                : expansion(host).with(Map.of("sending_ip_address", bind.getHostAddress()));
         String sni = config.get(Smtp.TLS_SNI);
         String heloData = config.get(Smtp.HELO_DATA);
-        // The EHLO of an early group is written before the connection has a local address to name.
-        boolean heloNeedsLocal = Expansion.mentions(heloData, "sending_ip_address");
+        // The EHLO of an early group is written before the connection has a local address to name, unless bound.
+        boolean heloNeedsLocal = bind == null && Expansion.mentions(heloData, "sending_ip_address");
         boolean pipeConnect = matches(Smtp.HOSTS_PIPE_CONNECT, a) && !heloNeedsLocal;
         return new HostPolicy(heloNeedsLocal ? null : e.expand(heloData), config.get(Smtp.PROTOCOL).equals("smtps"),
                 !matches(Smtp.HOSTS_AVOID_TLS, a), matches(Smtp.HOSTS_REQUIRE_TLS, a), matches(Smtp.TLS_VERIFY_HOSTS, a),
                 matches(Smtp.TLS_RESUMPTION_HOSTS, a), sni == null ? null : e.expand(sni),
                 !matches(Smtp.HOSTS_AVOID_PIPELINING, a), matches(Smtp.HOSTS_TRY_CHUNKING, a), pipeConnect,
-                config.get(Smtp.COMMAND_TIMEOUT), config.get(Smtp.DATA_TIMEOUT), matches(Smtp.HOSTS_TRY_FASTOPEN, a));
+                config.get(Smtp.COMMAND_TIMEOUT), config.get(Smtp.DATA_TIMEOUT), matches(Smtp.HOSTS_TRY_FASTOPEN, a),
+                bind);
     }
 
     private boolean matches(dev.petrel.config.Option<HostList> option, InetAddress address) {
