@@ -27,9 +27,16 @@ final class OptionResolver implements OptionContext {
         this.scope = scope;
     }
 
-    /** Records a line of the file; unknown options and misused {@code no_} fail here, at their line. Last one wins. */
+    /**
+     * Records a line of the file; unknown options and misused {@code no_} fail here, at their line. Last one
+     * wins, except for an option whose type accumulates: its settings are joined with newlines.
+     */
     void set(Setting written) throws ConfigException {
         Setting s = table.canonical(written, scope);
+        Setting before = settings.get(s.name());
+        if (before != null && !s.bare() && !before.bare() && table.find(s.name()).orElseThrow().type().accumulates()) {
+            s = new Setting(s.name(), before.value() + "\n" + s.value(), before.line());
+        }
         settings.put(s.name(), s);
     }
 

@@ -23,6 +23,14 @@ public interface OptionType<T> {
         return null;
     }
 
+    /**
+     * Whether a setting written again adds to the value instead of replacing it: Exim's {@code headers_add},
+     * whose repeated settings are joined with newlines.
+     */
+    default boolean accumulates() {
+        return false;
+    }
+
     /** Only booleans may be written bare ({@code name}, {@code no_name}). */
     default boolean isBoolean() {
         return false;

@@ -18,6 +18,11 @@ public final class TransportOptions {
     public static final OptionTable GENERIC = new OptionTable("transport", null);
 
     public static final Option<String> DRIVER = GENERIC.add("driver", STRING, null);
+    /**
+     * Header lines added at the end of the header section as the message is written, each item expanded
+     * then ({@code dev.petrel.transport.HeadersAdd}); repeated settings add items.
+     */
+    public static final Option<String> HEADERS_ADD = GENERIC.add("headers_add", OptionTypes.EXPANDABLE_LINES, null);
 
     private TransportOptions() {}
 

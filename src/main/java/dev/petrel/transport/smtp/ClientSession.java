@@ -8,6 +8,7 @@ import dev.petrel.smtp.Verb;
 import dev.petrel.tls.ClientOutcome;
 import dev.petrel.tls.ClientTls;
 import dev.petrel.tls.TlsPeer;
+import dev.petrel.tls.TlsSessionInfo;
 import dev.petrel.tls.Verification;
 
 import io.netty.channel.Channel;
@@ -188,6 +189,14 @@ public final class ClientSession implements AutoCloseable {
         return tlsOutcome;
     }
 
+    /**
+     * The TLS facts as they stand, null without TLS; unlike {@link #tlsOutcome()} this settles nothing, so it
+     * may be asked before the first reply over TLS (a TLS 1.3 ticket may still come).
+     */
+    public TlsSessionInfo tlsNow() {
+        return tlsOutcome != null ? tlsOutcome.info() : tls == null ? null : tls.current();
+    }
+
     /** The certificate verification of the TLS session now up, before any reply over it; null without TLS. */
     public Verification tlsVerification() {
         return tls == null ? null : tls.verification();
@@ -206,6 +215,16 @@ public final class ClientSession implements AutoCloseable {
     /** Sends {@code out} (a command, a group...) and waits for the replies it asks for. */
     public List<Reply> send(ClientOutput out) throws IOException {
         return await(connection.send(out));
+    }
+
+    /** As {@link #send}, its replies awaited under {@code timeout}; {@code after} is the reply timeout then. */
+    public List<Reply> sendUnder(ClientOutput out, Duration timeout, Duration after) throws IOException {
+        connection.replyTimeout(timeout);
+        try {
+            return send(out);
+        } finally {
+            connection.replyTimeout(after);
+        }
     }
 
     private <T> T await(CompletableFuture<T> future) throws IOException {

@@ -3,7 +3,6 @@ package dev.petrel.transport.smtp;
 import dev.petrel.smtp.Reply;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.smtp.EarlyPipelining.Path;
-import dev.petrel.transport.smtp.SmtpTransaction.Message;
 
 import java.io.IOException;
 import java.util.List;
@@ -76,6 +75,7 @@ final class EarlyConversation {
             return transaction.transactionChecked(message, ext);
         }
         ServerExtensions recorded = early.recorded();
+        message = transaction.written(message);
         List<Reply> inside = session.ehloWith(TransactionCommands.group(message, recorded, policy));
         transaction.tlsEstablished();
         if (inside.getFirst().code() != 250) {

@@ -3,6 +3,7 @@ package dev.petrel.transport.smtp;
 import dev.petrel.config.HostList;
 import dev.petrel.config.RouteList;
 import dev.petrel.config.TransportConfig;
+import dev.petrel.config.TransportOptions;
 import dev.petrel.config.TransportOptions.Smtp;
 import dev.petrel.config.OptionTypes;
 import dev.petrel.config.RetryError;
@@ -13,6 +14,7 @@ import dev.petrel.tls.ClientTls;
 import dev.petrel.transport.Address;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.Expansion;
+import dev.petrel.transport.HeadersAdd;
 import dev.petrel.transport.HostConnectionLimit;
 import dev.petrel.transport.HostRetry;
 import dev.petrel.transport.RemoteFacts;
@@ -51,6 +53,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     private final HostConnectionLimit perHost;
     private final EhloRecords ehloRecords;
     private final Reuse reuse;
+    private final OutgoingHeaders headers;
 
     /**
      * @param log where the transport writes its per-host lines ({@code H=host [ip] Connection refused})
@@ -72,6 +75,8 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         this.outgoingPort = outgoingPort;
         this.perHost = perHost;
         this.ehloRecords = new EhloRecords(misc, Clock.systemUTC(), recordLifetime);
+        this.headers = new OutgoingHeaders(new HeadersAdd(config.get(TransportOptions.HEADERS_ADD), config.name(), log),
+                primaryHostname);
         this.reuse = new Reuse(config.name(), config.get(Smtp.CONNECTION_MAX_MESSAGES), sharing.offers(),
                 sharing.hints(), sharing.waiting(), log);
     }
@@ -98,7 +103,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     @Override
     public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed,
                                         HostRetry retry, Consumer<List<DeliveryResult>> settled) {
-        SmtpTransaction.Message text;
+        Message text;
         List<RemoteHost> hosts;
         Address first = Address.parse(recipients.getFirst());
         String domain = first.domain();
@@ -126,7 +131,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
      * whether a host refused this message in particular.
      */
     private List<DeliveryResult> overHosts(String id, List<String> recipients, String domain, List<RemoteHost> hosts,
-                                           SmtpTransaction.Message text, HostRetry retry,
+                                           Message text, HostRetry retry,
                                            Consumer<List<DeliveryResult>> settled, boolean[] limited) {
         DeliveryResult last = null;
         boolean allExpired = true;
@@ -175,7 +180,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     }
 
     /** One host, in cleartext again if TLS could not be set up and is not required; its outcome told to {@code retry}. */
-    private Attempt tryHost(String id, RemoteHost host, int port, SmtpTransaction.Message text, HostRetry retry,
+    private Attempt tryHost(String id, RemoteHost host, int port, Message text, HostRetry retry,
                             Consumer<List<DeliveryResult>> settled) {
         HostPolicy policy;
         try {
@@ -216,7 +221,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         }
     }
 
-    private Attempt attempt(String id, RemoteHost host, int port, HostPolicy policy, SmtpTransaction.Message text,
+    private Attempt attempt(String id, RemoteHost host, int port, HostPolicy policy, Message text,
                             Consumer<List<DeliveryResult>> settled) {
         Duration longest = policy.commandTimeout().compareTo(policy.dataTimeout()) > 0
                 ? policy.commandTimeout() : policy.dataTimeout();
@@ -243,15 +248,26 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         }
         EarlyPipelining early = policy.pipeConnect()
                 ? EarlyPipelining.plan(ehloRecords, host.address(), port, policy, text) : null;
-        ClientOutput first = early == null ? null : early.connectGroup(policy, text);
+        Message sent = text;
+        if (early != null && early.path().orElse(null) == EarlyPipelining.Path.CLEARTEXT) {
+            // This group carries the message and leaves with the connect: written now, without TLS.
+            try {
+                sent = headers.apply(text, host, policy.bind(), null, null, false);
+            } catch (IllegalArgumentException e) {
+                slot.close();
+                log.accept(id + " " + hostField(host, port) + ": " + e.getMessage());
+                return new Attempt(null, DeliveryResult.deferred(-1, e.getMessage()), false, false, true, false);
+            }
+        }
+        ClientOutput first = early == null ? null : early.connectGroup(policy, sent);
         long started = System.nanoTime();
         try (slot; ClientSession session = ClientSession.connect(group, ClientLoop.channelType(group),
                 new InetSocketAddress(host.address(), port), policy.bind(), heloName(host, policy),
                 config.get(Smtp.CONNECT_TIMEOUT),
                 longest, policy.fastOpen(), first)) {
             session.connection().replyTimeout(policy.commandTimeout());
-            transaction = new SmtpTransaction(session, host, port, policy, clientTls, early, started);
-            List<DeliveryResult> results = transaction.run(text);
+            transaction = new SmtpTransaction(session, host, port, policy, clientTls, early, started, headers);
+            List<DeliveryResult> results = transaction.run(sent);
             if (reuse.mayCarryOn(results)) {
                 tell(settled, id, results);
                 reuse.carryOn(transaction, id, host, port, results, this);
@@ -360,7 +376,9 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         String heloData = config.get(Smtp.HELO_DATA);
         // The EHLO of an early group is written before the connection has a local address to name, unless bound.
         boolean heloNeedsLocal = bind == null && Expansion.mentions(heloData, "sending_ip_address");
-        boolean pipeConnect = matches(Smtp.HOSTS_PIPE_CONNECT, a) && !heloNeedsLocal;
+        // So may the message itself (cleartext); kept simple: no early pipelining at all for either.
+        boolean headersNeedLocal = bind == null && headers.mentions("sending_ip_address");
+        boolean pipeConnect = matches(Smtp.HOSTS_PIPE_CONNECT, a) && !heloNeedsLocal && !headersNeedLocal;
         return new HostPolicy(heloNeedsLocal ? null : e.expand(heloData), config.get(Smtp.PROTOCOL).equals("smtps"),
                 !matches(Smtp.HOSTS_AVOID_TLS, a), matches(Smtp.HOSTS_REQUIRE_TLS, a), matches(Smtp.TLS_VERIFY_HOSTS, a),
                 matches(Smtp.TLS_RESUMPTION_HOSTS, a), sni == null ? null : e.expand(sni),
@@ -389,12 +407,12 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     }
 
     @Override
-    public SmtpTransaction.Message text(SpooledMessage message, List<String> recipients) throws IOException {
+    public Message text(SpooledMessage message, List<String> recipients) throws IOException {
         return read(message, recipients);
     }
 
     /** The spooled text, and what it needs of the server: 8BITMIME for 8-bit octets, SMTPUTF8 for UTF-8 addresses. */
-    private static SmtpTransaction.Message read(SpooledMessage message, List<String> recipients) throws IOException {
+    private static Message read(SpooledMessage message, List<String> recipients) throws IOException {
         byte[] data;
         try (InputStream in = message.openData()) {
             data = in.readAllBytes();
@@ -408,7 +426,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         }
         String sender = message.envelope().sender();
         boolean utf8 = !ascii(sender) || recipients.stream().anyMatch(r -> !ascii(r));
-        return new SmtpTransaction.Message(sender, recipients, data, eightBit, utf8, message.envelope().mail(),
+        return new Message(message.id(), sender, recipients, data, eightBit, utf8, message.envelope().mail(),
                 message.envelope().optionsOf(recipients));
     }
 

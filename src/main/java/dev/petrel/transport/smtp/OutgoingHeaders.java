@@ -1,0 +1,53 @@
+package dev.petrel.transport.smtp;
+
+import dev.petrel.tls.TlsSessionInfo;
+import dev.petrel.transport.Expansion;
+import dev.petrel.transport.HeadersAdd;
+import dev.petrel.transport.RemoteHost;
+
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The smtp transport's {@code headers_add}, expanded as the message is written, as Exim does: with
+ * {@code $host}, {@code $host_address}, {@code $sending_ip_address} and the outgoing TLS session's
+ * {@code $tls_out_*} as they stand at that moment. An early-pipelined message is written before the first
+ * reply over TLS, so a TLS 1.3 ticket (bit 0x08 of {@code $tls_out_resumption}) may not have come yet; a
+ * message on a continued connection reports no resumption, as its log line does.
+ */
+record OutgoingHeaders(HeadersAdd headers, String primaryHostname) {
+
+    boolean mentions(String variable) {
+        return headers.mentions(variable);
+    }
+
+    /**
+     * The message with its lines added.
+     *
+     * @param local the local address, null when not known yet (then {@code $sending_ip_address} is undefined)
+     * @param tls the TLS facts as they stand, null without TLS
+     * @throws IllegalArgumentException when an item does not expand
+     */
+    Message apply(Message message, RemoteHost host, InetAddress local, TlsSessionInfo tls, String sni,
+            boolean continued) {
+        if (headers.isEmpty()) {
+            return message;
+        }
+        Map<String, String> v = new HashMap<>();
+        v.put("primary_hostname", primaryHostname);
+        v.put("host", host.name());
+        v.put("host_address", host.address().getHostAddress());
+        if (local != null) {
+            v.put("sending_ip_address", local.getHostAddress());
+        }
+        v.put("tls_out_cipher", tls == null ? "" : tls.eximCipherField());
+        v.put("tls_out_ver", tls == null ? "" : tls.protocol());
+        v.put("tls_out_bits", tls == null ? "0" : Integer.toString(tls.bits()));
+        v.put("tls_out_resumption", tls == null || continued ? "0" : Integer.toString(tls.resumption()));
+        v.put("tls_out_certificate_verified", tls != null && tls.certificateVerified() ? "1" : "0");
+        v.put("tls_out_peerdn", tls == null || tls.peerDn() == null ? "" : tls.peerDn());
+        v.put("tls_out_sni", tls == null || sni == null ? "" : sni);
+        return message.withData(headers.apply(message.data(), new Expansion(v), message.id()));
+    }
+}
