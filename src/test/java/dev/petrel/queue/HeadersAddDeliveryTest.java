@@ -2,7 +2,6 @@ package dev.petrel.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.petrel.config.Config;
 import dev.petrel.peers.FakeSmtpServer;
 
 import java.nio.file.Path;
@@ -42,25 +41,7 @@ class HeadersAddDeliveryTest {
     }
 
     private void start(String... transportOptions) throws Exception {
-        Config config = Config.parse("""
-                primary_hostname = petrel.test
-                spool_directory = %s
-                log_selector = +pipelining
-                %s
-                begin routers
-                smarthost:
-                  driver = manualroute
-                  transport = remote_smtp
-                  route_list = * 127.0.0.1::%d
-                begin transports
-                remote_smtp:
-                  driver = smtp
-                  command_timeout = 5s
-                  data_timeout = 5s
-                  connect_timeout = 5s
-                %s
-                """.formatted(dir.resolve("spool"), main, mx.port(), String.join("\n", transportOptions)), "test.conf");
-        harness = new DeliveryHarness(dir, config);
+        harness = new DeliveryHarness(dir, DeliveryHarness.smarthost(dir, mx.port(), main, transportOptions));
     }
 
     private String deliver(String... rcpts) throws Exception {

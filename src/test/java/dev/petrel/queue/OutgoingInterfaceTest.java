@@ -2,7 +2,6 @@ package dev.petrel.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.petrel.config.Config;
 import dev.petrel.peers.FakeSmtpServer;
 
 import java.nio.file.Path;
@@ -34,24 +33,7 @@ class OutgoingInterfaceTest {
     }
 
     private void start(String... transportOptions) throws Exception {
-        Config config = Config.parse("""
-                primary_hostname = petrel.test
-                spool_directory = %s
-                log_selector = +pipelining
-                begin routers
-                smarthost:
-                  driver = manualroute
-                  transport = remote_smtp
-                  route_list = * 127.0.0.1::%d
-                begin transports
-                remote_smtp:
-                  driver = smtp
-                  command_timeout = 5s
-                  data_timeout = 5s
-                  connect_timeout = 5s
-                %s
-                """.formatted(dir.resolve("spool"), mx.port(), String.join("\n", transportOptions)), "test.conf");
-        harness = new DeliveryHarness(dir, config);
+        harness = new DeliveryHarness(dir, DeliveryHarness.smarthost(dir, mx.port(), "", transportOptions));
     }
 
     private String line(String id, String rcpt) throws Exception {
