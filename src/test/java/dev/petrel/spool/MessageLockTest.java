@@ -45,16 +45,59 @@ class MessageLockTest {
     }
 
     @Test
-    void theLockFileGoesWithTheMessageAndAGoneMessageIsNotLocked() throws IOException {
+    void aGoneMessageIsNotLockedAndTheSpoolHoldsOnlyMessages() throws IOException {
         try (Spool spool = Spool.open(dir)) {
             String id = spoolOne(spool);
             Optional<MessageLock> lock = spool.lockForDelivery(id);
-            assertThat(Files.exists(dir.resolve("input").resolve(id + "-L"))).isTrue();
+            assertThat(lock).isPresent();
+            assertThat(spool.inputDirectory()).isDirectoryContaining(p -> p.getFileName().toString().equals(id));
             spool.remove(id);
             lock.orElseThrow().close();
             assertThat(dir.resolve("input")).isEmptyDirectory();
             assertThat(spool.lockForDelivery(id)).isEmpty();
             assertThat(dir.resolve("input")).isEmptyDirectory();
+        }
+    }
+
+    @Test
+    void messagesSharingAStripeAreLockedApartAndTheStripeIsHeldUntilTheLastIsReleased() throws IOException {
+        try (Spool spool = Spool.open(dir)) {
+            List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 3000 && ids.size() < 2; i++) {
+                String id = spoolOne(spool);
+                if (ids.isEmpty() || MessageLock.stripeFile(spool.inputDirectory(), id)
+                        .equals(MessageLock.stripeFile(spool.inputDirectory(), ids.getFirst()))) {
+                    ids.add(id);
+                }
+            }
+            assertThat(ids).as("two messages on one stripe").hasSize(2);
+            Path stripe = MessageLock.stripeFile(spool.inputDirectory(), ids.getFirst());
+            MessageLock first = spool.lockForDelivery(ids.get(0)).orElseThrow();
+            MessageLock second = spool.lockForDelivery(ids.get(1)).orElseThrow();
+            assertThat(spool.lockForDelivery(ids.get(0))).isEmpty();
+            first.close();
+            assertThat(spool.lockForDelivery(ids.get(1))).as("still held by the other attempt").isEmpty();
+            assertThat(heldByThisProcess(stripe)).as("the stripe, while one message on it is locked").isTrue();
+            second.close();
+            assertThat(heldByThisProcess(stripe)).as("the stripe, once the last is released").isFalse();
+            spool.lockForDelivery(ids.get(0)).orElseThrow().close();
+        }
+    }
+
+    /**
+     * Whether this JVM holds a lock on {@code file} (the JVM refuses a second, overlapping one). Closing the probe
+     * drops the process's lock as the kernel does (why MessageLock opens a stripe once): ask last.
+     */
+    private static boolean heldByThisProcess(Path file) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock lock = ch.tryLock();
+            if (lock != null) {
+                lock.release();
+            }
+            return lock == null;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true;
         }
     }
 
