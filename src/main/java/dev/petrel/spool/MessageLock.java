@@ -58,6 +58,7 @@ public final class MessageLock implements AutoCloseable {
         this.stripeFile = stripeFile;
     }
 
+    /** Made when the spool is opened, so that locking needs no check for it. */
     static Path lockDirectory(Path input) {
         return input.resolveSibling("locks");
     }
@@ -103,7 +104,6 @@ public final class MessageLock implements AutoCloseable {
     private static boolean holdStripe(Path file) throws IOException {
         Stripe stripe = STRIPES_HELD.get(file);
         if (stripe == null) {
-            Files.createDirectories(file.getParent());
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock;
             try {

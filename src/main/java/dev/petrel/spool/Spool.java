@@ -84,6 +84,7 @@ public final class Spool implements Closeable {
     private static Path inputDirectory(Path spoolDirectory) throws IOException {
         Path input = spoolDirectory.resolve("input");
         Files.createDirectories(input);
+        Files.createDirectories(MessageLock.lockDirectory(input));
         return input;
     }
 

@@ -18,7 +18,10 @@ class MessageLockTest {
     Path dir;
 
     private static String spoolOne(Spool spool) {
-        String id = spool.newMessageId();
+        return spoolAs(spool, spool.newMessageId());
+    }
+
+    private static String spoolAs(Spool spool, String id) {
         Reception r = spool.receive(id);
         try {
             r.append("x\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -62,13 +65,18 @@ class MessageLockTest {
     @Test
     void messagesSharingAStripeAreLockedApartAndTheStripeIsHeldUntilTheLastIsReleased() throws IOException {
         try (Spool spool = Spool.open(dir)) {
+            // Two new ids on one stripe (a birthday: a few dozen ids), then those two messages spooled.
+            java.util.Map<Path, String> byStripe = new java.util.HashMap<>();
             List<String> ids = new java.util.ArrayList<>();
-            for (int i = 0; i < 3000 && ids.size() < 2; i++) {
-                String id = spoolOne(spool);
-                if (ids.isEmpty() || MessageLock.stripeFile(spool.inputDirectory(), id)
-                        .equals(MessageLock.stripeFile(spool.inputDirectory(), ids.getFirst()))) {
-                    ids.add(id);
+            while (ids.isEmpty()) {
+                String id = spool.newMessageId();
+                String other = byStripe.putIfAbsent(MessageLock.stripeFile(spool.inputDirectory(), id), id);
+                if (other != null) {
+                    ids = List.of(other, id);
                 }
+            }
+            for (String id : ids) {
+                spoolAs(spool, id);
             }
             assertThat(ids).as("two messages on one stripe").hasSize(2);
             Path stripe = MessageLock.stripeFile(spool.inputDirectory(), ids.getFirst());
