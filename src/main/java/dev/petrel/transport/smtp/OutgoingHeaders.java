@@ -18,6 +18,10 @@ import java.util.Map;
  */
 record OutgoingHeaders(HeadersAdd headers, String primaryHostname) {
 
+    boolean isEmpty() {
+        return headers.isEmpty();
+    }
+
     boolean mentions(String variable) {
         return headers.mentions(variable);
     }

@@ -83,8 +83,11 @@ final class SmtpTransaction {
         return reconnect;
     }
 
-    /** The message with {@code headers_add} expanded now; a failure to expand concerns the message, not the host. */
+    /** The message with {@code headers_add} expanded now (TLS facts worked out only for it); a failure is the message's. */
     Message written(Message message) throws HostFailure {
+        if (headers.isEmpty()) {
+            return message;
+        }
         try {
             return headers.apply(message, host, session.connection().localAddress(),
                     tls != null ? tls.info() : session.tlsNow(), policy.sni(), transactions > 1);
@@ -242,13 +245,12 @@ final class SmtpTransaction {
         return checked(message, ext);
     }
 
-    /** The message written, then SMTPUTF8 and SIZE, which need no server, then the transaction. */
+    /** The message written (if that fails, nothing is sent: the connection stays fit), SMTPUTF8, SIZE, the transaction. */
     private List<DeliveryResult> checked(Message spooled, ServerExtensions ext) throws IOException, HostFailure {
         Message message;
         try {
             message = written(spooled);
         } catch (HostFailure f) {
-            // Nothing of it has been sent: the connection stays fit for the next message.
             return all(spooled, DeliveryResult.deferred(-1, f.getMessage()), facts(false, false, null));
         }
         if (message.needsUtf8() && !ext.smtpUtf8()) {
