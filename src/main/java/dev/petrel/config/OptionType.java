@@ -24,11 +24,12 @@ public interface OptionType<T> {
     }
 
     /**
-     * Whether a setting written again adds to the value instead of replacing it: Exim's {@code headers_add},
-     * whose repeated settings are joined with newlines.
+     * For an option whose setting written again adds to the value instead of replacing it, the separator the
+     * settings are joined with: a newline for Exim's {@code headers_add}, a colon for {@code headers_remove}.
+     * Null (the rule) for last one wins.
      */
-    default boolean accumulates() {
-        return false;
+    default String joiner() {
+        return null;
     }
 
     /** Only booleans may be written bare ({@code name}, {@code no_name}). */

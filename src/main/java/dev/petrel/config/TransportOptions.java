@@ -23,6 +23,12 @@ public final class TransportOptions {
      * then ({@code dev.petrel.transport.HeadersAdd}); repeated settings add items.
      */
     public static final Option<String> HEADERS_ADD = GENERIC.add("headers_add", OptionTypes.EXPANDABLE_LINES, null);
+    /**
+     * Header names (a trailing {@code *} for a prefix) whose fields are left out as the message is written,
+     * before {@code headers_add}'s are added ({@code dev.petrel.transport.HeadersRemove}).
+     */
+    public static final Option<String> HEADERS_REMOVE = GENERIC.add("headers_remove", OptionTypes.EXPANDABLE_ITEMS,
+            null);
 
     private TransportOptions() {}
 

@@ -49,6 +49,7 @@ public final class MaildirDelivery implements Transport.PerRecipient {
     private final boolean deliveryDateAdd;
     private final String primaryHostname;
     private final HeadersAdd headersAdd;
+    private final HeadersRemove headersRemove;
     private final StaleTmpFiles staleTmp = new StaleTmpFiles();
     private final DirectorySyncs newDirSyncs = new DirectorySyncs();
     private final SeenNames seenInCur = new SeenNames();
@@ -71,6 +72,7 @@ public final class MaildirDelivery implements Transport.PerRecipient {
         this.deliveryDateAdd = transport.get(Appendfile.DELIVERY_DATE_ADD);
         this.primaryHostname = primaryHostname;
         this.headersAdd = new HeadersAdd(transport.get(TransportOptions.HEADERS_ADD), name, log);
+        this.headersRemove = new HeadersRemove(transport.get(TransportOptions.HEADERS_REMOVE), name);
     }
 
     public String name() {
@@ -97,7 +99,7 @@ public final class MaildirDelivery implements Transport.PerRecipient {
         } catch (IOException e) {
             return DeliveryResult.deferred(errno(e), "failed to write maildir file in " + maildir + ": " + describe(e));
         } catch (IllegalArgumentException e) {
-            return DeliveryResult.deferred(-1, e.getMessage()); // headers_add did not expand
+            return DeliveryResult.deferred(-1, e.getMessage()); // headers_add or headers_remove did not expand
         }
     }
 
@@ -164,12 +166,13 @@ public final class MaildirDelivery implements Transport.PerRecipient {
                 added.append("Delivery-date: ").append(MailDate.now()).append('\n');
             }
             writeFully(out, ByteBuffer.wrap(added.toString().getBytes(StandardCharsets.UTF_8)));
-            if (headersAdd.isEmpty()) {
+            if (headersAdd.isEmpty() && headersRemove.isEmpty()) {
                 copyWithUnixLineEnds(in, out);
             } else {
                 Address address = Address.parse(recipient);
                 Expansion e = Expansion.forRecipient(address).with(Map.of("primary_hostname", primaryHostname));
-                copyWithUnixLineEnds(new ByteArrayInputStream(headersAdd.apply(in.readAllBytes(), e, message.id())), out);
+                byte[] text = headersAdd.apply(headersRemove.apply(in.readAllBytes(), e), e, message.id());
+                copyWithUnixLineEnds(new ByteArrayInputStream(text), out);
             }
             out.force(true);
         }

@@ -242,6 +242,8 @@ class ConfigParseTest {
         assertThat(c.transports().get("t").get(TransportOptions.HEADERS_ADD)).isEqualTo("X-A: $host\nX-B: 2");
         assertThat(c.transports().get("t").get(TransportOptions.Smtp.HELO_DATA)).isEqualTo("two");
         assertThat(c.transports().get("m").get(TransportOptions.HEADERS_ADD)).isEqualTo("X-C: 3");
+        Config r = parse("begin transports", "t:", "  driver = smtp", "  headers_remove = X-A", "  headers_remove = X-B*");
+        assertThat(r.transports().get("t").get(TransportOptions.HEADERS_REMOVE)).isEqualTo("X-A:X-B*");
     }
 
     @Test

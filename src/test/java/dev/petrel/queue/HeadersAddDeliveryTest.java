@@ -132,6 +132,17 @@ class HeadersAddDeliveryTest {
     }
 
     @Test
+    void headersRemoveLeavesFieldsOutBeforeHeadersAddAddsItsOwn() throws Exception {
+        mx = new FakeSmtpServer("220 fake.test ESMTP", "PIPELINING", "CHUNKING", "SIZE 100000");
+        start("  headers_remove = subject", "  headers_remove = X-Tag", "  headers_add = X-Tag: added\\nSubject: new");
+        deliver("a@remote.test");
+
+        String sent = "From: alice@test.ex\r\nX-Tag: added\r\nSubject: new\r\n\r\nhello\r\n";
+        assertThat(mx.messages()).containsExactly(sent);
+        assertThat(mx.commands()).contains("MAIL FROM:<alice@test.ex> SIZE=" + sent.length(), "BDAT " + sent.length() + " LAST");
+    }
+
+    @Test
     void eachMessageOnAContinuedConnectionIsWrittenAfresh() throws Exception {
         mx = FakeSmtpServer.plain().slowToAcceptData(300);
         main = "remote_max_per_host = 1";

@@ -3,6 +3,7 @@ package dev.petrel.transport.smtp;
 import dev.petrel.tls.TlsSessionInfo;
 import dev.petrel.transport.Expansion;
 import dev.petrel.transport.HeadersAdd;
+import dev.petrel.transport.HeadersRemove;
 import dev.petrel.transport.RemoteHost;
 
 import java.net.InetAddress;
@@ -10,24 +11,25 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The smtp transport's {@code headers_add}, expanded as the message is written, as Exim does: with
+ * The smtp transport's {@code headers_remove} and {@code headers_add}, expanded as the message is written, as
+ * Exim does: with
  * {@code $host}, {@code $host_address}, {@code $sending_ip_address} and the outgoing TLS session's
  * {@code $tls_out_*} as they stand at that moment. An early-pipelined message is written before the first
  * reply over TLS, so a TLS 1.3 ticket (bit 0x08 of {@code $tls_out_resumption}) may not have come yet; a
  * message on a continued connection reports no resumption, as its log line does.
  */
-record OutgoingHeaders(HeadersAdd headers, String primaryHostname) {
+record OutgoingHeaders(HeadersRemove remove, HeadersAdd add, String primaryHostname) {
 
     boolean isEmpty() {
-        return headers.isEmpty();
+        return remove.isEmpty() && add.isEmpty();
     }
 
     boolean mentions(String variable) {
-        return headers.mentions(variable);
+        return remove.mentions(variable) || add.mentions(variable);
     }
 
     /**
-     * The message with its lines added.
+     * The message with the named fields left out and the lines added.
      *
      * @param local the local address, null when not known yet (then {@code $sending_ip_address} is undefined)
      * @param tls the TLS facts as they stand, null without TLS
@@ -35,7 +37,7 @@ record OutgoingHeaders(HeadersAdd headers, String primaryHostname) {
      */
     Message apply(Message message, RemoteHost host, InetAddress local, TlsSessionInfo tls, String sni,
             boolean continued) {
-        if (headers.isEmpty()) {
+        if (isEmpty()) {
             return message;
         }
         Map<String, String> v = new HashMap<>();
@@ -52,6 +54,7 @@ record OutgoingHeaders(HeadersAdd headers, String primaryHostname) {
         v.put("tls_out_certificate_verified", tls != null && tls.certificateVerified() ? "1" : "0");
         v.put("tls_out_peerdn", tls == null || tls.peerDn() == null ? "" : tls.peerDn());
         v.put("tls_out_sni", tls == null || sni == null ? "" : sni);
-        return message.withData(headers.apply(message.data(), new Expansion(v), message.id()));
+        Expansion e = new Expansion(v);
+        return message.withData(add.apply(remove.apply(message.data(), e), e, message.id()));
     }
 }

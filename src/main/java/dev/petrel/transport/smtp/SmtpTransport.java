@@ -15,6 +15,7 @@ import dev.petrel.transport.Address;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.Expansion;
 import dev.petrel.transport.HeadersAdd;
+import dev.petrel.transport.HeadersRemove;
 import dev.petrel.transport.HostConnectionLimit;
 import dev.petrel.transport.HostRetry;
 import dev.petrel.transport.RemoteFacts;
@@ -75,8 +76,8 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         this.outgoingPort = outgoingPort;
         this.perHost = perHost;
         this.ehloRecords = new EhloRecords(misc, Clock.systemUTC(), recordLifetime);
-        this.headers = new OutgoingHeaders(new HeadersAdd(config.get(TransportOptions.HEADERS_ADD), config.name(), log),
-                primaryHostname);
+        this.headers = new OutgoingHeaders(new HeadersRemove(config.get(TransportOptions.HEADERS_REMOVE), config.name()),
+                new HeadersAdd(config.get(TransportOptions.HEADERS_ADD), config.name(), log), primaryHostname);
         this.reuse = new Reuse(config.name(), config.get(Smtp.CONNECTION_MAX_MESSAGES), sharing.offers(),
                 sharing.hints(), sharing.waiting(), log);
     }
