@@ -8,7 +8,9 @@ import dev.petrel.transport.RemoteHost;
 
 import java.net.InetAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The smtp transport's {@code headers_remove} and {@code headers_add}, expanded as the message is written, as
@@ -19,6 +21,8 @@ import java.util.Map;
  * message on a continued connection reports no resumption, as its log line does.
  */
 record OutgoingHeaders(HeadersRemove remove, HeadersAdd add, String primaryHostname) {
+    private static final List<String> TLS_VARIABLES = List.of("tls_out_cipher", "tls_out_ver", "tls_out_bits",
+            "tls_out_resumption", "tls_out_certificate_verified", "tls_out_peerdn", "tls_out_sni");
 
     boolean isEmpty() {
         return remove.isEmpty() && add.isEmpty();
@@ -28,18 +32,24 @@ record OutgoingHeaders(HeadersRemove remove, HeadersAdd add, String primaryHostn
         return remove.mentions(variable) || add.mentions(variable);
     }
 
+    /** Whether an item names the outgoing TLS session, which then must exist when the message is written. */
+    boolean usesTls() {
+        return TLS_VARIABLES.stream().anyMatch(this::mentions);
+    }
+
     /**
      * The message with the named fields left out and the lines added.
      *
      * @param local the local address, null when not known yet (then {@code $sending_ip_address} is undefined)
-     * @param tls the TLS facts as they stand, null without TLS
+     * @param tlsNow the TLS facts as they stand (null without TLS), asked for only when an item names them
      * @throws IllegalArgumentException when an item does not expand
      */
-    Message apply(Message message, RemoteHost host, InetAddress local, TlsSessionInfo tls, String sni,
+    Message apply(Message message, RemoteHost host, InetAddress local, Supplier<TlsSessionInfo> tlsNow, String sni,
             boolean continued) {
         if (isEmpty()) {
             return message;
         }
+        TlsSessionInfo tls = usesTls() ? tlsNow.get() : null;
         Map<String, String> v = new HashMap<>();
         v.put("primary_hostname", primaryHostname);
         v.put("host", host.name());

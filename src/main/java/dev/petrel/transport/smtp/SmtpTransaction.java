@@ -90,7 +90,7 @@ final class SmtpTransaction {
         }
         try {
             return headers.apply(message, host, session.connection().localAddress(),
-                    tls != null ? tls.info() : session.tlsNow(), policy.sni(), transactions > 1);
+                    () -> tls != null ? tls.info() : session.tlsNow(), policy.sni(), transactions > 1);
         } catch (IllegalArgumentException e) {
             throw new HostFailure(e.getMessage(), -1).asMessageError();
         }

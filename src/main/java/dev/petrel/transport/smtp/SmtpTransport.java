@@ -253,7 +253,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         if (early != null && early.path().orElse(null) == EarlyPipelining.Path.CLEARTEXT) {
             // This group carries the message and leaves with the connect: written now, without TLS.
             try {
-                sent = headers.apply(text, host, policy.bind(), null, null, false);
+                sent = headers.apply(text, host, policy.bind(), () -> null, null, false);
             } catch (IllegalArgumentException e) {
                 slot.close();
                 log.accept(id + " " + hostField(host, port) + ": " + e.getMessage());
