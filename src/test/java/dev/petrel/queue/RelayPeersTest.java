@@ -249,7 +249,7 @@ class RelayPeersTest {
     /**
      * With early pipelining the message is written in the group sent right after the resumed handshake, before
      * any reply over TLS: whether Exim's TLS 1.3 ticket (0x08) has come by then is a race on loopback, so the
-     * header says 0x17 or 0x1F, what was known when it left (docs/behaviour.md, "headers_add").
+     * header says 0x17 or 0x1F, what was known when it left (docs/behaviour.md, "headers_add and headers_remove").
      */
     @Test
     void headersAddInAnEarlyPipelinedGroupSaysWhatWasKnownWhenItLeft() throws Exception {
