@@ -271,6 +271,37 @@ class RelayPeersTest {
         }
     }
 
+    /**
+     * Implicit TLS pipelined early: a headers_add that names {@code $tls_out_*} holds the early group until the
+     * handshake is done, so the header names the real session and its resumption, not a session not yet there.
+     */
+    @Test
+    void headersAddNamingTheSessionOnAnEarlyImplicitTlsConnection() throws Exception {
+        int tlsPort = Ports.free();
+        Files.createDirectories(dir.resolve("receiver"));
+        try (DaemonProcess petrel = new DaemonProcess(dir.resolve("receiver"), "tls_resumption_hosts = *",
+                "tls_on_connect_ports = " + tlsPort).alsoListeningOn(tlsPort)) {
+            petrel.start();
+            start("""
+                    smtps:
+                      driver = manualroute
+                      transport = remote_smtp
+                      route_list = * 127.0.0.1::%d
+                    """.formatted(tlsPort), "  protocol = smtps", "  tls_resumption_hosts = *",
+                    "  hosts_pipe_connect = *", HEADERS_ADD[0], HEADERS_ADD[1], HEADERS_ADD[2], HEADERS_ADD[3]);
+            deliver("bob@localhost");
+            String second = deliver("carol@localhost");
+
+            assertThat(mainLog().get(2)).startsWith(second + " => carol@localhost ").contains(" L* ")
+                    .containsPattern(" X=TLS1\\.[23]:[^ ]+\\* ");
+            petrel.awaitLog(l -> l.contains("=> carol"), Duration.ofSeconds(20));
+            String stored = Files.readString(petrel.maildirFiles("carol").getFirst());
+            assertThat(stored).containsPattern("\nX-Resumption: session resumed(?:, also new ticket)?\n"
+                    + "X-Resumption-Bits: (?:23|31)\nX-TLS: (TLS1\\.[23]) \\1:[A-Z0-9_-]+:[0-9]+ to 127\\.0\\.0\\.1 "
+                    + "\\[127\\.0\\.0\\.1\\] from 127\\.0\\.0\\.2\n");
+        }
+    }
+
     /** The message Exim stored for {@code rcpt} (its Received: line names it), with LF line ends. */
     private static String storedFor(EximServer exim, String rcpt) throws Exception {
         assertThat(exim.awaitMainlog("for " + rcpt, Duration.ofSeconds(10))).isTrue();
