@@ -10,6 +10,7 @@ import dev.petrel.tls.ClientTls;
 import dev.petrel.tls.TlsPeer;
 import dev.petrel.tls.Verification;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 
@@ -43,7 +44,13 @@ public final class ClientSession implements AutoCloseable {
     private ClientOutcome tlsOutcome;
 
     public ClientSession(SmtpClientConnection connection, String heloName, Duration replyTimeout) {
+        this(connection, heloName, replyTimeout, null);
+    }
+
+    private ClientSession(SmtpClientConnection connection, String heloName, Duration replyTimeout,
+            ClientTls.Attempt implicitTls) {
         this.connection = connection;
+        this.tls = implicitTls;
         this.heloName = heloName;
         this.longestWait = replyTimeout.multipliedBy(2).plusSeconds(5);
         this.early = connection.earlyReplies();
@@ -68,22 +75,24 @@ public final class ClientSession implements AutoCloseable {
     public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
             String heloName, Duration connectTimeout, Duration replyTimeout, boolean fastOpen, ClientOutput early)
             throws IOException {
-        return connect(group, type, remote, local -> heloName, connectTimeout, replyTimeout, fastOpen, early);
+        return connect(group, type, remote, local -> heloName, connectTimeout, replyTimeout, fastOpen, early, null);
     }
 
     /**
      * As above, with the EHLO name made from the local address once connected ({@code helo_data} using
-     * {@code $sending_ip_address}); {@code early}, written before that, must then be null.
+     * {@code $sending_ip_address}); {@code early}, written before that, must then be null. With
+     * {@code implicitTls} (from {@link #beginImplicitTls}), TLS from the first octet: its ClientHello goes with
+     * the connect, in the SYN where Fast Open allows; {@link #tlsOnConnect()} waits for the handshake.
      */
     public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
             Function<InetAddress, String> heloName, Duration connectTimeout, Duration replyTimeout, boolean fastOpen,
-            ClientOutput early) throws IOException {
-        CompletableFuture<SmtpClientConnection> connecting =
-                SmtpClientConnection.connect(group, type, remote, connectTimeout, replyTimeout, fastOpen, early);
+            ClientOutput early, ClientTls.Attempt implicitTls) throws IOException {
+        CompletableFuture<SmtpClientConnection> connecting = SmtpClientConnection.connect(group, type, remote,
+                connectTimeout, replyTimeout, fastOpen, early, implicitTls);
         SmtpClientConnection connection = await(connecting, connectTimeout.plusSeconds(5),
                 () -> connecting.thenAccept(SmtpClientConnection::close));
         try {
-            return new ClientSession(connection, heloName.apply(connection.localAddress()), replyTimeout);
+            return new ClientSession(connection, heloName.apply(connection.localAddress()), replyTimeout, implicitTls);
         } catch (RuntimeException e) {
             connection.close();
             throw e;
@@ -162,11 +171,20 @@ public final class ClientSession implements AutoCloseable {
         return reply;
     }
 
-    /** TLS from the first octet ({@code protocol = smtps}): call before reading the greeting. */
-    public void tlsOnConnect(ClientTls clientTls, TlsPeer peer, boolean resumption) throws IOException {
-        ClientTls.Attempt attempt = begin(clientTls, peer, resumption);
-        await(connection.tlsOnConnect(attempt));
-        tls = attempt;
+    /**
+     * Prepares implicit TLS ({@code protocol = smtps}) for {@link #connect}, before there is a connection: the
+     * ticket lookup and the engine, on the caller's thread. {@code peer}'s local address is the one the
+     * connection will have ({@link SourceAddress}). With {@code fastOpen} on a channel type that can do it,
+     * the ClientHello is made to fit in the SYN.
+     */
+    public static ClientTls.Attempt beginImplicitTls(ClientTls clientTls, TlsPeer peer, boolean resumption,
+            Class<? extends Channel> type, boolean fastOpen) {
+        return clientTls.begin(ByteBufAllocator.DEFAULT, peer, resumption, fastOpen && FastOpenProbe.possible(type));
+    }
+
+    /** Waits for the handshake of the implicit TLS given to {@link #connect}: call before reading the greeting. */
+    public void tlsOnConnect() throws IOException {
+        await(connection.implicitTls());
     }
 
     private ClientTls.Attempt begin(ClientTls clientTls, TlsPeer peer, boolean resumption) {

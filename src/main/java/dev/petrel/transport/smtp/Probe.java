@@ -68,12 +68,16 @@ public final class Probe {
     private static void connection(int n, EventLoopGroup group, ClientTls tls, InetAddress address,
             String serverName, int port, Mode mode, PrintStream out) throws IOException {
         String ehloName = InetAddress.getLoopbackAddress().getHostName();
-        try (ClientSession session = ClientSession.connect(group, NioSocketChannel.class,
-                new InetSocketAddress(address, port), ehloName, TIMEOUT, TIMEOUT)) {
+        InetSocketAddress remote = new InetSocketAddress(address, port);
+        ClientTls.Attempt implicit = mode != Mode.TLS_ON_CONNECT ? null : ClientSession.beginImplicitTls(tls,
+                new TlsPeer(serverName, address, port, SourceAddress.toward(remote, null), serverName), true,
+                NioSocketChannel.class, false);
+        try (ClientSession session = ClientSession.connect(group, NioSocketChannel.class, remote,
+                local -> ehloName, TIMEOUT, TIMEOUT, false, null, implicit)) {
             String prefix = "connection " + n + ": ";
             TlsPeer peer = new TlsPeer(serverName, address, port, session.connection().localAddress(), serverName);
-            if (mode == Mode.TLS_ON_CONNECT) {
-                session.tlsOnConnect(tls, peer, true);
+            if (implicit != null) {
+                session.tlsOnConnect();
             }
             out.println(prefix + "banner: " + String.join(" / ", session.greeting().wireLines()));
             out.println(prefix + "ehlo: " + String.join(" ", extensions(session)));

@@ -59,6 +59,8 @@ public final class SmtpClientConnection implements AutoCloseable {
     /** The group written as soon as the channel exists (early pipelining), null for none. */
     private final ClientOutput early;
     private final CompletableFuture<List<Reply>> earlyReplies = new CompletableFuture<>();
+    /** The handshake of implicit TLS, begun with the connect; never completes without one. */
+    private final CompletableFuture<Void> implicitTls = new CompletableFuture<>();
     private volatile Channel channel;
     private volatile FastOpenProbe fastOpen = FastOpenProbe.NOT_USED;
 
@@ -91,10 +93,15 @@ public final class SmtpClientConnection implements AutoCloseable {
      * server; without a group the SYN still asks for a cookie (or carries the one it has), as Exim's does.
      * When {@code early} ends in STARTTLS, reading stops at its 220 until {@link #startTlsAfterEarly}
      * supplies the TLS attempt (which needs the local address).
+     *
+     * <p>{@code tls} (null: none) is implicit TLS ({@code protocol = smtps}), begun before the connect: Netty's
+     * TLS handler, added to a channel set for Fast Open, queues its ClientHello unflushed, and the connect
+     * takes it along in the SYN; on any other connect it writes the ClientHello once connected. Its handshake
+     * is {@link #implicitTls()}; {@code early} must then be null (the group goes after the handshake).
      */
     public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
             InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout, boolean fastOpen,
-            ClientOutput early) {
+            ClientOutput early, ClientTls.Attempt tls) {
         SmtpClientConnection connection = new SmtpClientConnection(replyTimeout, early);
         CompletableFuture<SmtpClientConnection> result = new CompletableFuture<>();
         Bootstrap bootstrap = new Bootstrap().group(group).channel(type)
@@ -115,12 +122,16 @@ public final class SmtpClientConnection implements AutoCloseable {
         bootstrap.register().addListener(registered -> {
             if (!registered.isSuccess()) {
                 release(early);
+                unused(tls);
                 result.completeExceptionally(new IOException(registered.cause().getMessage(), registered.cause()));
                 return;
             }
             // On the channel's event loop, queued (not flushed: that would fail before the connect) so that the
             // connect can take it along; what the SYN could not carry is flushed once connected.
-            if (early != null) {
+            if (tls != null) {
+                // Its wait starts now, so it includes the connect.
+                connection.handshake(tls, replyTimeout.plus(connectTimeout), connection.implicitTls);
+            } else if (early != null) {
                 connection.channel.write(early).addListener(f -> {
                     if (!f.isSuccess()) {
                         connection.fail(new IOException("write failed: " + f.cause().getMessage(), f.cause()));
@@ -140,7 +151,7 @@ public final class SmtpClientConnection implements AutoCloseable {
                 }
             });
             if (tfo) {
-                connection.fastOpen = FastOpenProbe.afterConnect(connection.channel, early != null);
+                connection.fastOpen = FastOpenProbe.afterConnect(connection.channel, early != null || tls != null);
             }
         });
         return result;
@@ -176,7 +187,7 @@ public final class SmtpClientConnection implements AutoCloseable {
                 done.completeExceptionally(broken);
                 return;
             }
-            handshake(tls, done);
+            handshake(tls, Duration.ofNanos(replyTimeoutNanos), done);
             channel.config().setAutoRead(true);
         }, done);
         if (!queued) {
@@ -186,8 +197,8 @@ public final class SmtpClientConnection implements AutoCloseable {
     }
 
     /** Starts the handshake on the event loop; {@code done} completes when it has succeeded or failed. */
-    private void handshake(ClientTls.Attempt tls, CompletableFuture<Void> done) {
-        handshake(tls);
+    private void handshake(ClientTls.Attempt tls, Duration timeout, CompletableFuture<Void> done) {
+        handshake(tls, timeout);
         tls.ssl().handshakeFuture().addListener(f -> {
             if (f.isSuccess()) {
                 done.complete(null);
@@ -223,14 +234,9 @@ public final class SmtpClientConnection implements AutoCloseable {
         return submit(new CommandGroup(group), tls);
     }
 
-    /** Starts TLS before anything else (implicit TLS, {@code protocol = smtps}); the greeting comes over TLS. */
-    public CompletableFuture<Void> tlsOnConnect(ClientTls.Attempt tls) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        boolean queued = onLoop(() -> handshake(tls, done), done);
-        if (!queued) {
-            unused(tls);
-        }
-        return done;
+    /** The handshake of implicit TLS given to {@code connect}: completes once it has succeeded. */
+    public CompletableFuture<Void> implicitTls() {
+        return implicitTls;
     }
 
     /**
@@ -348,7 +354,7 @@ public final class SmtpClientConnection implements AutoCloseable {
         }
         if (head.tls() != null && reply.code() == 220) {
             discardedAfterStartTls += decoder.discardBuffered();
-            handshake(head.tls());
+            handshake(head.tls(), Duration.ofNanos(replyTimeoutNanos));
             head.tls().ssl().handshakeFuture().addListener(f -> {
                 if (f.isSuccess()) {
                     head.done().complete(List.copyOf(head.replies()));
@@ -374,8 +380,8 @@ public final class SmtpClientConnection implements AutoCloseable {
         }
     }
 
-    private void handshake(ClientTls.Attempt tls) {
-        tls.ssl().setHandshakeTimeout(replyTimeoutNanos, TimeUnit.NANOSECONDS);
+    private void handshake(ClientTls.Attempt tls, Duration timeout) {
+        tls.ssl().setHandshakeTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
         tls.ssl().handshakeFuture().addListener(f -> {
             if (!f.isSuccess()) {
                 fail(handshakeFailure(f.cause()));

@@ -20,6 +20,7 @@ import dev.petrel.transport.RemoteHost;
 import io.netty.buffer.Unpooled;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,10 +130,16 @@ final class SmtpTransaction {
     private List<DeliveryResult> converse(Message message) throws IOException, HostFailure {
         EarlyPipelining.Path path = early == null ? null : early.path().orElse(null);
         if (policy.smtps()) {
-            session.tlsOnConnect(clientTls, peer(), policy.resumption());
-            if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
-                verifiedBeforeSending();
+            if (path == EarlyPipelining.Path.IMPLICIT_TLS && !policy.requireVerify()) {
+                // Written now, held by the TLS handler until the handshake is done and sent with our Finished.
                 session.sendEarly(TransactionCommands.early(path, early.recorded(), policy, message));
+                session.tlsOnConnect();
+            } else {
+                session.tlsOnConnect();
+                if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
+                    verifiedBeforeSending();
+                    session.sendEarly(TransactionCommands.early(path, early.recorded(), policy, message));
+                }
             }
         }
         if (path != null) {
@@ -435,9 +442,13 @@ final class SmtpTransaction {
     }
 
     private TlsPeer peer() {
+        return peer(host, port, session.connection().localAddress(), policy);
+    }
+
+    /** The far end as the ticket store keys it, from {@code local}, the connection's local address. */
+    static TlsPeer peer(RemoteHost host, int port, InetAddress local, HostPolicy policy) {
         String name = host.name().equals(host.address().getHostAddress()) ? null : host.name();
-        String sni = policy.sni();
-        return new TlsPeer(name, host.address(), port, session.connection().localAddress(), sni);
+        return new TlsPeer(name, host.address(), port, local, policy.sni());
     }
 
     private void expect(Reply r, int code, String after) throws HostFailure {
