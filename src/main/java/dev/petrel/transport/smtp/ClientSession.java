@@ -42,6 +42,9 @@ public final class ClientSession implements AutoCloseable {
     private CompletableFuture<List<Reply>> early;
     private ClientTls.Attempt tls;
     private ClientOutcome tlsOutcome;
+    /** TLS prepared for the 220 that will end an early {@code EHLO,STARTTLS}, and its handshake. */
+    private ClientTls.Attempt tlsAfterEarly;
+    private CompletableFuture<Void> handshakeAfterEarly;
 
     public ClientSession(SmtpClientConnection connection, String heloName, Duration replyTimeout) {
         this(connection, heloName, replyTimeout, null);
@@ -120,8 +123,9 @@ public final class ClientSession implements AutoCloseable {
     }
 
     /**
-     * Writes {@code group} (EHLO first) now, without waiting for the greeting: early pipelining on implicit TLS,
-     * after the handshake. Its replies are {@link #early()}.
+     * Writes {@code group} (EHLO first) now, without waiting for the greeting or for a handshake in progress
+     * (the TLS handler holds it until the handshake is done): early pipelining inside TLS. Its replies are
+     * {@link #early()}.
      */
     public void sendEarly(ClientOutput group) {
         early = connection.send(group);
@@ -134,22 +138,28 @@ public final class ClientSession implements AutoCloseable {
         return replies;
     }
 
-    /** Completes the handshake after the 220 that ended an early {@code EHLO,STARTTLS}. */
-    public void startTlsAfterEarly(ClientTls clientTls, TlsPeer peer, boolean resumption) throws IOException {
-        ClientTls.Attempt attempt = begin(clientTls, peer, resumption);
-        await(connection.startTlsAfterEarly(attempt));
-        tls = attempt;
+    /**
+     * Prepares the TLS for the 220 that will end an early {@code EHLO,STARTTLS} while the group is in flight
+     * (the ticket lookup and the engine), so that the handshake starts the moment the 220 arrives.
+     */
+    public void prepareTlsAfterEarly(ClientTls clientTls, TlsPeer peer, boolean resumption) {
+        tlsAfterEarly = begin(clientTls, peer, resumption);
+        handshakeAfterEarly = connection.startTlsAfterEarly(tlsAfterEarly);
+    }
+
+    /** Waits for the handshake after the 220 that ended an early {@code EHLO,STARTTLS}. */
+    public void startTlsAfterEarly() throws IOException {
+        await(handshakeAfterEarly);
+        tls = tlsAfterEarly;
         ehlo = null;
     }
 
-    /** Sends EHLO pipelined with {@code rest} (early pipelining inside TLS); the EHLO's reply comes first. */
-    public List<Reply> ehloWith(List<ClientOutput> rest) throws IOException {
+    /** EHLO followed by {@code rest} in one group (early pipelining inside TLS): for {@link #sendEarly}. */
+    public CommandGroup withEhlo(List<ClientOutput> rest) {
         List<ClientOutput> group = new ArrayList<>(rest.size() + 1);
         group.add(SmtpCommand.of(Verb.EHLO, heloName));
         group.addAll(rest);
-        List<Reply> replies = send(new CommandGroup(group));
-        ehlo = replies.getFirst().code() == 250 ? replies.getFirst() : null;
-        return replies;
+        return new CommandGroup(group);
     }
 
     /** The EHLO reply in force: none before the first, and none again after STARTTLS until the next. */

@@ -1,5 +1,6 @@
 package dev.petrel.transport.smtp;
 
+import dev.petrel.smtp.ClientOutput;
 import dev.petrel.smtp.Reply;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.smtp.EarlyPipelining.Path;
@@ -8,6 +9,7 @@ import dev.petrel.transport.smtp.SmtpTransaction.Message;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The other opening of a {@link SmtpTransaction}: a connection whose first group went out before the banner
@@ -28,9 +30,29 @@ final class EarlyConversation {
         this.early = early;
     }
 
+    /**
+     * The opening of implicit TLS: the handshake, begun with the connect, and the early group if any. Unless the
+     * certificate must verify first ({@code tls_verify_hosts}), the group is written at once: the TLS handler
+     * holds it until the handshake is done and sends it with our Finished.
+     */
+    static void implicitTls(SmtpTransaction transaction, ClientSession session, HostPolicy policy,
+            Supplier<ClientOutput> group) throws IOException, HostFailure {
+        if (group != null && !policy.requireVerify()) {
+            session.sendEarly(group.get());
+        }
+        session.tlsOnConnect();
+        if (group != null && policy.requireVerify()) {
+            transaction.verifiedBeforeSending();
+            session.sendEarly(group.get());
+        }
+    }
+
     List<DeliveryResult> run(Message message, Path path) throws IOException, HostFailure {
         // A group ending in the message (BDAT) waits for its last reply under data_timeout.
         session.connection().replyTimeout(path == Path.CLEARTEXT ? policy.dataTimeout() : policy.commandTimeout());
+        if (path == Path.STARTTLS) {
+            transaction.prepareTlsAfterEarly();
+        }
         Reply banner = session.greeting();
         if (banner.code() != 220) {
             return refused(message, path, banner);
@@ -67,8 +89,13 @@ final class EarlyConversation {
             early.settle();
             return transaction.transactionChecked(message, ServerExtensions.of(ehlo));
         }
+        boolean inside = early.afterStartTls(message);
+        if (inside && !policy.requireVerify()) {
+            // Written now, held by the TLS handler until the handshake is done, and sent with our Finished.
+            session.sendEarly(session.withEhlo(TransactionCommands.group(message, early.recorded(), policy)));
+        }
         transaction.startTlsAfterEarly();
-        if (!early.afterStartTls(message)) {
+        if (!inside) {
             ServerExtensions ext = transaction.hello();
             transaction.tlsEstablished();
             early.tlsEhlo(session.ehloInForce());
@@ -76,14 +103,17 @@ final class EarlyConversation {
             return transaction.transactionChecked(message, ext);
         }
         ServerExtensions recorded = early.recorded();
-        List<Reply> inside = session.ehloWith(TransactionCommands.group(message, recorded, policy));
-        transaction.tlsEstablished();
-        if (inside.getFirst().code() != 250) {
-            return refused(message, Path.STARTTLS, inside.getFirst());
+        if (policy.requireVerify()) {
+            session.sendEarly(session.withEhlo(TransactionCommands.group(message, recorded, policy)));
         }
-        early.tlsEhlo(inside.getFirst());
+        List<Reply> replies = session.early();
+        transaction.tlsEstablished();
+        if (replies.getFirst().code() != 250) {
+            return refused(message, Path.STARTTLS, replies.getFirst());
+        }
+        early.tlsEhlo(replies.getFirst());
         early.settle();
-        return transaction.pipelined(message, recorded, inside.subList(1, inside.size()));
+        return transaction.pipelined(message, recorded, replies.subList(1, replies.size()));
     }
 
     /**

@@ -19,7 +19,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -70,6 +69,7 @@ public final class SmtpClientConnection implements AutoCloseable {
     private ScheduledFuture<?> timer;
     private Reply lastReply;
     private int discardedAfterStartTls;
+    private final ClientHandshakes handshakes = new ClientHandshakes(this::fail);
 
     private SmtpClientConnection(Duration replyTimeout, ClientOutput early) {
         this.replyTimeoutNanos = replyTimeout.toNanos();
@@ -110,6 +110,7 @@ public final class SmtpClientConnection implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connection.channel = ch;
+                        connection.handshakes.channel(ch);
                         ch.pipeline().addLast("replies", connection.decoder)
                                 .addLast("commands", new SmtpClientEncoder())
                                 .addLast("session", connection.new Events());
@@ -130,7 +131,7 @@ public final class SmtpClientConnection implements AutoCloseable {
             // connect can take it along; what the SYN could not carry is flushed once connected.
             if (tls != null) {
                 // Its wait starts now, so it includes the connect.
-                connection.handshake(tls, replyTimeout.plus(connectTimeout), connection.implicitTls);
+                connection.handshakes.start(tls, replyTimeout.plus(connectTimeout), connection.implicitTls);
             } else if (early != null) {
                 connection.channel.write(early).addListener(f -> {
                     if (!f.isSuccess()) {
@@ -176,8 +177,10 @@ public final class SmtpClientConnection implements AutoCloseable {
     }
 
     /**
-     * Starts TLS after the 220 that ended the early group ({@code EHLO,STARTTLS}): reading resumes inside TLS.
-     * The future completes once the handshake has succeeded.
+     * TLS for the 220 that ends the early group ({@code EHLO,STARTTLS}), best supplied before that 220 comes
+     * (it is prepared while the group is in flight): the handshake then starts on the 220 itself, without
+     * waiting for the caller; if the 220 came first, reading resumed inside TLS now. The future completes once
+     * the handshake has succeeded; it fails, and the attempt is released, when the group ends otherwise.
      */
     public CompletableFuture<Void> startTlsAfterEarly(ClientTls.Attempt tls) {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -185,10 +188,9 @@ public final class SmtpClientConnection implements AutoCloseable {
             if (broken != null) {
                 unused(tls);
                 done.completeExceptionally(broken);
-                return;
+            } else {
+                handshakes.supplyForEarly220(tls, Duration.ofNanos(replyTimeoutNanos), done, earlyReplies.isDone());
             }
-            handshake(tls, Duration.ofNanos(replyTimeoutNanos), done);
-            channel.config().setAutoRead(true);
         }, done);
         if (!queued) {
             unused(tls);
@@ -196,17 +198,6 @@ public final class SmtpClientConnection implements AutoCloseable {
         return done;
     }
 
-    /** Starts the handshake on the event loop; {@code done} completes when it has succeeded or failed. */
-    private void handshake(ClientTls.Attempt tls, Duration timeout, CompletableFuture<Void> done) {
-        handshake(tls, timeout);
-        tls.ssl().handshakeFuture().addListener(f -> {
-            if (f.isSuccess()) {
-                done.complete(null);
-            } else {
-                done.completeExceptionally(handshakeFailure(f.cause()));
-            }
-        });
-    }
 
     private static boolean endsInStartTls(ClientOutput out) {
         ClientOutput last = out instanceof CommandGroup g ? g.parts().getLast() : out;
@@ -354,46 +345,31 @@ public final class SmtpClientConnection implements AutoCloseable {
         }
         if (head.tls() != null && reply.code() == 220) {
             discardedAfterStartTls += decoder.discardBuffered();
-            handshake(head.tls(), Duration.ofNanos(replyTimeoutNanos));
+            handshakes.start(head.tls(), Duration.ofNanos(replyTimeoutNanos));
             head.tls().ssl().handshakeFuture().addListener(f -> {
                 if (f.isSuccess()) {
                     head.done().complete(List.copyOf(head.replies()));
                 } else {
-                    head.done().completeExceptionally(handshakeFailure(f.cause()));
+                    head.done().completeExceptionally(ClientHandshakes.failure(f.cause()));
                 }
             });
         } else if (head.pauseAt220() && reply.code() == 220) {
             // Nothing the server sends before our ClientHello is to be read: drop it, read no more until TLS.
             discardedAfterStartTls += decoder.discardBuffered();
-            channel.config().setAutoRead(false);
+            handshakes.onEarly220(Duration.ofNanos(replyTimeoutNanos));
             head.done().complete(List.copyOf(head.replies()));
         } else {
             unused(head.tls());
+            if (head.pauseAt220()) {
+                handshakes.noEarly220(new IOException("no 220 to STARTTLS"));
+            }
             head.done().complete(List.copyOf(head.replies()));
         }
     }
 
-    /** A TLS attempt that never reached the pipeline: its engine holds native memory until released. */
+
     private static void unused(ClientTls.Attempt tls) {
-        if (tls != null) {
-            ReferenceCountUtil.release(tls.ssl().engine());
-        }
-    }
-
-    private void handshake(ClientTls.Attempt tls, Duration timeout) {
-        tls.ssl().setHandshakeTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        tls.ssl().handshakeFuture().addListener(f -> {
-            if (!f.isSuccess()) {
-                fail(handshakeFailure(f.cause()));
-            }
-        });
-        tls.addFirst(channel.pipeline());
-    }
-
-    private static IOException handshakeFailure(Throwable cause) {
-        return cause instanceof SslHandshakeTimeoutException
-                ? new IOException("TLS handshake timed out", cause)
-                : new IOException("TLS handshake failed: " + cause, cause);
+        ClientHandshakes.unused(tls);
     }
 
     private void armTimer() {
@@ -415,6 +391,7 @@ public final class SmtpClientConnection implements AutoCloseable {
             broken = cause;
         }
         cancelTimer();
+        handshakes.noEarly220(broken);
         for (Awaited a; (a = awaited.poll()) != null; ) {
             unused(a.tls());
             a.done().completeExceptionally(broken);

@@ -20,7 +20,6 @@ import dev.petrel.transport.RemoteHost;
 import io.netty.buffer.Unpooled;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,17 +129,8 @@ final class SmtpTransaction {
     private List<DeliveryResult> converse(Message message) throws IOException, HostFailure {
         EarlyPipelining.Path path = early == null ? null : early.path().orElse(null);
         if (policy.smtps()) {
-            if (path == EarlyPipelining.Path.IMPLICIT_TLS && !policy.requireVerify()) {
-                // Written now, held by the TLS handler until the handshake is done and sent with our Finished.
-                session.sendEarly(TransactionCommands.early(path, early.recorded(), policy, message));
-                session.tlsOnConnect();
-            } else {
-                session.tlsOnConnect();
-                if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
-                    verifiedBeforeSending();
-                    session.sendEarly(TransactionCommands.early(path, early.recorded(), policy, message));
-                }
-            }
+            EarlyConversation.implicitTls(this, session, policy, path != EarlyPipelining.Path.IMPLICIT_TLS ? null
+                    : () -> TransactionCommands.early(path, early.recorded(), policy, message));
         }
         if (path != null) {
             earlyUsed = true;
@@ -186,10 +176,15 @@ final class SmtpTransaction {
         return transactionChecked(message, ext);
     }
 
+    /** The TLS for an early {@code EHLO,STARTTLS}'s 220, prepared while the group is in flight. */
+    void prepareTlsAfterEarly() {
+        session.prepareTlsAfterEarly(clientTls, peer(), policy.resumption());
+    }
+
     /** TLS after an early {@code EHLO,STARTTLS}'s 220. */
     void startTlsAfterEarly() throws IOException, HostFailure {
         try {
-            session.startTlsAfterEarly(clientTls, peer(), policy.resumption());
+            session.startTlsAfterEarly();
         } catch (IOException e) {
             tlsFailed = true;
             throw e;
@@ -199,7 +194,7 @@ final class SmtpTransaction {
     }
 
     /** With {@code tls_verify_hosts}, nothing of the message goes to a server whose certificate failed. */
-    private void verifiedBeforeSending() throws HostFailure {
+    void verifiedBeforeSending() throws HostFailure {
         if (policy.requireVerify() && !session.tlsVerification().verified()) {
             throw verificationFailed(session.tlsVerification().detail());
         }
@@ -442,13 +437,7 @@ final class SmtpTransaction {
     }
 
     private TlsPeer peer() {
-        return peer(host, port, session.connection().localAddress(), policy);
-    }
-
-    /** The far end as the ticket store keys it, from {@code local}, the connection's local address. */
-    static TlsPeer peer(RemoteHost host, int port, InetAddress local, HostPolicy policy) {
-        String name = host.name().equals(host.address().getHostAddress()) ? null : host.name();
-        return new TlsPeer(name, host.address(), port, local, policy.sni());
+        return policy.tlsPeer(host, port, session.connection().localAddress());
     }
 
     private void expect(Reply r, int code, String after) throws HostFailure {

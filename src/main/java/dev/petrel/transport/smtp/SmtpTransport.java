@@ -281,7 +281,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     /** Implicit TLS begun before the connect, so that its ClientHello can ride in the SYN. */
     private ClientTls.Attempt implicitTls(RemoteHost host, InetSocketAddress remote, HostPolicy policy,
             Class<? extends Channel> type) {
-        TlsPeer peer = SmtpTransaction.peer(host, remote.getPort(), SourceAddress.toward(remote, null), policy);
+        TlsPeer peer = policy.tlsPeer(host, remote.getPort(), SourceAddress.toward(remote, null));
         return ClientSession.beginImplicitTls(clientTls, peer, policy.resumption(), type, policy.fastOpen());
     }
 
