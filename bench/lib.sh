@@ -62,6 +62,33 @@ start_petrel() { # TREE CONFIG DIR
   petrel_pid=$!
 }
 
+# CPU per server (root with cgroup v1's cpuacct; elsewhere nothing is measured): cpu_track NAME PID... moves
+# the processes and all their descendants into a group of its own, so that what they fork later is counted
+# too; cpu_ms NAME prints the CPU milliseconds the group has used.
+cpu_root=/sys/fs/cgroup/cpuacct
+cpu_track() { # NAME PID...
+  [ "$(id -u)" = 0 ] && [ -w "$cpu_root" ] || return 0
+  local g="$cpu_root/petrel-bench-$1" pid todo pids=""
+  shift
+  mkdir -p "$g"
+  todo="$*"
+  while [ -n "$todo" ]; do
+    pids="$pids $todo"
+    todo=$(for pid in $todo; do pgrep -P "$pid" || true; done)
+  done
+  for pid in $pids; do echo "$pid" >"$g/cgroup.procs" 2>/dev/null || true; done
+}
+cpu_ms() { # NAME
+  local f="$cpu_root/petrel-bench-$1/cpuacct.usage"
+  if [ -r "$f" ]; then echo $(( $(cat "$f") / 1000000 )); else echo 0; fi
+}
+cpu_untrack() { # NAME: its processes back to the root group, then the group removed
+  local g="$cpu_root/petrel-bench-$1" pid
+  [ -d "$g" ] || return 0
+  for pid in $(cat "$g/cgroup.procs"); do echo "$pid" >"$cpu_root/cgroup.procs" 2>/dev/null || true; done
+  rmdir "$g" 2>/dev/null || true
+}
+
 # A benchmark's EXIT trap: stops Petrel ($petrel_pid) and the standalone Postfix and Exim under $work (on
 # $postfix_port, $exim_port), then removes $work, only then: stopping them needs their pid files. BENCH_KEEP=1
 # keeps $work (logs, spools) for a look afterwards.

@@ -45,7 +45,7 @@ relaying() {
     "$work/petrel.conf"
 
   petrel_pid=""
-  trap 'stop_sink; stop_servers' EXIT
+  trap 'stop_sink; for name in ${SERVERS:-petrel postfix exim}; do cpu_untrack "$name"; done; stop_servers' EXIT
   local servers=${SERVERS:-petrel postfix exim} name r
   for name in $servers; do
     case $name in
@@ -58,27 +58,37 @@ relaying() {
     esac
   done
   for name in $servers; do local p="${name}_port"; wait_listening "${!p}"; done
+  for name in $servers; do
+    case $name in
+      petrel) cpu_track petrel "$petrel_pid" ;;
+      postfix) cpu_track postfix "$(cat "$work/postfix/queue/pid/master.pid" 2>/dev/null | tr -d ' ')" ;;
+      exim) cpu_track exim "$(tr -d ' \n' <"$work/exim/exim.pid" 2>/dev/null)" ;;
+    esac
+  done
 
   echo "smtp-source -s $sessions -m $messages -l $size ${mode:+$mode }-> MTA -> smtp-sink: $warmup warm-up rounds, then the median of $rounds; $(nproc) cores"
-  for name in $servers; do : >"$work/$name.times"; done
+  for name in $servers; do : >"$work/$name.times"; : >"$work/$name.cpu"; done
   for r in $(seq 1 $((warmup + rounds))); do
     for name in $servers; do   # interleaved
       [ "$name" = exim ] && [ "$r" -le "$warmup" ] && continue   # no JIT, no worker pool to warm: no warm-up
-      local port_var="${name}_port" t
+      local port_var="${name}_port" t c0
+      c0=$(cpu_ms "$name")
       t=$(relay_round "${!port_var}" "${sink_port[$name]}" "$work/sink-$name-$r") || {
         echo "FAIL: $name did not relay all $messages messages in round $r; its log ends:" >&2
         tail -n 5 "$work/petrel/log/mainlog" "$work/postfix/maillog" "$work/exim/log/mainlog" >&2 2>/dev/null || true
         exit 1; }
-      [ "$r" -gt "$warmup" ] && echo "$t" >>"$work/$name.times"
-      echo "round $r $name: $t s" >&2
+      local cpu=$(( $(cpu_ms "$name") - c0 ))
+      [ "$r" -gt "$warmup" ] && echo "$t" >>"$work/$name.times" && echo "$cpu" >>"$work/$name.cpu"
+      echo "round $r $name: $t s, CPU $cpu ms" >&2
     done
   done
   declare -A secs=()
   echo
-  printf '%-8s %10s %10s\n' server seconds msgs/s
+  printf '%-8s %10s %10s %14s\n' server seconds msgs/s "CPU ms/msg"
   for name in $servers; do
     secs[$name]=$(median <"$work/$name.times")
-    printf '%-8s %10.2f %10.0f\n' "$name" "${secs[$name]}" "$(echo "$messages / ${secs[$name]}" | bc -l)"
+    printf '%-8s %10.2f %10.0f %14.3f\n' "$name" "${secs[$name]}" "$(echo "$messages / ${secs[$name]}" | bc -l)" \
+      "$(echo "$(median <"$work/$name.cpu") / $messages" | bc -l)"
   done
   for name in postfix exim; do
     if [ -n "${secs[petrel]:-}" ] && [ -n "${secs[$name]:-}" ]; then
@@ -151,7 +161,7 @@ mkdir -p "$work/petrel"
 start_petrel "$root" "$work/petrel.conf" "$work/petrel"
 wait_listening "$petrel_port"
 
-queued() { find "$work/petrel/spool/input" -maxdepth 1 -type f -name '??????-*' ! -name '*-J' ! -name '*-L' ! -name '*.tmp' ! -name '*.spill' | wc -l; }
+queued() { find "$work/petrel/spool/input" -maxdepth 1 -type f -name '??????-*' ! -name '*-J' ! -name '*-L' ! -name '*.tmp' ! -name '*.spill' ! -name '*.spare' | wc -l; }
 completed() { grep -c ' Completed$' "$work/petrel/log/mainlog" || true; }
 
 if [ "$seen" -gt 0 ]; then

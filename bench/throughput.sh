@@ -83,6 +83,6 @@ for mode in "" "-d"; do
 done
 
 accepted=$(grep -c ' <= ' "$work/petrel/log/mainlog" || true)
-spooled=$(find "$work/petrel/spool/input" -maxdepth 1 -type f -name '??????-*' | grep -vc -- '-J$' || true)
+spooled=$(find "$work/petrel/spool/input" -maxdepth 1 -type f -name '??????-*' ! -name '*.spare' | grep -vc -- '-J$' || true)
 echo
 echo "petrel: $accepted messages logged as received, $spooled in the spool (durable, undelivered: queue_only)"

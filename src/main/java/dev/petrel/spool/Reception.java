@@ -88,13 +88,15 @@ public final class Reception {
     }
 
     /** Writes {@code head} (the envelope) and then the message data; one system call when the data is in memory. */
-    void writeTo(FileChannel out, ByteBuffer head) throws IOException {
+    /** Writes {@code head} and the data to {@code out} from its position; returns the octets written. */
+    long writeTo(FileChannel out, ByteBuffer head) throws IOException {
+        long headLength = head.remaining();
         if (spill == null) {
             ByteBuffer[] parts = {head, ByteBuffer.wrap(buffer, 0, buffered)};
             while (parts[1].hasRemaining()) {
                 out.write(parts);
             }
-            return;
+            return headLength + buffered;
         }
         writeFully(out, head);
         long pos = 0;
@@ -102,6 +104,7 @@ public final class Reception {
         while (pos < total) {
             pos += spill.transferTo(pos, total - pos, out);
         }
+        return headLength + total;
     }
 
     void closeSpill() {

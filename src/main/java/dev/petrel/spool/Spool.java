@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
  */
 public final class Spool implements Closeable {
     private static final int COMMIT_THREADS = 32;
+    private static final int SPARE_FILES = 256;
 
     private final Path input;
     private final DirectorySync directorySync;
@@ -37,11 +38,14 @@ public final class Spool implements Closeable {
     private final MessageId.Format idFormat;
     /** The owner's lock, held until close; null in a process that only uses the spool. */
     private final SpoolLock lock;
+    /** The owner's spare files for new messages; null in other processes, which delete what they deliver. */
+    private final SpareFiles spares;
 
     private Spool(Path input, MessageId.Format idFormat, SpoolLock lock) {
         this.input = input;
         this.idFormat = idFormat;
         this.lock = lock;
+        this.spares = lock == null ? null : new SpareFiles(input, SPARE_FILES);
         this.directorySync = new DirectorySync(input);
         this.committers = Executors.newFixedThreadPool(COMMIT_THREADS, Thread.ofPlatform().name("spool-commit-", 0)
                 .daemon(true).factory());
@@ -80,6 +84,7 @@ public final class Spool implements Closeable {
     private static Path inputDirectory(Path spoolDirectory) throws IOException {
         Path input = spoolDirectory.resolve("input");
         Files.createDirectories(input);
+        Files.createDirectories(MessageLock.lockDirectory(input));
         return input;
     }
 
@@ -190,9 +195,11 @@ public final class Spool implements Closeable {
         if (!MessageId.isValid(id)) {
             throw new NoSuchFileException(id + ": not a message id");
         }
-        Files.delete(input.resolve(id));
+        Path file = input.resolve(id);
+        if (spares == null || !spares.keep(file, id)) {
+            Files.delete(file);
+        }
         Files.deleteIfExists(input.resolve(id + "-J"));
-        Files.deleteIfExists(MessageLock.lockFile(input, id));
         directorySync.changedAndWait();
     }
 
@@ -211,8 +218,12 @@ public final class Spool implements Closeable {
     private void writeDurably(Reception reception, Envelope envelope) throws IOException {
         String id = reception.messageId();
         Path temp = input.resolve(id + ".tmp");
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            reception.writeTo(out, ByteBuffer.wrap(EnvelopeCodec.encode(id, envelope)));
+        boolean reused = spares != null && spares.take(temp);
+        try (FileChannel out = reused ? FileChannel.open(temp, StandardOpenOption.WRITE)
+                : FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long written = reception.writeTo(out, ByteBuffer.wrap(EnvelopeCodec.encode(id, envelope)));
+            // A spare is written over from the start (its blocks reused) and cut to what was written.
+            out.truncate(written);
             out.force(false);
         } catch (IOException e) {
             Files.deleteIfExists(temp);
@@ -233,7 +244,8 @@ public final class Spool implements Closeable {
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(input)) {
             for (Path p : dir) {
                 String name = p.getFileName().toString();
-                boolean halfReceived = name.endsWith(".tmp") || name.endsWith(".spill");
+                boolean halfReceived = name.endsWith(".tmp") || name.endsWith(".spill") || SpareFiles.isSpare(name);
+                // -L: a message's lock file as Petrel kept them before the lock stripes (MessageLock).
                 boolean orphan = (name.endsWith("-J") || name.endsWith("-L"))
                         && !Files.exists(input.resolve(name.substring(0, name.length() - 2)));
                 if (halfReceived || orphan) {

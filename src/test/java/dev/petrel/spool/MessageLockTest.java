@@ -18,7 +18,10 @@ class MessageLockTest {
     Path dir;
 
     private static String spoolOne(Spool spool) {
-        String id = spool.newMessageId();
+        return spoolAs(spool, spool.newMessageId());
+    }
+
+    private static String spoolAs(Spool spool, String id) {
         Reception r = spool.receive(id);
         try {
             r.append("x\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -45,16 +48,64 @@ class MessageLockTest {
     }
 
     @Test
-    void theLockFileGoesWithTheMessageAndAGoneMessageIsNotLocked() throws IOException {
+    void aGoneMessageIsNotLockedAndTheSpoolHoldsOnlyMessages() throws IOException {
         try (Spool spool = Spool.open(dir)) {
             String id = spoolOne(spool);
             Optional<MessageLock> lock = spool.lockForDelivery(id);
-            assertThat(Files.exists(dir.resolve("input").resolve(id + "-L"))).isTrue();
+            assertThat(lock).isPresent();
+            assertThat(spool.inputDirectory()).isDirectoryContaining(p -> p.getFileName().toString().equals(id));
             spool.remove(id);
             lock.orElseThrow().close();
             assertThat(dir.resolve("input")).isEmptyDirectory();
             assertThat(spool.lockForDelivery(id)).isEmpty();
             assertThat(dir.resolve("input")).isEmptyDirectory();
+        }
+    }
+
+    @Test
+    void messagesSharingAStripeAreLockedApartAndTheStripeIsHeldUntilTheLastIsReleased() throws IOException {
+        try (Spool spool = Spool.open(dir)) {
+            // Two new ids on one stripe (a birthday: a few dozen ids), then those two messages spooled.
+            java.util.Map<Path, String> byStripe = new java.util.HashMap<>();
+            List<String> ids = new java.util.ArrayList<>();
+            while (ids.isEmpty()) {
+                String id = spool.newMessageId();
+                String other = byStripe.putIfAbsent(MessageLock.stripeFile(spool.inputDirectory(), id), id);
+                if (other != null) {
+                    ids = List.of(other, id);
+                }
+            }
+            for (String id : ids) {
+                spoolAs(spool, id);
+            }
+            assertThat(ids).as("two messages on one stripe").hasSize(2);
+            Path stripe = MessageLock.stripeFile(spool.inputDirectory(), ids.getFirst());
+            MessageLock first = spool.lockForDelivery(ids.get(0)).orElseThrow();
+            MessageLock second = spool.lockForDelivery(ids.get(1)).orElseThrow();
+            assertThat(spool.lockForDelivery(ids.get(0))).isEmpty();
+            first.close();
+            assertThat(spool.lockForDelivery(ids.get(1))).as("still held by the other attempt").isEmpty();
+            assertThat(heldByThisProcess(stripe)).as("the stripe, while one message on it is locked").isTrue();
+            second.close();
+            assertThat(heldByThisProcess(stripe)).as("the stripe, once the last is released").isFalse();
+            spool.lockForDelivery(ids.get(0)).orElseThrow().close();
+        }
+    }
+
+    /**
+     * Whether this JVM holds a lock on {@code file} (the JVM refuses a second, overlapping one). Closing the probe
+     * drops the process's lock as the kernel does (why MessageLock opens a stripe once): ask last.
+     */
+    private static boolean heldByThisProcess(Path file) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock lock = ch.tryLock();
+            if (lock != null) {
+                lock.release();
+            }
+            return lock == null;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true;
         }
     }
 

@@ -161,6 +161,48 @@ class SpoolTest {
     }
 
     @Test
+    void theOwnerKeepsADeliveredMessagesFileForTheNextArrivalWhichReadsBackExactly() throws IOException {
+        Path input = dir.resolve("input");
+        String big = "Subject: big\r\n\r\n" + "0123456789".repeat(5000) + "\r\n";
+        try (Spool spool = Spool.openAsOwner(dir, MessageId.Format.EXIM_4_97)) {
+            String first = spool.newMessageId();
+            Reception r = spool.receive(first);
+            r.append(big.getBytes(StandardCharsets.US_ASCII));
+            r.commit(Envelope.local("a@test.ex", List.of("b@test.ex"))).join();
+            long inode = (Long) Files.getAttribute(input.resolve(first), "unix:ino");
+            spool.remove(first);
+            assertThat(spool.messageIds()).isEmpty();
+            assertThat(spool.contains(first)).isFalse();
+            assertThat(input.resolve(first + ".spare")).as("kept, not deleted").exists();
+
+            String second = spool.newMessageId();
+            r = spool.receive(second);
+            r.append("Subject: small\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII));
+            r.commit(Envelope.local("c@test.ex", List.of("d@test.ex"))).join();
+            assertThat(input.resolve(first + ".spare")).as("taken for the next message").doesNotExist();
+            assertThat((Long) Files.getAttribute(input.resolve(second), "unix:ino")).as("the same file").isEqualTo(inode);
+            SpooledMessage m = spool.read(second);
+            assertThat(m.envelope().sender()).isEqualTo("c@test.ex");
+            try (InputStream in = m.openData()) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII))
+                        .as("nothing of the longer message before it").isEqualTo("Subject: small\r\n\r\nhi\r\n");
+            }
+            spool.remove(second);
+        }
+        try (Spool spool = Spool.openAsOwner(dir, MessageId.Format.EXIM_4_97)) {
+            assertThat(input).as("spares go when the owner opens the spool again").isEmptyDirectory();
+        }
+        try (Spool spool = Spool.open(dir)) {
+            String id = spool.newMessageId();
+            Reception r = spool.receive(id);
+            r.append(new byte[] {'x'});
+            r.commit(Envelope.local("", List.of("a@test.ex"))).join();
+            spool.remove(id);
+            assertThat(input).as("a process beside the owner keeps no spares").isEmptyDirectory();
+        }
+    }
+
+    @Test
     void aBrokenEnvelopeIsASpoolFormatErrorWithTheFileSize() throws IOException {
         try (Spool spool = Spool.open(dir)) {
             String id = MessageId.next();
