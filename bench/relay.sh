@@ -2,7 +2,7 @@
 # Delivery against arrival, two cases.
 #
 #   bench/relay.sh [SESSIONS] [MESSAGES] [SIZE] [DRAIN_SECONDS] [SEEN]      local delivery; defaults 8 5000 5000 300 0
-#   bench/relay.sh smtp [SESSIONS] [MESSAGES] [SIZE] [ROUNDS] [WARMUP] [-d]  relaying; defaults 8 2000 5000 3 2
+#   bench/relay.sh smtp [SESSIONS] [MESSAGES] [SIZE] [ROUNDS] [WARMUP] [-d]  relaying; defaults 8 2000 5000 3 5
 #   SERVERS="petrel postfix" bench/relay.sh smtp ...                        a subset of the three
 #   PETREL_TREE=dir bench/relay.sh smtp ...          Petrel built in another tree (target/petrel.jar, target/lib)
 #
@@ -19,8 +19,9 @@
 # before its 250 and relays it at once with its own SMTP client (Petrel's smtp transport, Postfix's smtp(8)
 # with relayhost, Exim's smtp transport via manualroute), defaults everywhere else. The figure is end to end:
 # from smtp-source's first connection until the sink has dumped every message (one file per transaction, -d),
-# in messages per second. WARMUP untimed rounds (Petrel's JIT, Postfix's processes; none for Exim, which forks
-# afresh for each message anyway), then the median of ROUNDS, the servers interleaved so that
+# in messages per second, and each MTA's CPU per message (all its processes, by cgroup; root only). WARMUP
+# untimed rounds (Petrel's JIT: code run once per message is compiled by C2 only after some 10000 messages;
+# Postfix's processes; none for Exim, which forks afresh for each message anyway), then the median of ROUNDS, the servers interleaved so that
 # background noise hits all three alike. A trailing -d makes smtp-source send many messages per connection;
 # without it every message has its own connection (the figure), where Exim's 200 ms pause before its
 # 221 to QUIT weighs on its acceptance.
@@ -31,7 +32,7 @@ root="$here/.."
 
 # The relaying case: bench/relay.sh smtp [SESSIONS] [MESSAGES] [SIZE] [ROUNDS] [WARMUP] [-d]
 relaying() {
-  local sessions=${1:-8} messages=${2:-2000} size=${3:-5000} rounds=${4:-3} warmup=${5:-2} mode=${6:-}
+  local sessions=${1:-8} messages=${2:-2000} size=${3:-5000} rounds=${4:-3} warmup=${5:-5} mode=${6:-}
   bench_prepare
   local tree=${PETREL_TREE:-$root}
   [ -n "${PETREL_TREE:-}" ] || "$root/bin/petrel" version >/dev/null   # builds the jar if needed
