@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The opening of a client SMTP session, step by step for a caller that reads it as a sequence (the probe on
@@ -84,18 +85,28 @@ public final class ClientSession implements AutoCloseable {
     /**
      * As above, with the EHLO name made from the local address once connected ({@code helo_data} using
      * {@code $sending_ip_address}); {@code early}, written before that, must then be null. With
-     * {@code implicitTls} (from {@link #beginImplicitTls}), TLS from the first octet: its ClientHello goes with
-     * the connect, in the SYN where Fast Open allows; {@link #tlsOnConnect()} waits for the handshake.
+     * {@code implicitTls} (making a {@link #beginImplicitTls}), TLS from the first octet: it is made here, on
+     * the caller's thread, while the channel registers on its event loop; its ClientHello goes with the
+     * connect, in the SYN where Fast Open allows; {@link #tlsOnConnect()} waits for the handshake.
      */
     public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
             Function<InetAddress, String> heloName, Duration connectTimeout, Duration replyTimeout, boolean fastOpen,
-            ClientOutput early, ClientTls.Attempt implicitTls) throws IOException {
+            ClientOutput early, Supplier<ClientTls.Attempt> implicitTls) throws IOException {
+        CompletableFuture<ClientTls.Attempt> tls = implicitTls == null ? null : new CompletableFuture<>();
         CompletableFuture<SmtpClientConnection> connecting = SmtpClientConnection.connect(group, type, remote,
-                connectTimeout, replyTimeout, fastOpen, early, implicitTls);
+                connectTimeout, replyTimeout, fastOpen, early, tls);
+        if (tls != null) {
+            try {
+                tls.complete(implicitTls.get());
+            } catch (RuntimeException e) {
+                tls.completeExceptionally(e);
+            }
+        }
         SmtpClientConnection connection = await(connecting, connectTimeout.plusSeconds(5),
                 () -> connecting.thenAccept(SmtpClientConnection::close));
         try {
-            return new ClientSession(connection, heloName.apply(connection.localAddress()), replyTimeout, implicitTls);
+            return new ClientSession(connection, heloName.apply(connection.localAddress()), replyTimeout,
+                    tls == null ? null : tls.join());
         } catch (RuntimeException e) {
             connection.close();
             throw e;

@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * {@code petrel probe}: like Postfix's posttls-finger, makes N sequential SMTP connections with the same
@@ -69,9 +70,9 @@ public final class Probe {
             String serverName, int port, Mode mode, PrintStream out) throws IOException {
         String ehloName = InetAddress.getLoopbackAddress().getHostName();
         InetSocketAddress remote = new InetSocketAddress(address, port);
-        ClientTls.Attempt implicit = mode != Mode.TLS_ON_CONNECT ? null : ClientSession.beginImplicitTls(tls,
-                new TlsPeer(serverName, address, port, SourceAddress.toward(remote, null), serverName), true,
-                NioSocketChannel.class, false);
+        TlsPeer before = new TlsPeer(serverName, address, port, SourceAddress.toward(remote, null), serverName);
+        Supplier<ClientTls.Attempt> implicit = mode != Mode.TLS_ON_CONNECT ? null
+                : () -> ClientSession.beginImplicitTls(tls, before, true, NioSocketChannel.class, false);
         try (ClientSession session = ClientSession.connect(group, NioSocketChannel.class, remote,
                 local -> ehloName, TIMEOUT, TIMEOUT, false, null, implicit)) {
             String prefix = "connection " + n + ": ";

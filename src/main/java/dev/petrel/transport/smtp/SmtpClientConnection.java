@@ -94,14 +94,15 @@ public final class SmtpClientConnection implements AutoCloseable {
      * When {@code early} ends in STARTTLS, reading stops at its 220 until {@link #startTlsAfterEarly}
      * supplies the TLS attempt (which needs the local address).
      *
-     * <p>{@code tls} (null: none) is implicit TLS ({@code protocol = smtps}), begun before the connect: Netty's
-     * TLS handler, added to a channel set for Fast Open, queues its ClientHello unflushed, and the connect
-     * takes it along in the SYN; on any other connect it writes the ClientHello once connected. Its handshake
-     * is {@link #implicitTls()}; {@code early} must then be null (the group goes after the handshake).
+     * <p>{@code tls} (null: none) is implicit TLS ({@code protocol = smtps}), begun before the connect: the
+     * caller prepares it while the channel registers, and the connect waits for it. Netty's TLS handler, added
+     * to a channel set for Fast Open, queues its ClientHello unflushed, and the connect takes it along in the
+     * SYN; on any other connect it writes the ClientHello once connected. Its handshake is
+     * {@link #implicitTls()}; {@code early} must then be null (the group goes after the handshake).
      */
     public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
             InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout, boolean fastOpen,
-            ClientOutput early, ClientTls.Attempt tls) {
+            ClientOutput early, CompletableFuture<ClientTls.Attempt> tls) {
         SmtpClientConnection connection = new SmtpClientConnection(replyTimeout, early);
         CompletableFuture<SmtpClientConnection> result = new CompletableFuture<>();
         Bootstrap bootstrap = new Bootstrap().group(group).channel(type)
@@ -123,39 +124,57 @@ public final class SmtpClientConnection implements AutoCloseable {
         bootstrap.register().addListener(registered -> {
             if (!registered.isSuccess()) {
                 release(early);
-                unused(tls);
-                result.completeExceptionally(new IOException(registered.cause().getMessage(), registered.cause()));
-                return;
-            }
-            // On the channel's event loop, queued (not flushed: that would fail before the connect) so that the
-            // connect can take it along; what the SYN could not carry is flushed once connected.
-            if (tls != null) {
-                // Its wait starts now, so it includes the connect.
-                connection.handshakes.start(tls, replyTimeout.plus(connectTimeout), connection.implicitTls);
-            } else if (early != null) {
-                connection.channel.write(early).addListener(f -> {
-                    if (!f.isSuccess()) {
-                        connection.fail(new IOException("write failed: " + f.cause().getMessage(), f.cause()));
-                    }
-                });
-            } else if (tfo) {
-                connection.channel.write(Unpooled.EMPTY_BUFFER);
-            }
-            connection.channel.connect(remote).addListener(f -> {
-                if (f.isSuccess()) {
-                    connection.channel.flush();
-                    result.complete(connection);
-                } else {
-                    connection.fail(new IOException(f.cause().getMessage(), f.cause()));
-                    // Netty's message already names the address ("Connection refused: /192.0.2.1:25").
-                    result.completeExceptionally(new IOException(f.cause().getMessage(), f.cause()));
+                if (tls != null) {
+                    tls.thenAccept(ClientHandshakes::unused);
                 }
-            });
-            if (tfo) {
-                connection.fastOpen = FastOpenProbe.afterConnect(connection.channel, early != null || tls != null);
+                result.completeExceptionally(new IOException(registered.cause().getMessage(), registered.cause()));
+            } else if (tls == null) {
+                connection.open(remote, early, null, tfo, connectTimeout.plus(replyTimeout), result);
+            } else {
+                tls.whenComplete((attempt, error) -> connection.channel.eventLoop().execute(() -> {
+                    if (error == null) {
+                        connection.open(remote, null, attempt, tfo, connectTimeout.plus(replyTimeout), result);
+                    } else {
+                        connection.channel.close();
+                        result.completeExceptionally(error);
+                    }
+                }));
             }
         });
         return result;
+    }
+
+    /**
+     * On the event loop, once registered: the first write queued (not flushed: that would fail before the
+     * connect) so that the connect can take it along; what the SYN could not carry is flushed once connected.
+     */
+    private void open(InetSocketAddress remote, ClientOutput early, ClientTls.Attempt tls, boolean tfo,
+            Duration handshakeTimeout, CompletableFuture<SmtpClientConnection> result) {
+        if (tls != null) {
+            // Its wait starts now, so it includes the connect.
+            handshakes.start(tls, handshakeTimeout, implicitTls);
+        } else if (early != null) {
+            channel.write(early).addListener(f -> {
+                if (!f.isSuccess()) {
+                    fail(new IOException("write failed: " + f.cause().getMessage(), f.cause()));
+                }
+            });
+        } else if (tfo) {
+            channel.write(Unpooled.EMPTY_BUFFER);
+        }
+        channel.connect(remote).addListener(f -> {
+            if (f.isSuccess()) {
+                channel.flush();
+                result.complete(this);
+            } else {
+                fail(new IOException(f.cause().getMessage(), f.cause()));
+                // Netty's message already names the address ("Connection refused: /192.0.2.1:25").
+                result.completeExceptionally(new IOException(f.cause().getMessage(), f.cause()));
+            }
+        });
+        if (tfo) {
+            fastOpen = FastOpenProbe.afterConnect(channel, early != null || tls != null);
+        }
     }
 
     /**
@@ -186,14 +205,14 @@ public final class SmtpClientConnection implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         boolean queued = onLoop(() -> {
             if (broken != null) {
-                unused(tls);
+                ClientHandshakes.unused(tls);
                 done.completeExceptionally(broken);
             } else {
                 handshakes.supplyForEarly220(tls, Duration.ofNanos(replyTimeoutNanos), done, earlyReplies.isDone());
             }
         }, done);
         if (!queued) {
-            unused(tls);
+            ClientHandshakes.unused(tls);
         }
         return done;
     }
@@ -269,7 +288,7 @@ public final class SmtpClientConnection implements AutoCloseable {
         CompletableFuture<List<Reply>> done = new CompletableFuture<>();
         if (!onLoop(() -> write(out, tls, done), done)) {
             release(out);
-            unused(tls);
+            ClientHandshakes.unused(tls);
         }
         return done;
     }
@@ -291,7 +310,7 @@ public final class SmtpClientConnection implements AutoCloseable {
     private void write(ClientOutput out, ClientTls.Attempt tls, CompletableFuture<List<Reply>> done) {
         if (broken != null) {
             release(out);
-            unused(tls);
+            ClientHandshakes.unused(tls);
             done.completeExceptionally(broken);
             return;
         }
@@ -359,7 +378,7 @@ public final class SmtpClientConnection implements AutoCloseable {
             handshakes.onEarly220(Duration.ofNanos(replyTimeoutNanos));
             head.done().complete(List.copyOf(head.replies()));
         } else {
-            unused(head.tls());
+            ClientHandshakes.unused(head.tls());
             if (head.pauseAt220()) {
                 handshakes.noEarly220(new IOException("no 220 to STARTTLS"));
             }
@@ -367,10 +386,6 @@ public final class SmtpClientConnection implements AutoCloseable {
         }
     }
 
-
-    private static void unused(ClientTls.Attempt tls) {
-        ClientHandshakes.unused(tls);
-    }
 
     private void armTimer() {
         cancelTimer();
@@ -393,7 +408,7 @@ public final class SmtpClientConnection implements AutoCloseable {
         cancelTimer();
         handshakes.noEarly220(broken);
         for (Awaited a; (a = awaited.poll()) != null; ) {
-            unused(a.tls());
+            ClientHandshakes.unused(a.tls());
             a.done().completeExceptionally(broken);
         }
         channel.close();

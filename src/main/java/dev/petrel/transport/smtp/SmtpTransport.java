@@ -244,7 +244,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         Class<? extends Channel> type = ClientLoop.channelType(group);
         try (slot; ClientSession session = ClientSession.connect(group, type, remote, heloName(host, policy),
                 config.get(Smtp.CONNECT_TIMEOUT), longest, policy.fastOpen(), first,
-                policy.smtps() ? implicitTls(host, remote, policy, type) : null)) {
+                policy.smtps() ? () -> implicitTls(host, remote, policy, type) : null)) {
             session.connection().replyTimeout(policy.commandTimeout());
             transaction = new SmtpTransaction(session, host, port, policy, clientTls, early, started);
             List<DeliveryResult> results = transaction.run(text);
