@@ -3,7 +3,7 @@
 #
 #   bench/relay.sh [SESSIONS] [MESSAGES] [SIZE] [DRAIN_SECONDS] [SEEN]      local delivery; defaults 8 5000 5000 300 0
 #   bench/relay.sh smtp [SESSIONS] [MESSAGES] [SIZE] [ROUNDS] [WARMUP] [-d]  relaying; defaults 8 2000 5000 3 5
-#   SERVERS="petrel postfix" bench/relay.sh smtp ...                        a subset of the three
+#   SERVERS="petrel postfix" bench/relay.sh smtp ...                        a subset of the four
 #   PETREL_TREE=dir bench/relay.sh smtp ...          Petrel built in another tree (target/petrel.jar, target/lib)
 #
 # Local delivery: Postfix's smtp-source loads a Petrel daemon that delivers as it receives (no queue_only) into
@@ -22,7 +22,8 @@
 # in messages per second, and each MTA's CPU per message (all its processes, by cgroup; root only). WARMUP
 # untimed rounds (Petrel's JIT: code run once per message is compiled by C2 only after some 10000 messages;
 # Postfix's processes; none for Exim, which forks afresh for each message anyway), then the median of ROUNDS, the servers interleaved so that
-# background noise hits all three alike. A trailing -d makes smtp-source send many messages per connection;
+# background noise hits all alike. "floor" is smtp-source straight into an smtp-sink with no MTA between them:
+# what the load generator and the sink alone take on this machine, the bound of every figure. A trailing -d makes smtp-source send many messages per connection;
 # without it every message has its own connection (the issue's figure), where Exim's 200 ms pause before its
 # 221 to QUIT weighs on its acceptance.
 set -euo pipefail
@@ -39,15 +40,16 @@ relaying() {
   work="$(mktemp -d /tmp/petrel-relay.XXXXXX)"
   chmod 755 "$work"   # the postfix and Debian-exim users must reach their directories inside it
   petrel_port=$(free_port); postfix_port=$(free_port); exim_port=$(free_port)
-  declare -A sink_port=([petrel]=$(free_port) [postfix]=$(free_port) [exim]=$(free_port))
+  declare -A sink_port=([petrel]=$(free_port) [postfix]=$(free_port) [exim]=$(free_port) [floor]=$(free_port))
+  floor_port=${sink_port[floor]}   # "floor": smtp-source straight into its sink, no MTA between them
   petrel_bench_config "domainlist relay_to_domains = relay.bench"
   # Everything for relay.bench goes to Petrel's smtp-sink (the router before the local one: only it matches).
   sed -i "s|^begin routers\$|begin routers\\nsmarthost:\\n  driver = manualroute\\n  domains = relay.bench\\n  transport = remote_smtp\\n  route_list = * 127.0.0.1::${sink_port[petrel]}|; s|^begin transports\$|begin transports\\nremote_smtp:\\n  driver = smtp|" \
     "$work/petrel.conf"
 
   petrel_pid=""
-  trap 'stop_sink; for name in ${SERVERS:-petrel postfix exim}; do cpu_untrack "$name"; done; stop_servers' EXIT
-  local servers=${SERVERS:-petrel postfix exim} name r
+  trap 'stop_sink; for name in ${SERVERS:-petrel postfix exim floor}; do cpu_untrack "$name"; done; stop_servers' EXIT
+  local servers=${SERVERS:-petrel postfix exim floor} name r
   for name in $servers; do
     case $name in
       petrel) mkdir -p "$work/petrel"; start_petrel "$tree" "$work/petrel.conf" "$work/petrel" ;;
@@ -55,10 +57,11 @@ relaying() {
                  "$here/postfix-standalone.sh" start "$work/postfix" "$postfix_port" >/dev/null ;;
       exim) EXIM_RELAY_TO="127.0.0.1::${sink_port[exim]}" "$here/exim-standalone.sh" start "$work/exim" "$exim_port" \
               >/dev/null ;;
-      *) echo "unknown server $name (SERVERS: petrel postfix exim)" >&2; exit 2 ;;
+      floor) ;;
+      *) echo "unknown server $name (SERVERS: petrel postfix exim floor)" >&2; exit 2 ;;
     esac
   done
-  for name in $servers; do local p="${name}_port"; wait_listening "${!p}"; done
+  for name in $servers; do [ "$name" = floor ] || { local p="${name}_port"; wait_listening "${!p}"; }; done
   for name in $servers; do
     case $name in
       petrel) cpu_track petrel "$petrel_pid" ;;
@@ -71,7 +74,8 @@ relaying() {
   for name in $servers; do : >"$work/$name.times"; : >"$work/$name.cpu"; done
   for r in $(seq 1 $((warmup + rounds))); do
     for name in $servers; do   # interleaved
-      [ "$name" = exim ] && [ "$r" -le "$warmup" ] && continue   # no JIT, no worker pool to warm: no warm-up
+      # Exim and the floor have no JIT or worker pool to warm: no warm-up.
+      { [ "$name" = exim ] || [ "$name" = floor ]; } && [ "$r" -le "$warmup" ] && continue
       local port_var="${name}_port" t c0
       c0=$(cpu_ms "$name")
       t=$(relay_round "${!port_var}" "${sink_port[$name]}" "$work/sink-$name-$r") || {
@@ -91,7 +95,7 @@ relaying() {
     printf '%-8s %10.2f %10.0f %14.3f\n' "$name" "${secs[$name]}" "$(echo "$messages / ${secs[$name]}" | bc -l)" \
       "$(echo "$(median <"$work/$name.cpu") / $messages" | bc -l)"
   done
-  for name in postfix exim; do
+  for name in postfix exim floor; do
     if [ -n "${secs[petrel]:-}" ] && [ -n "${secs[$name]:-}" ]; then
       printf 'ratio petrel/%s: %.2f\n' "$name" "$(echo "${secs[$name]} / ${secs[petrel]}" | bc -l)"
     fi

@@ -9,15 +9,15 @@ import java.util.List;
  * trimmed, and only a trailing empty item is dropped — an empty item elsewhere is meaningful in host
  * and domain lists.
  */
-final class EximList {
+public final class EximList {
     private EximList() {}
 
-    static List<String> split(String text) {
+    public static List<String> split(String text) {
         return split(text, ':');
     }
 
     /** The same, for lists whose default separator is not a colon ({@code route_list}'s is {@code ;}). */
-    static List<String> split(String text, char defaultSeparator) {
+    public static List<String> split(String text, char defaultSeparator) {
         List<String> items = new ArrayList<>();
         if (text == null) {
             return items;

@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /** IP literal handling that never touches DNS: a typo like {@code 300.1.1.1} must be an error, not a lookup. */
-final class IpAddresses {
+public final class IpAddresses {
     private static final Pattern V4_SHAPE = Pattern.compile("[0-9.]+");
     private static final Pattern V6_SHAPE = Pattern.compile("[0-9A-Fa-f:.]+");
 
@@ -19,7 +19,7 @@ final class IpAddresses {
     }
 
     /** Parses an IPv4 or IPv6 literal; IPv4-mapped IPv6 comes back as IPv4. */
-    static InetAddress parse(String s) {
+    public static InetAddress parse(String s) {
         if (V4_SHAPE.matcher(s).matches()) {
             return parseV4(s);
         }

@@ -27,9 +27,17 @@ final class OptionResolver implements OptionContext {
         this.scope = scope;
     }
 
-    /** Records a line of the file; unknown options and misused {@code no_} fail here, at their line. Last one wins. */
+    /**
+     * Records a line of the file; unknown options and misused {@code no_} fail here, at their line. Last one
+     * wins, except for an option whose type joins its settings ({@code headers_add}, {@code headers_remove}).
+     */
     void set(Setting written) throws ConfigException {
         Setting s = table.canonical(written, scope);
+        Setting before = settings.get(s.name());
+        String joiner = table.find(s.name()).orElseThrow().type().joiner();
+        if (before != null && joiner != null && !s.bare() && !before.bare()) {
+            s = new Setting(s.name(), before.value() + joiner + s.value(), before.line());
+        }
         settings.put(s.name(), s);
     }
 

@@ -23,6 +23,15 @@ public interface OptionType<T> {
         return null;
     }
 
+    /**
+     * For an option whose setting written again adds to the value instead of replacing it, the separator the
+     * settings are joined with: a newline for Exim's {@code headers_add}, a colon for {@code headers_remove}.
+     * Null (the rule) for last one wins.
+     */
+    default String joiner() {
+        return null;
+    }
+
     /** Only booleans may be written bare ({@code name}, {@code no_name}). */
     default boolean isBoolean() {
         return false;

@@ -23,6 +23,34 @@ public final class OptionTypes {
      */
     public static final OptionType<String> EXPANDABLE = new Simple<>(OptionTypes::emptyAsNull, s -> s);
 
+    /**
+     * A newline-separated list of expandable items, as Exim's {@code headers_add}: each setting of the option
+     * adds its text as a further item rather than replacing what came before.
+     */
+    public static final OptionType<String> EXPANDABLE_LINES = joined("\n");
+
+    /** A colon-separated list of expandable items, as {@code headers_remove}: each setting adds its items. */
+    public static final OptionType<String> EXPANDABLE_ITEMS = joined(":");
+
+    private static OptionType<String> joined(String joiner) {
+        return new OptionType<>() {
+            @Override
+            public String parse(String text, OptionContext context) {
+                return emptyAsNull(text);
+            }
+
+            @Override
+            public String print(String value) {
+                return value == null ? "" : value;
+            }
+
+            @Override
+            public String joiner() {
+                return joiner;
+            }
+        };
+    }
+
     public static final OptionType<Boolean> BOOL = new OptionType<>() {
         @Override
         public Boolean parse(String text, OptionContext context) {

@@ -18,6 +18,17 @@ public final class TransportOptions {
     public static final OptionTable GENERIC = new OptionTable("transport", null);
 
     public static final Option<String> DRIVER = GENERIC.add("driver", STRING, null);
+    /**
+     * Header lines added at the end of the header section as the message is written, each item expanded
+     * then ({@code dev.petrel.transport.HeadersAdd}); repeated settings add items.
+     */
+    public static final Option<String> HEADERS_ADD = GENERIC.add("headers_add", OptionTypes.EXPANDABLE_LINES, null);
+    /**
+     * Header names (a trailing {@code *} for a prefix) whose fields are left out as the message is written,
+     * before {@code headers_add}'s are added ({@code dev.petrel.transport.HeadersRemove}).
+     */
+    public static final Option<String> HEADERS_REMOVE = GENERIC.add("headers_remove", OptionTypes.EXPANDABLE_ITEMS,
+            null);
 
     private TransportOptions() {}
 
@@ -49,8 +60,8 @@ public final class TransportOptions {
         public static final Option<String> PORT = TABLE.add("port", OptionTypes.PORT, "25");
         public static final Option<String> HOSTS = TABLE.add("hosts", EXPANDABLE, null);
         public static final Option<String> HELO_DATA = TABLE.add("helo_data", EXPANDABLE, "$primary_hostname");
-        /** Binding the local address is not there yet: refused rather than ignored. */
-        public static final Option<String> INTERFACE = TABLE.add(Option.of("interface", EXPANDABLE, null).notImplemented());
+        /** Local addresses to connect from: the first of the host's family ({@code OutgoingInterface}). */
+        public static final Option<String> INTERFACE = TABLE.add("interface", EXPANDABLE, null);
         public static final Option<String> TLS_SNI = TABLE.add("tls_sni", EXPANDABLE, null);
         /** A client certificate is not presented yet: refused rather than ignored. */
         public static final Option<String> TLS_CERTIFICATE = TABLE.add(

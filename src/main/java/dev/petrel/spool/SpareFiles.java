@@ -14,11 +14,13 @@ import java.util.ArrayDeque;
  * "Relaying"). A spare is never read: only a file renamed to a message id after its fsync is a message, and
  * spares left by a process that died are removed when the spool is next opened by its owner.
  *
- * <p>Only the owner of the spool (the daemon) keeps spares, at most {@code max}; beyond that, and in every
- * other process, a delivered message's file is deleted.
+ * <p>Only the owner of the spool (the daemon) keeps spares, at most {@code max} of at most {@link #LARGEST}
+ * octets each; beyond that, and in every other process, a delivered message's file is deleted.
  */
 final class SpareFiles {
     static final String SUFFIX = ".spare";
+    /** Larger files are deleted: kept, they would hold disk space, and writing them costs more than an inode. */
+    static final long LARGEST = 256 * 1024;
 
     private final Path input;
     private final int max;
@@ -33,12 +35,18 @@ final class SpareFiles {
         return fileName.endsWith(SUFFIX);
     }
 
-    /** Keeps {@code file}, message {@code id}'s spool file, as a spare; false when enough are kept already. */
+    /**
+     * Keeps {@code file}, message {@code id}'s spool file, as a spare; false when enough are kept already or
+     * the file is larger than {@link #LARGEST}.
+     */
     boolean keep(Path file, String id) throws IOException {
         synchronized (this) {
             if (spares.size() >= max) {
                 return false;
             }
+        }
+        if (Files.size(file) > LARGEST) {
+            return false;
         }
         Path spare = input.resolve(id + SUFFIX);
         Files.move(file, spare, StandardCopyOption.ATOMIC_MOVE);

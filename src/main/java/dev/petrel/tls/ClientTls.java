@@ -338,6 +338,26 @@ public final class ClientTls implements AutoCloseable {
          * NewSessionTicket causes).
          */
         public ClientOutcome finish() {
+            Facts f = facts();
+            if (resumption) {
+                store(f.info().protocol(), f.ticket(), f.info().resumed(), f.flight(), f.verification(),
+                        f.info().resumption());
+            }
+            return new ClientOutcome(f.info(), f.verification(), key);
+        }
+
+        /**
+         * The session's facts as they stand, stored nowhere: for what is written before the first reply over
+         * TLS (an early-pipelined message's {@code headers_add}), when a TLS 1.3 ticket (0x08) may yet come.
+         */
+        public TlsSessionInfo current() {
+            return facts().info();
+        }
+
+        private record Facts(TlsSessionInfo info, Verification verification, boolean ticket, ServerFlightFacts flight) {
+        }
+
+        private Facts facts() {
             SSLEngine engine = ssl.engine();
             HelloInspector.Seen seen = inspector.seen();
             String protocol = CipherNames.protocol(engine.getSession().getProtocol());
@@ -365,10 +385,7 @@ public final class ClientTls implements AutoCloseable {
             Verification verification = resumed && record != null ? record.verification() : verify(engine);
             TlsSessionInfo info = new TlsSessionInfo(protocol, cipher, CipherNames.bits(cipher), resumed, bits,
                     TlsSessionInfo.peerDn(engine), verification.verified());
-            if (resumption) {
-                store(protocol, ticket, resumed, seen.flight(), verification, bits);
-            }
-            return new ClientOutcome(info, verification, key);
+            return new Facts(info, verification, ticket, seen.flight());
         }
 
         private void store(String protocol, boolean ticket, boolean resumed, ServerFlightFacts flight,

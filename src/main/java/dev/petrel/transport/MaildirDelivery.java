@@ -1,10 +1,12 @@
 package dev.petrel.transport;
 
 import dev.petrel.config.TransportConfig;
+import dev.petrel.config.TransportOptions;
 import dev.petrel.config.TransportOptions.Appendfile;
 import dev.petrel.log.LogText;
 import dev.petrel.spool.SpooledMessage;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -22,7 +24,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The appendfile transport with {@code maildir_format}: one file per message in {@code directory/new}.
@@ -43,6 +47,9 @@ public final class MaildirDelivery implements Transport.PerRecipient {
     private final boolean returnPathAdd;
     private final boolean envelopeToAdd;
     private final boolean deliveryDateAdd;
+    private final String primaryHostname;
+    private final HeadersAdd headersAdd;
+    private final HeadersRemove headersRemove;
     private final StaleTmpFiles staleTmp = new StaleTmpFiles();
     private final DirectorySyncs newDirSyncs = new DirectorySyncs();
     private final SeenNames seenInCur = new SeenNames();
@@ -50,8 +57,9 @@ public final class MaildirDelivery implements Transport.PerRecipient {
     /**
      * @param relativeTo where a relative {@code directory} option is rooted (the daemon's working directory;
      *                   Exim insists on absolute paths, the embedded default config does not)
+     * @param log where a {@code headers_add} line left out is reported
      */
-    public MaildirDelivery(TransportConfig transport, String primaryHostname, Path relativeTo) {
+    public MaildirDelivery(TransportConfig transport, String primaryHostname, Path relativeTo, Consumer<String> log) {
         this.name = transport.name();
         this.directory = transport.get(Appendfile.DIRECTORY);
         if (directory == null || directory.isBlank()) {
@@ -62,6 +70,9 @@ public final class MaildirDelivery implements Transport.PerRecipient {
         this.returnPathAdd = transport.get(Appendfile.RETURN_PATH_ADD);
         this.envelopeToAdd = transport.get(Appendfile.ENVELOPE_TO_ADD);
         this.deliveryDateAdd = transport.get(Appendfile.DELIVERY_DATE_ADD);
+        this.primaryHostname = primaryHostname;
+        this.headersAdd = new HeadersAdd(transport.get(TransportOptions.HEADERS_ADD), name, log);
+        this.headersRemove = new HeadersRemove(transport.get(TransportOptions.HEADERS_REMOVE), name);
     }
 
     public String name() {
@@ -87,6 +98,8 @@ public final class MaildirDelivery implements Transport.PerRecipient {
             return DeliveryResult.delivered(address.localPart());
         } catch (IOException e) {
             return DeliveryResult.deferred(errno(e), "failed to write maildir file in " + maildir + ": " + describe(e));
+        } catch (IllegalArgumentException e) {
+            return DeliveryResult.deferred(-1, e.getMessage()); // headers_add or headers_remove did not expand
         }
     }
 
@@ -153,7 +166,14 @@ public final class MaildirDelivery implements Transport.PerRecipient {
                 added.append("Delivery-date: ").append(MailDate.now()).append('\n');
             }
             writeFully(out, ByteBuffer.wrap(added.toString().getBytes(StandardCharsets.UTF_8)));
-            copyWithUnixLineEnds(in, out);
+            if (headersAdd.isEmpty() && headersRemove.isEmpty()) {
+                copyWithUnixLineEnds(in, out);
+            } else {
+                Address address = Address.parse(recipient);
+                Expansion e = Expansion.forRecipient(address).with(Map.of("primary_hostname", primaryHostname));
+                byte[] text = headersAdd.apply(headersRemove.apply(in.readAllBytes(), e), e, message.id());
+                copyWithUnixLineEnds(new ByteArrayInputStream(text), out);
+            }
             out.force(true);
         }
     }

@@ -65,7 +65,7 @@ public final class Transports implements AutoCloseable {
                 transport = new SmtpTransport(t, config.main().primaryHostname(), clientTls, ClientLoop.group(), log,
                         config.main().logs("outgoing_port"), perHost, misc, config.main().retryDataExpire(), sharing);
             } else {
-                transport = build(t, config.main().primaryHostname(), relativeTo);
+                transport = build(t, config.main().primaryHostname(), relativeTo, log);
             }
             built.put(e.getKey(), transport);
         }
@@ -118,10 +118,10 @@ public final class Transports implements AutoCloseable {
         }
     }
 
-    private static Transport build(TransportConfig t, String primaryHostname, Path relativeTo) {
+    private static Transport build(TransportConfig t, String primaryHostname, Path relativeTo, Consumer<String> log) {
         return switch (t.driver()) {
             case "appendfile" -> t.get(TransportOptions.Appendfile.MAILDIR_FORMAT)
-                    ? new MaildirDelivery(t, primaryHostname, relativeTo)
+                    ? new MaildirDelivery(t, primaryHostname, relativeTo, log)
                     : unavailable("appendfile transport without maildir_format (mbox) not available in this version");
             default -> unavailable(t.driver() + " transport driver not available in this version");
         };

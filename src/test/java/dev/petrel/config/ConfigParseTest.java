@@ -235,6 +235,18 @@ class ConfigParseTest {
     }
 
     @Test
+    void headersAddSettingsAddUpWhereOtherOptionsReplace() throws Exception {
+        Config c = parse("begin transports", "t:", "  driver = smtp", "  headers_add = X-A: $host",
+                "  helo_data = one", "  headers_add = X-B: 2", "  helo_data = two", "m:", "  driver = appendfile",
+                "  directory = /m/$local_part", "  headers_add = X-C: 3");
+        assertThat(c.transports().get("t").get(TransportOptions.HEADERS_ADD)).isEqualTo("X-A: $host\nX-B: 2");
+        assertThat(c.transports().get("t").get(TransportOptions.Smtp.HELO_DATA)).isEqualTo("two");
+        assertThat(c.transports().get("m").get(TransportOptions.HEADERS_ADD)).isEqualTo("X-C: 3");
+        Config r = parse("begin transports", "t:", "  driver = smtp", "  headers_remove = X-A", "  headers_remove = X-B*");
+        assertThat(r.transports().get("t").get(TransportOptions.HEADERS_REMOVE)).isEqualTo("X-A:X-B*");
+    }
+
+    @Test
     void routersAndTransports() throws Exception {
         Config c = parse(
                 "domainlist local_domains = example.org",

@@ -139,6 +139,9 @@ class RealClientsTest {
                 "-f", "load@client.test", "-t", "load@test.ex", "127.0.0.1:" + daemon.port()).requireOk();
         assertThat(r.timedOut()).isFalse();
         Poll.until(Duration.ofSeconds(120), "2000 messages delivered", () -> daemon.maildirFiles("load").size() >= 2000);
+        // A message's file is in the maildir just before its => line is written.
+        Poll.until(Duration.ofSeconds(30), "2000 deliveries logged",
+                () -> daemon.mainlog().stream().filter(l -> l.contains(" => load <")).count() >= 2000);
         assertThat(daemon.maildirFiles("load")).hasSize(2000);
         List<String> deliveries = daemon.mainlog().stream().filter(l -> l.contains(" => load <")).toList();
         Set<String> ids = deliveries.stream().map(l -> l.split(" ")[2]).collect(Collectors.toSet());

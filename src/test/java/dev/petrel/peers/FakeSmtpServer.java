@@ -37,6 +37,7 @@ public final class FakeSmtpServer implements AutoCloseable {
     private final Map<String, String> answers = new LinkedHashMap<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final List<String> clients = new CopyOnWriteArrayList<>();
     private volatile int connections;
     private volatile boolean firstOnly;
     private volatile int messagesPerConnection;
@@ -136,10 +137,16 @@ public final class FakeSmtpServer implements AutoCloseable {
         return connections;
     }
 
+    /** The address each connection came from, in order (what an {@code interface} option bound). */
+    public List<String> clients() {
+        return clients;
+    }
+
     private void acceptLoop() {
         while (!socket.isClosed()) {
             try {
                 Socket s = socket.accept();
+                clients.add(s.getInetAddress().getHostAddress());
                 boolean scripted = !firstOnly || connections == 0;
                 connections++;
                 Thread.ofVirtual().start(() -> serve(s, scripted));

@@ -31,6 +31,34 @@ final class DeliveryHarness implements AutoCloseable {
         this.runner = new QueueRunner(config, spool, log, Duration.ofHours(1), dir);
     }
 
+    /**
+     * A configuration that relays everything to 127.0.0.1 at {@code port} through the smtp transport
+     * {@code remote_smtp} (router {@code smarthost}), with short timeouts and {@code +pipelining}.
+     *
+     * @param main further main option lines
+     * @param transportOptions further option lines of the transport, indented
+     */
+    static Config smarthost(Path dir, int port, String main, String... transportOptions) throws Exception {
+        return Config.parse("""
+                primary_hostname = petrel.test
+                spool_directory = %s
+                log_selector = +pipelining
+                %s
+                begin routers
+                smarthost:
+                  driver = manualroute
+                  transport = remote_smtp
+                  route_list = * 127.0.0.1::%d
+                begin transports
+                remote_smtp:
+                  driver = smtp
+                  command_timeout = 5s
+                  data_timeout = 5s
+                  connect_timeout = 5s
+                %s
+                """.formatted(dir.resolve("spool"), main, port, String.join("\n", transportOptions)), "test.conf");
+    }
+
     /** Spools a message, submits it and waits (bounded) until the attempt is over; returns its id. */
     String deliver(String sender, String data, String... rcpts) throws Exception {
         String id = submit(sender, data, rcpts);

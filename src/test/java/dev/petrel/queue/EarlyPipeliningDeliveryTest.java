@@ -2,7 +2,6 @@ package dev.petrel.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.petrel.config.Config;
 import dev.petrel.hints.Hint;
 import dev.petrel.hints.HintsDb;
 import dev.petrel.peers.FakeSmtpServer;
@@ -54,25 +53,7 @@ class EarlyPipeliningDeliveryTest {
         if (options.stream().noneMatch(o -> o.contains("hosts_pipe_connect"))) {
             options.add("  hosts_pipe_connect = *");
         }
-        Config config = Config.parse("""
-                primary_hostname = petrel.test
-                spool_directory = %s
-                log_selector = +pipelining
-                %s
-                begin routers
-                smarthost:
-                  driver = manualroute
-                  transport = remote_smtp
-                  route_list = * 127.0.0.1::%d
-                begin transports
-                remote_smtp:
-                  driver = smtp
-                  command_timeout = 5s
-                  data_timeout = 5s
-                  connect_timeout = 5s
-                %s
-                """.formatted(dir.resolve("spool"), main, mx.port(), String.join("\n", options)), "test.conf");
-        harness = new DeliveryHarness(dir, config);
+        harness = new DeliveryHarness(dir, DeliveryHarness.smarthost(dir, mx.port(), main, options.toArray(String[]::new)));
         spool = harness.spool;
     }
 

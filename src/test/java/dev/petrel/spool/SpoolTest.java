@@ -188,6 +188,13 @@ class SpoolTest {
                         .as("nothing of the longer message before it").isEqualTo("Subject: small\r\n\r\nhi\r\n");
             }
             spool.remove(second);
+
+            String large = spool.newMessageId();
+            r = spool.receive(large);
+            r.append(new byte[(int) SpareFiles.LARGEST + 1]);
+            r.commit(Envelope.local("", List.of("a@test.ex"))).join();
+            spool.remove(large);
+            assertThat(input.resolve(large + ".spare")).as("too large to keep").doesNotExist();
         }
         try (Spool spool = Spool.openAsOwner(dir, MessageId.Format.EXIM_4_97)) {
             assertThat(input).as("spares go when the owner opens the spool again").isEmptyDirectory();

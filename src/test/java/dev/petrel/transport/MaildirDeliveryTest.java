@@ -51,7 +51,41 @@ class MaildirDeliveryTest {
                 ? Map.of("directory", "mail/$local_part", "maildir_format", "true", "return_path_add", "true",
                         "envelope_to_add", "true", "delivery_date_add", "true")
                 : Map.of("directory", "mail/${domain}/${local_part}", "maildir_format", "true");
-        return new MaildirDelivery(new TransportConfig("local_delivery", "appendfile", options), "mx.test.ex", dir);
+        return new MaildirDelivery(new TransportConfig("local_delivery", "appendfile", options), "mx.test.ex", dir,
+                log::add);
+    }
+
+    private final List<String> log = new java.util.ArrayList<>();
+
+    @Test
+    void headersAddEndsTheHeaderSectionOfTheFile() throws IOException {
+        SpooledMessage m = spooled("Subject: hi\r\n\r\nbody\r\n", "alice@example.org", "Bob@test.ex");
+        MaildirDelivery t = new MaildirDelivery(new TransportConfig("local_delivery", "appendfile", Map.of(
+                "directory", "mail/$local_part", "maildir_format", "true",
+                "headers_add", "X-Delivered-To: $local_part@$domain by $primary_hostname\\nnot a header")),
+                "mx.test.ex", dir, log::add);
+
+        assertThat(t.deliver(m, "Bob@test.ex").status()).isEqualTo(DeliveryResult.Status.DELIVERED);
+        List<Path> delivered = files(dir.resolve("mail/bob/new"));
+        assertThat(delivered).hasSize(1);
+        assertThat(Files.readString(delivered.getFirst()))
+                .isEqualTo("Subject: hi\nX-Delivered-To: bob@test.ex by mx.test.ex\n\nbody\n");
+        assertThat(log).containsExactly(m.id() + " T=local_delivery: headers_add line \"not a header\" left out: "
+                + "not a header line");
+    }
+
+    @Test
+    void headersAddThatFailsToExpandDefersAndWritesNothing() throws IOException {
+        SpooledMessage m = spooled("Subject: hi\r\n\r\nbody\r\n", "alice@example.org", "bob@test.ex");
+        MaildirDelivery t = new MaildirDelivery(new TransportConfig("local_delivery", "appendfile", Map.of(
+                "directory", "mail/$local_part", "maildir_format", "true", "headers_add", "X-A: $tls_out_cipher")),
+                "mx.test.ex", dir, log::add);
+
+        DeliveryResult r = t.deliver(m, "bob@test.ex");
+        assertThat(r.status()).isEqualTo(DeliveryResult.Status.DEFERRED);
+        assertThat(r.reason()).contains("unknown variable name \"tls_out_cipher\"");
+        assertThat(files(dir.resolve("mail/bob/new"))).isEmpty();
+        assertThat(files(dir.resolve("mail/bob/tmp"))).isEmpty();
     }
 
     private static List<Path> files(Path d) throws IOException {

@@ -8,6 +8,7 @@ import dev.petrel.smtp.Verb;
 import dev.petrel.tls.ClientOutcome;
 import dev.petrel.tls.ClientTls;
 import dev.petrel.tls.TlsPeer;
+import dev.petrel.tls.TlsSessionInfo;
 import dev.petrel.tls.Verification;
 
 import io.netty.buffer.ByteBufAllocator;
@@ -79,21 +80,23 @@ public final class ClientSession implements AutoCloseable {
     public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
             String heloName, Duration connectTimeout, Duration replyTimeout, boolean fastOpen, ClientOutput early)
             throws IOException {
-        return connect(group, type, remote, local -> heloName, connectTimeout, replyTimeout, fastOpen, early, null);
+        return connect(group, type, remote, null, local -> heloName, connectTimeout, replyTimeout, fastOpen, early,
+                null);
     }
 
     /**
-     * As above, with the EHLO name made from the local address once connected ({@code helo_data} using
-     * {@code $sending_ip_address}); {@code early}, written before that, must then be null. With
-     * {@code implicitTls} (making a {@link #beginImplicitTls}), TLS from the first octet: it is made here, on
-     * the caller's thread, while the channel registers on its event loop; its ClientHello goes with the
-     * connect, in the SYN where Fast Open allows; {@link #tlsOnConnect()} waits for the handshake.
+     * As above, from {@code local} when not null (the transport's {@code interface}), with the EHLO name made
+     * from the local address once connected ({@code helo_data} using {@code $sending_ip_address}); an
+     * {@code early} group, written before that, must then not need it. With {@code implicitTls} (making a
+     * {@link #beginImplicitTls}), TLS from the first octet: it is made here, on the caller's thread, while the
+     * channel registers on its event loop; its ClientHello goes with the connect, in the SYN where Fast Open
+     * allows; {@link #tlsOnConnect()} waits for the handshake.
      */
     public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
-            Function<InetAddress, String> heloName, Duration connectTimeout, Duration replyTimeout, boolean fastOpen,
-            ClientOutput early, Supplier<ClientTls.Attempt> implicitTls) throws IOException {
+            InetAddress local, Function<InetAddress, String> heloName, Duration connectTimeout, Duration replyTimeout,
+            boolean fastOpen, ClientOutput early, Supplier<ClientTls.Attempt> implicitTls) throws IOException {
         CompletableFuture<ClientTls.Attempt> tls = implicitTls == null ? null : new CompletableFuture<>();
-        CompletableFuture<SmtpClientConnection> connecting = SmtpClientConnection.connect(group, type, remote,
+        CompletableFuture<SmtpClientConnection> connecting = SmtpClientConnection.connect(group, type, remote, local,
                 connectTimeout, replyTimeout, fastOpen, early, tls);
         if (tls != null) {
             try {
@@ -226,6 +229,14 @@ public final class ClientSession implements AutoCloseable {
         return tlsOutcome;
     }
 
+    /**
+     * The TLS facts as they stand, null without TLS; unlike {@link #tlsOutcome()} this settles nothing, so it
+     * may be asked before the first reply over TLS (a TLS 1.3 ticket may still come).
+     */
+    public TlsSessionInfo tlsNow() {
+        return tlsOutcome != null ? tlsOutcome.info() : tls == null ? null : tls.current();
+    }
+
     /** The certificate verification of the TLS session now up, before any reply over it; null without TLS. */
     public Verification tlsVerification() {
         return tls == null ? null : tls.verification();
@@ -244,6 +255,16 @@ public final class ClientSession implements AutoCloseable {
     /** Sends {@code out} (a command, a group...) and waits for the replies it asks for. */
     public List<Reply> send(ClientOutput out) throws IOException {
         return await(connection.send(out));
+    }
+
+    /** As {@link #send}, its replies awaited under {@code timeout}; {@code after} is the reply timeout then. */
+    public List<Reply> sendUnder(ClientOutput out, Duration timeout, Duration after) throws IOException {
+        connection.replyTimeout(timeout);
+        try {
+            return send(out);
+        } finally {
+            connection.replyTimeout(after);
+        }
     }
 
     private <T> T await(CompletableFuture<T> future) throws IOException {

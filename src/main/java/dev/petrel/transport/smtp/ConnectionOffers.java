@@ -29,7 +29,7 @@ public final class ConnectionOffers {
     private final Map<String, Deque<Offer>> waiting = new HashMap<>();
 
     /** Posts message {@code id} for a connection to {@code key}. */
-    synchronized Offer post(String key, String id, SmtpTransaction.Message message) {
+    synchronized Offer post(String key, String id, Message message) {
         Offer offer = new Offer(key, id, message);
         waiting.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(offer);
         return offer;
@@ -73,13 +73,13 @@ public final class ConnectionOffers {
 
         private final String key;
         final String id;
-        final SmtpTransaction.Message message;
+        final Message message;
         private final AtomicInteger state = new AtomicInteger(POSTED);
         private final CompletableFuture<Void> taken = new CompletableFuture<>();
         /** The results, or null when the connection broke before the message went and the poster must try itself. */
         private final CompletableFuture<List<DeliveryResult>> done = new CompletableFuture<>();
 
-        private Offer(String key, String id, SmtpTransaction.Message message) {
+        private Offer(String key, String id, Message message) {
             this.key = key;
             this.id = id;
             this.message = message;

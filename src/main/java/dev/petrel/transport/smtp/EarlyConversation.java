@@ -1,15 +1,12 @@
 package dev.petrel.transport.smtp;
 
-import dev.petrel.smtp.ClientOutput;
 import dev.petrel.smtp.Reply;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.smtp.EarlyPipelining.Path;
-import dev.petrel.transport.smtp.SmtpTransaction.Message;
 
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Supplier;
 
 /**
  * The other opening of a {@link SmtpTransaction}: a connection whose first group went out before the banner
@@ -31,20 +28,25 @@ final class EarlyConversation {
     }
 
     /**
-     * The opening of implicit TLS: the handshake, begun with the connect, and the early group if any. Unless the
-     * certificate must verify first ({@code tls_verify_hosts}), the group is written at once: the TLS handler
-     * holds it until the handshake is done and sends it with our Finished.
+     * The opening of implicit TLS: the handshake, begun with the connect, and the early group when
+     * {@code withGroup}. Unless the certificate must verify first ({@code tls_verify_hosts}) or the message's
+     * {@code headers_add} names the TLS session, the group is written at once: the TLS handler holds it until
+     * the handshake is done and sends it with our Finished. Returns the message as written.
      */
-    static void implicitTls(SmtpTransaction transaction, ClientSession session, HostPolicy policy,
-            Supplier<ClientOutput> group) throws IOException, HostFailure {
-        if (group != null && !policy.requireVerify()) {
-            session.sendEarly(group.get());
+    static Message implicitTls(SmtpTransaction transaction, ClientSession session, HostPolicy policy,
+            EarlyPipelining early, Message message, boolean withGroup) throws IOException, HostFailure {
+        boolean now = withGroup && !policy.requireVerify() && transaction.writableBeforeTls();
+        Message written = now ? transaction.written(message) : message;
+        if (now) {
+            session.sendEarly(TransactionCommands.early(Path.IMPLICIT_TLS, early.recorded(), policy, written));
         }
         session.tlsOnConnect();
-        if (group != null && policy.requireVerify()) {
+        if (withGroup && !now) {
             transaction.verifiedBeforeSending();
-            session.sendEarly(group.get());
+            written = transaction.written(message);
+            session.sendEarly(TransactionCommands.early(Path.IMPLICIT_TLS, early.recorded(), policy, written));
         }
+        return written;
     }
 
     List<DeliveryResult> run(Message message, Path path) throws IOException, HostFailure {
@@ -90,8 +92,10 @@ final class EarlyConversation {
             return transaction.transactionChecked(message, ServerExtensions.of(ehlo));
         }
         boolean inside = early.afterStartTls(message);
-        if (inside && !policy.requireVerify()) {
+        boolean now = inside && !policy.requireVerify() && transaction.writableBeforeTls();
+        if (now) {
             // Written now, held by the TLS handler until the handshake is done, and sent with our Finished.
+            message = transaction.written(message);
             session.sendEarly(session.withEhlo(TransactionCommands.group(message, early.recorded(), policy)));
         }
         transaction.startTlsAfterEarly();
@@ -103,7 +107,8 @@ final class EarlyConversation {
             return transaction.transactionChecked(message, ext);
         }
         ServerExtensions recorded = early.recorded();
-        if (policy.requireVerify()) {
+        if (!now) {
+            message = transaction.written(message);
             session.sendEarly(session.withEhlo(TransactionCommands.group(message, recorded, policy)));
         }
         List<Reply> replies = session.early();

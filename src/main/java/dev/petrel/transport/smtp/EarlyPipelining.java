@@ -50,7 +50,7 @@ final class EarlyPipelining {
      * exists and the message fits what it recorded, otherwise none (but the connection still keeps the record).
      */
     static EarlyPipelining plan(EhloRecords records, InetAddress address, int port, HostPolicy policy,
-            SmtpTransaction.Message message) {
+            Message message) {
         String key = EhloRecord.key(address, port);
         EhloRecord record;
         try {
@@ -62,7 +62,7 @@ final class EarlyPipelining {
                 policy.smtps());
     }
 
-    private static Path path(EhloRecord record, HostPolicy policy, SmtpTransaction.Message message) {
+    private static Path path(EhloRecord record, HostPolicy policy, Message message) {
         if (!policy.pipelining()) {
             return null;
         }
@@ -79,7 +79,7 @@ final class EarlyPipelining {
     }
 
     /** The group can be sent unseen only when the recorded offer takes the message as it is. */
-    private static boolean fits(Offer offer, SmtpTransaction.Message message) {
+    private static boolean fits(Offer offer, Message message) {
         ServerExtensions ext = offer.extensions();
         return offer.pipeConnect() && !ext.tooBig(message.data().length) && (!message.needsUtf8() || ext.smtpUtf8());
     }
@@ -93,7 +93,7 @@ final class EarlyPipelining {
      * What goes out with the connect: EHLO and the transaction, or EHLO and STARTTLS; null without early
      * pipelining, and on implicit TLS, whose group waits for the handshake.
      */
-    ClientOutput connectGroup(HostPolicy policy, SmtpTransaction.Message message) {
+    ClientOutput connectGroup(HostPolicy policy, Message message) {
         if (path == null || path == Path.IMPLICIT_TLS) {
             return null;
         }
@@ -109,7 +109,7 @@ final class EarlyPipelining {
      * Inside TLS after an early {@code EHLO,STARTTLS}: whether EHLO and the transaction go together too, as
      * the record offers PIPECONNECT there and the live cleartext EHLO did not withdraw it.
      */
-    boolean afterStartTls(SmtpTransaction.Message message) {
+    boolean afterStartTls(Message message) {
         return path == Path.STARTTLS && !stopped && fits(record.tls(), message);
     }
 

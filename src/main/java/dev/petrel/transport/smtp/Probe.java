@@ -73,7 +73,7 @@ public final class Probe {
         TlsPeer before = new TlsPeer(serverName, address, port, SourceAddress.toward(remote, null), serverName);
         Supplier<ClientTls.Attempt> implicit = mode != Mode.TLS_ON_CONNECT ? null
                 : () -> ClientSession.beginImplicitTls(tls, before, true, NioSocketChannel.class, false);
-        try (ClientSession session = ClientSession.connect(group, NioSocketChannel.class, remote,
+        try (ClientSession session = ClientSession.connect(group, NioSocketChannel.class, remote, null,
                 local -> ehloName, TIMEOUT, TIMEOUT, false, null, implicit)) {
             String prefix = "connection " + n + ": ";
             TlsPeer peer = new TlsPeer(serverName, address, port, session.connection().localAddress(), serverName);

@@ -39,7 +39,7 @@ final class Reuse {
         /** Whether {@code group}'s hosts, as the transport would use them, include {@code host} at {@code port}. */
         boolean reaches(Group group, RemoteHost host, int port);
 
-        SmtpTransaction.Message text(SpooledMessage message, List<String> recipients) throws IOException;
+        Message text(SpooledMessage message, List<String> recipients) throws IOException;
     }
 
     private final String transport;
@@ -88,7 +88,7 @@ final class Reuse {
      *
      * @param bound how long a taking connection may need for the message, beyond which its outcome is unknown
      */
-    Way shareOrConnect(String id, RemoteHost host, int port, SmtpTransaction.Message text, HostConnectionLimit perHost,
+    Way shareOrConnect(String id, RemoteHost host, int port, Message text, HostConnectionLimit perHost,
                        Duration patience, Duration bound) throws InterruptedException {
         String slotKey = host.address().getHostAddress() + ":" + port;
         if (off() || perHost.open(slotKey) == 0) {
@@ -137,7 +137,7 @@ final class Reuse {
     private static final Duration RECHECK = Duration.ofMillis(20);
 
     /** The taking connection may have sent the message: deferring (not sending now) is the safe side. */
-    private static List<DeliveryResult> unknown(SmtpTransaction.Message text) {
+    private static List<DeliveryResult> unknown(Message text) {
         return Collections.nCopies(text.recipients().size(),
                 DeliveryResult.deferred(-1, "no outcome from the connection the message was handed to"));
     }
@@ -201,7 +201,7 @@ final class Reuse {
 
     private List<DeliveryResult> sendClaimed(SmtpTransaction tx, Next next, RemoteHost host, int port, Targets targets) {
         Continuation c = next.continuation();
-        SmtpTransaction.Message text;
+        Message text;
         try {
             text = targets.text(c.message(), next.group().recipients());
         } catch (IOException e) {

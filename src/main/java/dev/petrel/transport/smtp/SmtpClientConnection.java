@@ -92,7 +92,8 @@ public final class SmtpClientConnection implements AutoCloseable {
      * with {@code sendto(MSG_FASTOPEN)}), so the group rides in the SYN once the kernel holds a cookie for the
      * server; without a group the SYN still asks for a cookie (or carries the one it has), as Exim's does.
      * When {@code early} ends in STARTTLS, reading stops at its 220 until {@link #startTlsAfterEarly}
-     * supplies the TLS attempt (which needs the local address).
+     * supplies the TLS attempt (which needs the local address). {@code local} (the transport's
+     * {@code interface}) is bound before the connect; null leaves the choice to the kernel.
      *
      * <p>{@code tls} (null: none) is implicit TLS ({@code protocol = smtps}), begun before the connect: the
      * caller prepares it while the channel registers, and the connect waits for it. Netty's TLS handler, added
@@ -101,8 +102,8 @@ public final class SmtpClientConnection implements AutoCloseable {
      * {@link #implicitTls()}; {@code early} must then be null (the group goes after the handshake).
      */
     public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
-            InetSocketAddress remote, Duration connectTimeout, Duration replyTimeout, boolean fastOpen,
-            ClientOutput early, CompletableFuture<ClientTls.Attempt> tls) {
+            InetSocketAddress remote, InetAddress local, Duration connectTimeout, Duration replyTimeout,
+            boolean fastOpen, ClientOutput early, CompletableFuture<ClientTls.Attempt> tls) {
         SmtpClientConnection connection = new SmtpClientConnection(replyTimeout, early);
         CompletableFuture<SmtpClientConnection> result = new CompletableFuture<>();
         Bootstrap bootstrap = new Bootstrap().group(group).channel(type)
@@ -129,11 +130,11 @@ public final class SmtpClientConnection implements AutoCloseable {
                 }
                 result.completeExceptionally(new IOException(registered.cause().getMessage(), registered.cause()));
             } else if (tls == null) {
-                connection.open(remote, early, null, tfo, connectTimeout.plus(replyTimeout), result);
+                connection.open(remote, local, early, null, tfo, connectTimeout.plus(replyTimeout), result);
             } else {
                 tls.whenComplete((attempt, error) -> connection.channel.eventLoop().execute(() -> {
                     if (error == null) {
-                        connection.open(remote, null, attempt, tfo, connectTimeout.plus(replyTimeout), result);
+                        connection.open(remote, local, null, attempt, tfo, connectTimeout.plus(replyTimeout), result);
                     } else {
                         connection.channel.close();
                         result.completeExceptionally(error);
@@ -148,8 +149,8 @@ public final class SmtpClientConnection implements AutoCloseable {
      * On the event loop, once registered: the first write queued (not flushed: that would fail before the
      * connect) so that the connect can take it along; what the SYN could not carry is flushed once connected.
      */
-    private void open(InetSocketAddress remote, ClientOutput early, ClientTls.Attempt tls, boolean tfo,
-            Duration handshakeTimeout, CompletableFuture<SmtpClientConnection> result) {
+    private void open(InetSocketAddress remote, InetAddress local, ClientOutput early, ClientTls.Attempt tls,
+            boolean tfo, Duration handshakeTimeout, CompletableFuture<SmtpClientConnection> result) {
         if (tls != null) {
             // Its wait starts now, so it includes the connect.
             handshakes.start(tls, handshakeTimeout, implicitTls);
@@ -162,7 +163,8 @@ public final class SmtpClientConnection implements AutoCloseable {
         } else if (tfo) {
             channel.write(Unpooled.EMPTY_BUFFER);
         }
-        channel.connect(remote).addListener(f -> {
+        (local == null ? channel.connect(remote) : channel.connect(remote, new InetSocketAddress(local, 0)))
+                .addListener(f -> {
             if (f.isSuccess()) {
                 channel.flush();
                 result.complete(this);

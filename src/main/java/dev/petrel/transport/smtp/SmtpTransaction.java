@@ -8,8 +8,6 @@ import dev.petrel.smtp.MessageText;
 import dev.petrel.smtp.Reply;
 import dev.petrel.smtp.SmtpCommand;
 import dev.petrel.smtp.Verb;
-import dev.petrel.spool.MailOptions;
-import dev.petrel.spool.RecipientOptions;
 import dev.petrel.tls.ClientOutcome;
 import dev.petrel.tls.ClientTls;
 import dev.petrel.tls.TlsPeer;
@@ -46,6 +44,7 @@ final class SmtpTransaction {
     private long started;
     /** Null for a host not in {@code hosts_pipe_connect}. */
     private final EarlyPipelining early;
+    private final OutgoingHeaders headers;
     private ClientOutcome tls;
     private boolean tlsUp;
     private boolean tlsFailed;
@@ -58,10 +57,14 @@ final class SmtpTransaction {
     /** The last transaction ended with its message taken (or never began): no RSET is needed before the next. */
     private boolean endedCleanly = true;
 
-    /** @param started {@link System#nanoTime()} before the connect, for the delivery time ({@code DT=}) */
+    /**
+     * @param started {@link System#nanoTime()} before the connect, for the delivery time ({@code DT=})
+     * @param headers {@code headers_add}, applied where each way of sending writes the message
+     */
     SmtpTransaction(ClientSession session, RemoteHost host, int port, HostPolicy policy, ClientTls clientTls,
-            EarlyPipelining early, long started) {
+            EarlyPipelining early, long started, OutgoingHeaders headers) {
         this.session = session;
+        this.headers = headers;
         this.started = started;
         this.host = host;
         this.port = port;
@@ -80,14 +83,23 @@ final class SmtpTransaction {
         return reconnect;
     }
 
-    /**
-     * The message to send and what it needs from the server.
-     *
-     * @param options MAIL's parameters as received, passed on where the server allows
-     * @param recipientOptions each recipient's DSN parameters, in order
-     */
-    record Message(String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8,
-                   MailOptions options, List<RecipientOptions> recipientOptions) {}
+    /** Whether {@link #written} needs nothing of a TLS session: the message may then go while its handshake runs. */
+    boolean writableBeforeTls() {
+        return !headers.usesTls();
+    }
+
+    /** The message with {@code headers_add} expanded now (TLS facts worked out only for it); a failure is the message's. */
+    Message written(Message message) throws HostFailure {
+        if (headers.isEmpty()) {
+            return message;
+        }
+        try {
+            return headers.apply(message, host, session.connection().localAddress(),
+                    () -> tls != null ? tls.info() : session.tlsNow(), policy.sni(), transactions > 1);
+        } catch (IllegalArgumentException e) {
+            throw new HostFailure(e.getMessage(), -1).asMessageError();
+        }
+    }
 
     /**
      * The connection's opening and its first message; one result per recipient, in order. The session is left
@@ -126,11 +138,12 @@ final class SmtpTransaction {
         return transactions;
     }
 
+    /** On the early cleartext path {@code message} is written already: it left with the connect. */
     private List<DeliveryResult> converse(Message message) throws IOException, HostFailure {
         EarlyPipelining.Path path = early == null ? null : early.path().orElse(null);
         if (policy.smtps()) {
-            EarlyConversation.implicitTls(this, session, policy, path != EarlyPipelining.Path.IMPLICIT_TLS ? null
-                    : () -> TransactionCommands.early(path, early.recorded(), policy, message));
+            message = EarlyConversation.implicitTls(this, session, policy, early, message,
+                    path == EarlyPipelining.Path.IMPLICIT_TLS);
         }
         if (path != null) {
             earlyUsed = true;
@@ -238,8 +251,14 @@ final class SmtpTransaction {
         return checked(message, ext);
     }
 
-    /** SMTPUTF8 and SIZE, which need no server, then the transaction. */
-    private List<DeliveryResult> checked(Message message, ServerExtensions ext) throws IOException, HostFailure {
+    /** The message written (if that fails, nothing is sent: the connection stays fit), SMTPUTF8, SIZE, the transaction. */
+    private List<DeliveryResult> checked(Message spooled, ServerExtensions ext) throws IOException, HostFailure {
+        Message message;
+        try {
+            message = written(spooled);
+        } catch (HostFailure f) {
+            return all(spooled, DeliveryResult.deferred(-1, f.getMessage()), facts(false, false, null));
+        }
         if (message.needsUtf8() && !ext.smtpUtf8()) {
             return all(message, DeliveryResult.failed("message needs SMTPUTF8 (an address is not ASCII), but "
                     + "the server does not offer it"), facts(false, false, null));
@@ -301,15 +320,7 @@ final class SmtpTransaction {
 
     /** A group ending in the message itself waits for its last reply under {@code data_timeout}. */
     private List<Reply> sendWithData(ClientOutput group, boolean chunked) throws IOException {
-        if (!chunked) {
-            return session.send(group);
-        }
-        session.connection().replyTimeout(policy.dataTimeout());
-        try {
-            return session.send(group);
-        } finally {
-            session.connection().replyTimeout(policy.commandTimeout());
-        }
+        return chunked ? session.sendUnder(group, policy.dataTimeout(), policy.commandTimeout()) : session.send(group);
     }
 
     /** The replies to MAIL, the RCPTs and DATA or BDAT (all of them when pipelined), and the rest of the transaction. */
@@ -396,12 +407,7 @@ final class SmtpTransaction {
 
     /** Message text goes out under {@code data_timeout}; the commands after it under {@code command_timeout}. */
     private Reply sendData(ClientOutput text) throws IOException {
-        session.connection().replyTimeout(policy.dataTimeout());
-        try {
-            return session.send(text).getFirst();
-        } finally {
-            session.connection().replyTimeout(policy.commandTimeout());
-        }
+        return session.sendUnder(text, policy.dataTimeout(), policy.commandTimeout()).getFirst();
     }
 
     /** A refusal of the message itself: 5xx fails the accepted recipients, 4xx defers them. */

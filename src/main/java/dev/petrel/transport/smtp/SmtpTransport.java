@@ -3,6 +3,7 @@ package dev.petrel.transport.smtp;
 import dev.petrel.config.HostList;
 import dev.petrel.config.RouteList;
 import dev.petrel.config.TransportConfig;
+import dev.petrel.config.TransportOptions;
 import dev.petrel.config.TransportOptions.Smtp;
 import dev.petrel.config.OptionTypes;
 import dev.petrel.config.RetryError;
@@ -14,6 +15,8 @@ import dev.petrel.tls.TlsPeer;
 import dev.petrel.transport.Address;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.Expansion;
+import dev.petrel.transport.HeadersAdd;
+import dev.petrel.transport.HeadersRemove;
 import dev.petrel.transport.HostConnectionLimit;
 import dev.petrel.transport.HostRetry;
 import dev.petrel.transport.RemoteFacts;
@@ -53,6 +56,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     private final HostConnectionLimit perHost;
     private final EhloRecords ehloRecords;
     private final Reuse reuse;
+    private final OutgoingHeaders headers;
 
     /**
      * @param log where the transport writes its per-host lines ({@code H=host [ip] Connection refused})
@@ -74,6 +78,8 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         this.outgoingPort = outgoingPort;
         this.perHost = perHost;
         this.ehloRecords = new EhloRecords(misc, Clock.systemUTC(), recordLifetime);
+        this.headers = new OutgoingHeaders(new HeadersRemove(config.get(TransportOptions.HEADERS_REMOVE), config.name()),
+                new HeadersAdd(config.get(TransportOptions.HEADERS_ADD), config.name(), log), primaryHostname);
         this.reuse = new Reuse(config.name(), config.get(Smtp.CONNECTION_MAX_MESSAGES), sharing.offers(),
                 sharing.hints(), sharing.waiting(), log);
     }
@@ -100,7 +106,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     @Override
     public List<DeliveryResult> deliver(SpooledMessage message, List<String> recipients, List<RemoteHost> routed,
                                         HostRetry retry, Consumer<List<DeliveryResult>> settled) {
-        SmtpTransaction.Message text;
+        Message text;
         List<RemoteHost> hosts;
         Address first = Address.parse(recipients.getFirst());
         String domain = first.domain();
@@ -128,7 +134,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
      * whether a host refused this message in particular.
      */
     private List<DeliveryResult> overHosts(String id, List<String> recipients, String domain, List<RemoteHost> hosts,
-                                           SmtpTransaction.Message text, HostRetry retry,
+                                           Message text, HostRetry retry,
                                            Consumer<List<DeliveryResult>> settled, boolean[] limited) {
         DeliveryResult last = null;
         boolean allExpired = true;
@@ -177,9 +183,16 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     }
 
     /** One host, in cleartext again if TLS could not be set up and is not required; its outcome told to {@code retry}. */
-    private Attempt tryHost(String id, RemoteHost host, int port, SmtpTransaction.Message text, HostRetry retry,
+    private Attempt tryHost(String id, RemoteHost host, int port, Message text, HostRetry retry,
                             Consumer<List<DeliveryResult>> settled) {
-        HostPolicy policy = policy(host, port);
+        HostPolicy policy;
+        try {
+            policy = policy(host, port);
+        } catch (IllegalArgumentException e) {
+            // The configuration's fault, not the host's: no retry record for it.
+            log.accept(id + " " + hostField(host, port) + ": " + e.getMessage());
+            return new Attempt(null, DeliveryResult.deferred(-1, e.getMessage()), false);
+        }
         Attempt attempt = attempt(id, host, port, policy, text, settled);
         if (attempt.reconnect()) {
             attempt = attempt(id, host, port, policy.withoutEarlyPipelining(), text, settled);
@@ -211,7 +224,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         }
     }
 
-    private Attempt attempt(String id, RemoteHost host, int port, HostPolicy policy, SmtpTransaction.Message text,
+    private Attempt attempt(String id, RemoteHost host, int port, HostPolicy policy, Message text,
                             Consumer<List<DeliveryResult>> settled) {
         Duration longest = policy.commandTimeout().compareTo(policy.dataTimeout()) > 0
                 ? policy.commandTimeout() : policy.dataTimeout();
@@ -238,16 +251,27 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         }
         EarlyPipelining early = policy.pipeConnect()
                 ? EarlyPipelining.plan(ehloRecords, host.address(), port, policy, text) : null;
-        ClientOutput first = early == null ? null : early.connectGroup(policy, text);
+        Message sent = text;
+        if (early != null && early.path().orElse(null) == EarlyPipelining.Path.CLEARTEXT) {
+            // This group carries the message and leaves with the connect: written now, without TLS.
+            try {
+                sent = headers.apply(text, host, policy.bind(), () -> null, null, false);
+            } catch (IllegalArgumentException e) {
+                slot.close();
+                log.accept(id + " " + hostField(host, port) + ": " + e.getMessage());
+                return new Attempt(null, DeliveryResult.deferred(-1, e.getMessage()), false, false, true, false);
+            }
+        }
+        ClientOutput first = early == null ? null : early.connectGroup(policy, sent);
         long started = System.nanoTime();
         InetSocketAddress remote = new InetSocketAddress(host.address(), port);
         Class<? extends Channel> type = ClientLoop.channelType(group);
-        try (slot; ClientSession session = ClientSession.connect(group, type, remote, heloName(host, policy),
-                config.get(Smtp.CONNECT_TIMEOUT), longest, policy.fastOpen(), first,
+        try (slot; ClientSession session = ClientSession.connect(group, type, remote, policy.bind(),
+                heloName(host, policy), config.get(Smtp.CONNECT_TIMEOUT), longest, policy.fastOpen(), first,
                 policy.smtps() ? () -> implicitTls(host, remote, policy, type) : null)) {
             session.connection().replyTimeout(policy.commandTimeout());
-            transaction = new SmtpTransaction(session, host, port, policy, clientTls, early, started);
-            List<DeliveryResult> results = transaction.run(text);
+            transaction = new SmtpTransaction(session, host, port, policy, clientTls, early, started, headers);
+            List<DeliveryResult> results = transaction.run(sent);
             if (reuse.mayCarryOn(results)) {
                 tell(settled, id, results);
                 reuse.carryOn(transaction, id, host, port, results, this);
@@ -281,7 +305,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     /** Implicit TLS begun before the connect, so that its ClientHello can ride in the SYN. */
     private ClientTls.Attempt implicitTls(RemoteHost host, InetSocketAddress remote, HostPolicy policy,
             Class<? extends Channel> type) {
-        TlsPeer peer = policy.tlsPeer(host, remote.getPort(), SourceAddress.toward(remote, null));
+        TlsPeer peer = policy.tlsPeer(host, remote.getPort(), SourceAddress.toward(remote, policy.bind()));
         return ClientSession.beginImplicitTls(clientTls, peer, policy.resumption(), type, policy.fastOpen());
     }
 
@@ -351,19 +375,27 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
                 .expand(config.get(Smtp.HELO_DATA));
     }
 
+    /** @throws IllegalArgumentException for an option that does not expand, or an {@code interface} that is no IP address */
     private HostPolicy policy(RemoteHost host, int port) {
         InetAddress a = host.address();
-        Expansion e = expansion(host);
+        String option = config.get(Smtp.INTERFACE);
+        InetAddress bind = OutgoingInterface.choose(option == null ? null : expansion(host).expand(option), a,
+                config.name());
+        Expansion e = bind == null ? expansion(host)
+                : expansion(host).with(Map.of("sending_ip_address", bind.getHostAddress()));
         String sni = config.get(Smtp.TLS_SNI);
         String heloData = config.get(Smtp.HELO_DATA);
-        // The EHLO of an early group is written before the connection has a local address to name.
-        boolean heloNeedsLocal = Expansion.mentions(heloData, "sending_ip_address");
-        boolean pipeConnect = matches(Smtp.HOSTS_PIPE_CONNECT, a) && !heloNeedsLocal;
+        // The EHLO of an early group is written before the connection has a local address to name, unless bound.
+        boolean heloNeedsLocal = bind == null && Expansion.mentions(heloData, "sending_ip_address");
+        // So may the message itself (cleartext); kept simple: no early pipelining at all for either.
+        boolean headersNeedLocal = bind == null && headers.mentions("sending_ip_address");
+        boolean pipeConnect = matches(Smtp.HOSTS_PIPE_CONNECT, a) && !heloNeedsLocal && !headersNeedLocal;
         return new HostPolicy(heloNeedsLocal ? null : e.expand(heloData), config.get(Smtp.PROTOCOL).equals("smtps"),
                 !matches(Smtp.HOSTS_AVOID_TLS, a), matches(Smtp.HOSTS_REQUIRE_TLS, a), matches(Smtp.TLS_VERIFY_HOSTS, a),
                 matches(Smtp.TLS_RESUMPTION_HOSTS, a), sni == null ? null : e.expand(sni),
                 !matches(Smtp.HOSTS_AVOID_PIPELINING, a), matches(Smtp.HOSTS_TRY_CHUNKING, a), pipeConnect,
-                config.get(Smtp.COMMAND_TIMEOUT), config.get(Smtp.DATA_TIMEOUT), matches(Smtp.HOSTS_TRY_FASTOPEN, a));
+                config.get(Smtp.COMMAND_TIMEOUT), config.get(Smtp.DATA_TIMEOUT), matches(Smtp.HOSTS_TRY_FASTOPEN, a),
+                bind);
     }
 
     private boolean matches(dev.petrel.config.Option<HostList> option, InetAddress address) {
@@ -386,12 +418,12 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     }
 
     @Override
-    public SmtpTransaction.Message text(SpooledMessage message, List<String> recipients) throws IOException {
+    public Message text(SpooledMessage message, List<String> recipients) throws IOException {
         return read(message, recipients);
     }
 
     /** The spooled text, and what it needs of the server: 8BITMIME for 8-bit octets, SMTPUTF8 for UTF-8 addresses. */
-    private static SmtpTransaction.Message read(SpooledMessage message, List<String> recipients) throws IOException {
+    private static Message read(SpooledMessage message, List<String> recipients) throws IOException {
         byte[] data;
         try (InputStream in = message.openData()) {
             data = in.readAllBytes();
@@ -405,7 +437,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         }
         String sender = message.envelope().sender();
         boolean utf8 = !ascii(sender) || recipients.stream().anyMatch(r -> !ascii(r));
-        return new SmtpTransaction.Message(sender, recipients, data, eightBit, utf8, message.envelope().mail(),
+        return new Message(message.id(), sender, recipients, data, eightBit, utf8, message.envelope().mail(),
                 message.envelope().optionsOf(recipients));
     }
 

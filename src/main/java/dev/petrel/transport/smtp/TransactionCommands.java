@@ -8,7 +8,6 @@ import dev.petrel.smtp.Verb;
 import dev.petrel.spool.MailOptions;
 import dev.petrel.spool.RecipientOptions;
 import dev.petrel.spool.Xtext;
-import dev.petrel.transport.smtp.SmtpTransaction.Message;
 
 import io.netty.buffer.Unpooled;
 

@@ -115,7 +115,7 @@ class EarlyGroupConnectTest {
             closed = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
         }
         try {
-            var connecting = SmtpClientConnection.connect(group, ClientLoop.channelType(group), closed,
+            var connecting = SmtpClientConnection.connect(group, ClientLoop.channelType(group), closed, null,
                     Duration.ofSeconds(5), Duration.ofSeconds(5), fastOpen, CommandGroup.of(SmtpCommand.of(Verb.EHLO, "c")),
                     null);
             assertThatThrownBy(() -> connecting.get(10, TimeUnit.SECONDS)).hasMessageContaining("refused");
