@@ -11,11 +11,12 @@ bench_prepare() {
 # A TCP port free on 127.0.0.1 right now.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# Whether something listens on 127.0.0.1:$1: an IPv4 listener on it or on 0.0.0.0, or an IPv4-mapped IPv6
-# one (Netty's epoll sockets are dual-stack).
-listening() {
-  local hex; hex=$(printf '%04X' "$1")
-  cat /proc/net/tcp /proc/net/tcp6 | awk -v p=":$hex" '$4 == "0A" && ($2 == "0100007F" p || $2 == "00000000" p || $2 == "0000000000000000FFFF00000100007F" p) { f=1 } END { exit !f }'
+# Whether something listens on 127.0.0.1:$1 (or IPv4 address $2) in this process's network namespace: an IPv4
+# listener on it or on 0.0.0.0, or an IPv4-mapped IPv6 one (Netty's epoll sockets are dual-stack).
+listening() { # PORT [IPV4]
+  local hex ip; hex=$(printf '%04X' "$1")
+  ip=$(echo "${2:-127.0.0.1}" | awk -F. '{ printf "%02X%02X%02X%02X", $4, $3, $2, $1 }')
+  cat /proc/net/tcp /proc/net/tcp6 | awk -v p=":$hex" -v a="$ip" '$4 == "0A" && ($2 == a p || $2 == "00000000" p || $2 == "0000000000000000FFFF0000" a p) { f=1 } END { exit !f }'
 }
 
 # Waits up to 30 s for a listener on 127.0.0.1:$1.

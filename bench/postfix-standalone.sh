@@ -15,6 +15,10 @@
 # security level may) and run tlsmgr, which makes and rotates the session ticket keys (tickets are on whenever
 # smtpd_tls_session_cache_timeout > 0, the default 3600 s; no session-ID cache database is configured).
 # POSTFIX_TLS_WRAPPERMODE=yes in addition makes PORT an smtps port (smtpd_tls_wrappermode = yes, implicit TLS).
+# Elsewhere than 127.0.0.1 (bench/rtt.sh, inside a network namespace): POSTFIX_ADDRESS (the listener's address,
+# default 127.0.0.1), POSTFIX_INET_INTERFACES (default: the listener's address; `all` lets the smtp client pick
+# its source by route), POSTFIX_MYNETWORKS (default 127.0.0.0/8), and POSTFIX_MAIN_EXTRA / POSTFIX_MASTER_EXTRA:
+# lines appended to main.cf (a later setting wins) and master.cf.
 set -euo pipefail
 
 usage() { echo "usage: $0 start|stop|status DIR PORT" >&2; exit 2; }
@@ -31,6 +35,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
 conf="$dir/etc"
+address=${POSTFIX_ADDRESS:-127.0.0.1}
 export LD_LIBRARY_PATH="$POSTFIX_LD_LIBRARY_PATH"
 
 master_pid() {
@@ -40,7 +45,7 @@ master_pid() {
 
 start() {
   [ -n "$port" ] || usage
-  if listening "$port"; then echo "port $port already in use" >&2; exit 1; fi
+  if listening "$port" "$address"; then echo "port $port already in use" >&2; exit 1; fi
   mkdir -p "$conf" "$dir/queue" "$dir/data"
   chmod 755 "$dir" "$conf"
   chown postfix:postfix "$dir/data" # master.lock and friends are created there as mail_owner
@@ -90,9 +95,9 @@ myhostname = postfix.petrel.test
 mydomain = petrel.test
 myorigin = petrel.test
 mydestination =
-inet_interfaces = 127.0.0.1
+inet_interfaces = ${POSTFIX_INET_INTERFACES:-$address}
 inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
+mynetworks = ${POSTFIX_MYNETWORKS:-127.0.0.0/8}
 relay_domains =
 alias_maps =
 alias_database =
@@ -106,6 +111,7 @@ smtpd_relay_restrictions = permit_mynetworks, reject
 smtpd_recipient_restrictions = $rcpt_restrictions
 $transport_line
 EOF
+  [ -z "${POSTFIX_MAIN_EXTRA:-}" ] || printf '%s\n' "$POSTFIX_MAIN_EXTRA" >>"$conf/main.cf"
   local smtpd_opts=""
   local tlsmgr_line="# no TLS: no tlsmgr"
   if [ -n "${POSTFIX_TLS_CERT:-}" ]; then
@@ -122,7 +128,7 @@ EOF
   fi
   # chroot off everywhere (the queue is not a prepared chroot jail); only what an SMTP acceptance run needs.
   cat >"$conf/master.cf" <<EOF
-127.0.0.1:$port inet n - n - - smtpd$smtpd_opts
+$address:$port inet n - n - - smtpd$smtpd_opts
 pickup    unix  n - n 60 1 pickup
 cleanup   unix  n - n - 0 cleanup
 qmgr      unix  n - n 300 1 qmgr
@@ -142,6 +148,7 @@ scache    unix  - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
 $smtp_line
 $tlsmgr_line
+${POSTFIX_MASTER_EXTRA:-}
 EOF
   # `postfix start` wants a terminal (it runs postfix-script, which runs `postfix check`): give it one.
   script -qc "LD_LIBRARY_PATH='$POSTFIX_LD_LIBRARY_PATH' '$POSTFIX' -c '$conf' start" /dev/null >"$dir/start.out" 2>&1 </dev/null || {
@@ -150,13 +157,13 @@ EOF
   }
   local i
   for i in $(seq 1 100); do # at most 10 s
-    if listening "$port"; then
-      echo "postfix listening on 127.0.0.1:$port (master pid $(master_pid), dir $dir)"
+    if listening "$port" "$address"; then
+      echo "postfix listening on $address:$port (master pid $(master_pid), dir $dir)"
       return 0
     fi
     sleep 0.1
   done
-  echo "postfix did not listen on 127.0.0.1:$port; see $dir/start.out and $dir/maillog" >&2
+  echo "postfix did not listen on $address:$port; see $dir/start.out and $dir/maillog" >&2
   cat "$dir/start.out" >&2
   exit 1
 }

@@ -12,7 +12,11 @@
 # Open cookie. What is timed is the delivery as the client sees it, from the start of its connect to the
 # reply that settles the message (before QUIT), read from the client's own log: Exim's and Petrel's
 # `DT=` (log_selector +deliver_time +millisec). Both take the time on the delivering process's clock, so the
-# JVM start of a command or Exim's fork is not in it; Petrel's own time per message is.
+# JVM start of a command or Exim's fork is not in it; Petrel's own time per message is. Postfix (a full
+# instance in each namespace, bench/postfix-standalone.sh) logs no DT=; its smtp client's `delays=a/b/c/d`
+# splits a delivery into before the queue manager (a), in it (b), connection setup with EHLO and TLS (c) and
+# transmission until the final reply (d): c + d starts and ends where DT= does. Postfix has no early
+# pipelining (no PIPECONNECT) and no client TCP Fast Open: those two cells are n/a.
 # The client is fed by smtp-source over its namespace's loopback (no delay), one message at a time.
 #
 # Output: a table (seconds and round trips = time / RTT, medians) on standard output, and with
@@ -23,7 +27,7 @@ set -euo pipefail
 N=${1:-7}
 DELAY=${2:-25}
 WARMUP=${3:-3}
-PAIRS=${PAIRS:-"petrel-petrel petrel-exim exim-petrel exim-exim"}
+PAIRS=${PAIRS:-"petrel-petrel petrel-exim exim-petrel exim-exim postfix-postfix"}
 MODES=${MODES:-"clear early tls tlsearly smtps"}
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,6 +52,8 @@ pids=()
 
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -d "$work/postfix-client" ] && $A "$here/postfix-standalone.sh" stop "$work/postfix-client" >/dev/null 2>&1 || true
+  [ -d "$work/postfix-server" ] && $B "$here/postfix-standalone.sh" stop "$work/postfix-server" >/dev/null 2>&1 || true
   for f in "$work"/exim-*/exim.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
   sleep 0.5
   "$here/lab/netns-down.sh" >/dev/null 2>&1 || true
@@ -64,6 +70,7 @@ RTT_MS=$((2 * DELAY))
 # Ports: each server on its own pair (cleartext/STARTTLS, implicit TLS); clients on petA's loopback.
 PETREL_SMTP=25 PETREL_SMTPS=465 EXIM_SMTP=2525 EXIM_SMTPS=4650
 PETREL_CLIENT=2625 EXIM_CLIENT=2626
+POSTFIX_SMTP=2526 POSTFIX_SMTPS=4651 POSTFIX_CLIENT=2627
 
 # Recipient domains name the mode and the server: clear.petrel.rtt, tlsearly.exim.rtt, ...
 route() { # MODE -> route_list for that mode's domains
@@ -212,6 +219,28 @@ start_exim_in() { # NS DIR
 exim_conf "$work/exim-server" server
 exim_conf "$work/exim-client" client
 
+# --- Postfix (when a pair needs it) ---------------------------------------------------------------------
+# The server holds what it accepts (after its fsync, as queue_only does); the client relays each message on
+# a connection of its own (no connection cache), per domain through smtp clients set for the mode.
+start_postfix() {
+  POSTFIX_ADDRESS=$SERVER_IP POSTFIX_INET_INTERFACES=all POSTFIX_MYNETWORKS="127.0.0.0/8 198.18.0.0/24" \
+    POSTFIX_TLS_CERT="$work/tls/cert.pem" POSTFIX_TLS_KEY="$work/tls/key.pem" \
+    POSTFIX_MASTER_EXTRA="$SERVER_IP:$POSTFIX_SMTPS inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt" \
+    $B "$here/postfix-standalone.sh" start "$work/postfix-server" $POSTFIX_SMTP >/dev/null
+  local to="[$SERVER_IP]:$POSTFIX_SMTP" wrapped="[$SERVER_IP]:$POSTFIX_SMTPS"
+  POSTFIX_DISPOSITION=relay POSTFIX_RELAYHOST="$to" POSTFIX_INET_INTERFACES=all POSTFIX_MAIN_EXTRA="\
+transport_maps = inline:{clear.postfix.rtt=smtp:$to, tls.postfix.rtt=smtp_tls:$to, smtps.postfix.rtt=smtp_smtps:$wrapped}
+smtp_connection_cache_on_demand = no
+smtp_tls_session_cache_database = btree:\${data_directory}/smtp_scache
+smtp_tls_loglevel = 1
+delay_logging_resolution_limit = 6" POSTFIX_MASTER_EXTRA="\
+smtp_tls unix - - n - - smtp -o smtp_tls_security_level=encrypt
+smtp_smtps unix - - n - - smtp -o smtp_tls_security_level=encrypt -o smtp_tls_wrappermode=yes
+tlsmgr unix - - n 1000? 1 tlsmgr" \
+    $A "$here/postfix-standalone.sh" start "$work/postfix-client" $POSTFIX_CLIENT >/dev/null
+}
+case " $PAIRS " in *" postfix-postfix "*) start_postfix ;; esac
+
 # --- start everything -----------------------------------------------------------------------------------
 start_petrel_in "$B" "$work/petrel-server" "$work/petrel-server/petrel.conf"
 start_petrel_in "$A" "$work/petrel-client" "$work/petrel-client/petrel.conf"
@@ -228,20 +257,28 @@ for i in $(seq 1 600); do
 done
 
 # --- one cell -------------------------------------------------------------------------------------------
-client_log() { case $1 in petrel) echo "$work/petrel-client/log/mainlog" ;; exim) echo "$work/exim-client/log/mainlog" ;; esac; }
-client_port() { case $1 in petrel) echo $PETREL_CLIENT ;; exim) echo $EXIM_CLIENT ;; esac; }
+client_log() {
+  case $1 in
+    petrel) echo "$work/petrel-client/log/mainlog" ;; exim) echo "$work/exim-client/log/mainlog" ;;
+    postfix) echo "$work/postfix-client/maillog" ;;
+  esac
+}
+client_port() { case $1 in petrel) echo $PETREL_CLIENT ;; exim) echo $EXIM_CLIENT ;; postfix) echo $POSTFIX_CLIENT ;; esac; }
+# What a client logs for a delivery to RCPT, and for a failed or deferred one (extended regular expressions).
+delivered() { case $1 in postfix) echo " to=<$2>, .* status=sent " ;; *) echo " => $2 " ;; esac; }
+not_delivered() { case $1 in postfix) echo " to=<$2>, .* status=(deferred|bounced) " ;; *) echo " (==|\*\*) $2 " ;; esac; }
 
 # Sends one message through CLIENT to RCPT and prints its delivery line once it is there (or fails).
 send_one() { # CLIENT RCPT
   local log n line
   log=$(client_log "$1")
-  n=$(grep -c " => $2 " "$log" 2>/dev/null || true)
+  n=$(grep -cE "$(delivered "$1" "$2")" "$log" 2>/dev/null || true)
   $A env LD_LIBRARY_PATH="$POSTFIX_LD_LIBRARY_PATH" "$SMTP_SOURCE" -m 1 -f sender@client.rtt -t "$2" \
     "127.0.0.1:$(client_port "$1")" >/dev/null
   for _ in $(seq 1 200); do
-    line=$(grep " => $2 " "$log" 2>/dev/null | sed -n "$((n + 1))p")
+    line=$(grep -E "$(delivered "$1" "$2")" "$log" 2>/dev/null | sed -n "$((n + 1))p")
     [ -n "$line" ] && { echo "$line"; return 0; }
-    if grep -q " == $2 \| \*\* $2 " "$log" 2>/dev/null; then break; fi
+    if grep -qE "$(not_delivered "$1" "$2")" "$log" 2>/dev/null; then break; fi
     sleep 0.05
   done
   echo "no delivery to $2 through $1: $(grep " $2 " "$log" | tail -1)" >&2
@@ -259,7 +296,15 @@ connection_trace() { # MARK
     }'
 }
 
-dt_seconds() { sed -n 's/.* DT=\([0-9.]*\)s.*/\1/p'; }
+# Seconds of a delivery line: DT=, or Postfix's c + d (connection setup and transmission).
+dt_seconds() {
+  sed -n 's/.* DT=\([0-9.]*\)s.*/\1/p; s/.* delays=[0-9.]*\/[0-9.]*\/\([0-9.]*\)\/\([0-9.]*\),.*/\1 \2/p' \
+    | awk 'NF == 2 { printf "%.3f\n", $1 + $2; next } { print }'
+}
+
+# The TLS of Postfix's last delivery, from the line its smtp client logs before it (smtp_tls_loglevel = 1).
+postfix_tls() { grep -o 'TLS connection established to [^ ]*: [^ ]* with cipher [^ ]*' "$(client_log postfix)" | tail -1 \
+  | sed 's/.*: \(TLSv[^ ]*\) with cipher \(.*\)/\1:\2/'; }
 
 results="$work/results.tsv"
 : >"$results"
@@ -267,6 +312,10 @@ for pair in $PAIRS; do
   client=${pair%-*} server=${pair#*-}
   for mode in $MODES; do
     rcpt="rtt@$mode.$server.rtt"
+    if [ "$client" = postfix ] && { [ "$mode" = early ] || [ "$mode" = tlsearly ]; }; then
+      printf '%s\t%s\tn/a\tno PIPECONNECT in Postfix\n' "$pair" "$mode" >>"$results"
+      continue
+    fi
     ok=1
     for _ in $(seq 1 "$WARMUP"); do send_one "$client" "$rcpt" >/dev/null || { ok=0; break; }; done
     times=() last=""
@@ -279,7 +328,11 @@ for pair in $PAIRS; do
     fi
     if [ $ok = 1 ]; then
       med=$(printf '%s\n' "${times[@]}" | median)
-      flags=$(echo "$last" | tr ' ' '\n' | grep -E '^(TFO\*?|L[*.]?|K|X=.*)$' | tr '\n' ' ')
+      flags=$(echo "$last" | tr ' ' '\n' | grep -E '^(TFO\*?|L[*.]?|K|X=.*)$' | tr '\n' ' ' || true)
+      if [ "$client" = postfix ]; then
+        flags="delays=$(echo "$last" | sed -n 's/.* delays=\([^,]*\),.*/\1/p')"
+        [ "$mode" = clear ] || flags="$flags $(postfix_tls)"
+      fi
       printf '%s\t%s\t%s\t%s\n' "$pair" "$mode" "$med" "$flags" >>"$results"
       { echo "## $pair $mode: $(echo "$last" | dt_seconds) s"; echo; echo '```'; connection_trace "$mark"; echo '```'; echo; } >>"$work/traces.md"
     else
@@ -298,7 +351,7 @@ mode_name() {
     smtps) echo "implicit TLS, early pipelining, resumption (+TFO)" ;;
   esac
 }
-pair_name() { echo "$1" | sed 's/petrel/Petrel/g; s/exim/Exim/g; s/-/ → /'; }
+pair_name() { echo "$1" | sed 's/petrel/Petrel/g; s/exim/Exim/g; s/postfix/Postfix/g; s/-/ → /'; }
 
 table() {
   echo "RTT ${RTT_MS} ms (netdelay, ${DELAY} ms each way), median of $N deliveries after $WARMUP warm-up ones, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -309,12 +362,12 @@ table() {
     printf '| %s |' "$(mode_name "$mode")"
     for pair in $PAIRS; do
       awk -F'\t' -v p="$pair" -v m="$mode" -v rtt="$RTT_MS" '$1 == p && $2 == m {
-          if ($3 == "-") printf " failed |"; else printf " %.3f s, **%.1f RTT** |", $3, $3 * 1000 / rtt }' "$results"
+          if ($3 == "-") printf " failed |"; else if ($3 == "n/a") printf " n/a |"; else printf " %.3f s, **%.1f RTT** |", $3, $3 * 1000 / rtt }' "$results"
     done
     echo
   done
   echo
-  echo "Log flags of the last delivery in each cell (client's => line):"
+  echo "Log flags of the last delivery in each cell (the client's => line; Postfix's delays= and TLS line):"
   echo
   awk -F'\t' '{ printf "- %s %s: %s\n", $1, $2, $4 }' "$results"
 }
@@ -323,7 +376,7 @@ svg() {
   local npairs nmodes
   npairs=$(echo $PAIRS | wc -w) nmodes=$(echo $MODES | wc -w)
   awk -F'\t' -v rtt="$RTT_MS" -v pairs="$PAIRS" -v modes="$MODES" -v np="$npairs" -v nm="$nmodes" '
-    { v[$1 "," $2] = ($3 == "-") ? -1 : $3 * 1000 / rtt; if (v[$1 "," $2] > max) max = v[$1 "," $2] }
+    { v[$1 "," $2] = ($3 == "-") ? -1 : ($3 == "n/a") ? -2 : $3 * 1000 / rtt; if (v[$1 "," $2] > max) max = v[$1 "," $2] }
     END {
       split(pairs, P, " "); split(modes, M, " ")
       name["clear"] = "cleartext"; name["early"] = "cleartext + early (+TFO)"; name["tls"] = "STARTTLS"
@@ -343,7 +396,10 @@ svg() {
         for (i = 1; i <= np; i++) {
           r = v[P[i] "," M[j]]
           x = x0 + (i - 1) * bw
-          if (r < 0) { printf "<text x=\"%.1f\" y=\"%d\" font-size=\"9\">x</text>\n", x + 4, y0 - 4; continue }
+          if (r < 0) {
+            printf "<text x=\"%.1f\" y=\"%d\" font-size=\"8\" transform=\"rotate(-90 %.1f %d)\">%s</text>\n", x + 10, y0 - 4, x + 10, y0 - 4, (r == -2 ? "n/a" : "failed")
+            continue
+          }
           bh = r * h / top
           printf "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"><title>%s %s: %.2f RTT</title></rect>\n", x, y0 - bh, bw - 2, bh, C[i], P[i], M[j], r
           printf "<text x=\"%.1f\" y=\"%.1f\" font-size=\"8\" text-anchor=\"middle\">%.1f</text>\n", x + bw / 2 - 1, y0 - bh - 3, r

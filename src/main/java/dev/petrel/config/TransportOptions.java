@@ -76,6 +76,10 @@ public final class TransportOptions {
         public static final Option<HostList> HOSTS_AVOID_TLS = TABLE.add("hosts_avoid_tls", HOST_LIST, null);
         public static final Option<HostList> TLS_VERIFY_HOSTS = TABLE.add("tls_verify_hosts", HOST_LIST, null);
         public static final Option<HostList> TLS_TRY_VERIFY_HOSTS = TABLE.add("tls_try_verify_hosts", HOST_LIST, "*");
+        /**
+         * TCP Fast Open tried (epoll). With {@code protocol = smtps} the ClientHello rides in the SYN and offers
+         * classic key shares only, to fit it; hosts outside it keep the hybrid post-quantum share (docs/behaviour.md).
+         */
         public static final Option<HostList> HOSTS_TRY_FASTOPEN = TABLE.add("hosts_try_fastopen", HOST_LIST, "*");
         public static final Option<Duration> CONNECT_TIMEOUT = TABLE.add("connect_timeout", TIME, "5m");
         public static final Option<Duration> COMMAND_TIMEOUT = TABLE.add("command_timeout", TIME, "5m");
@@ -83,7 +87,7 @@ public final class TransportOptions {
         /** Messages one connection carries before QUIT (Exim's default); 0 for no limit, 1 for no reuse. */
         public static final Option<Integer> CONNECTION_MAX_MESSAGES = TABLE.add(
                 Option.of("connection_max_messages", INT, "500").require(n -> n >= 0, "must not be negative"));
-        /** {@code smtps}: TLS from the first octet, as on port 465. */
+        /** {@code smtps}: TLS from the first octet, as on port 465; the handshake is begun before the connect. */
         public static final Option<String> PROTOCOL = TABLE.add("protocol",
                 OptionTypes.choice("smtp", "smtps"), "smtp");
         /** {@code hosts} replaces the router's hosts instead of serving only when the router gave none. */

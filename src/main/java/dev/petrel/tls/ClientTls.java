@@ -3,6 +3,7 @@ package dev.petrel.tls;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -70,14 +71,25 @@ public final class ClientTls implements AutoCloseable {
         }
     }
 
+    /**
+     * Key shares that keep a resumed ClientHello small enough to ride in a TCP Fast Open SYN (about 500
+     * octets against the 1,420 a SYN can carry): BoringSSL sends a share for the hybrid X25519MLKEM768 (1,216
+     * octets) whenever it is offered at all, which makes a ClientHello of 1,650. See docs/behaviour.md.
+     */
+    private static final String[] SYN_GROUPS = {"X25519", "P-256", "P-384"};
+
     private final Settings settings;
     private final SslContext context;
+    /** For a handshake begun before a Fast Open connect, whose ClientHello is to ride in the SYN. */
+    private final SslContext synContext;
     private final TicketStore store;
     private final X509TrustManager trust;
 
-    private ClientTls(Settings settings, SslContext context, TicketStore store, X509TrustManager trust) {
+    private ClientTls(Settings settings, SslContext context, SslContext synContext, TicketStore store,
+            X509TrustManager trust) {
         this.settings = settings;
         this.context = context;
+        this.synContext = synContext;
         this.store = store;
         this.trust = trust;
     }
@@ -92,19 +104,26 @@ public final class ClientTls implements AutoCloseable {
      */
     public static ClientTls create(Settings settings, TicketStore store, X509TrustManager trust) {
         try {
-            SslContextBuilder b = SslContextBuilder.forClient()
-                    .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
-                    .protocols(settings.protocols())
-                    // Verification is done after the handshake and recorded, never enforced here.
-                    .trustManager(InsecureTrustManagerFactory.INSTANCE)
-                    .endpointIdentificationAlgorithm(null);
-            if (!settings.ciphers().isEmpty()) {
-                b.ciphers(settings.ciphers());
-            }
-            return new ClientTls(settings, b.build(), store, trust);
+            SslContext context = builder(settings).build();
+            SslContext synContext = OpenSsl.isAvailable()
+                    ? builder(settings).option(OpenSslContextOption.GROUPS, SYN_GROUPS).build() : context;
+            return new ClientTls(settings, context, synContext, store, trust);
         } catch (SSLException e) {
             throw new IllegalStateException("cannot set up client TLS: " + e.getMessage(), e);
         }
+    }
+
+    private static SslContextBuilder builder(Settings settings) {
+        SslContextBuilder b = SslContextBuilder.forClient()
+                .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+                .protocols(settings.protocols())
+                // Verification is done after the handshake and recorded, never enforced here.
+                .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                .endpointIdentificationAlgorithm(null);
+        if (!settings.ciphers().isEmpty()) {
+            b.ciphers(settings.ciphers());
+        }
+        return b;
     }
 
     /** Trusts the certificates in a PEM file, as {@code tls_verify_certificates = /path} does. */
@@ -158,6 +177,15 @@ public final class ClientTls implements AutoCloseable {
      * @param resumption whether the transport's {@code tls_resumption_hosts} matches this host
      */
     public Attempt begin(ByteBufAllocator alloc, TlsPeer peer, boolean resumption) {
+        return begin(alloc, peer, resumption, false);
+    }
+
+    /**
+     * As above; {@code inSyn} for a handshake begun before a TCP Fast Open connect: its ClientHello offers only
+     * the key shares that let it fit in the SYN ({@link #SYN_GROUPS}).
+     */
+    public Attempt begin(ByteBufAllocator alloc, TlsPeer peer, boolean resumption, boolean inSyn) {
+        SslContext context = inSyn ? synContext : this.context;
         String key = TicketStore.key(peer, settings);
         String cacheHost = peer.sni() != null ? peer.sni() : peer.serverIp().getHostAddress();
         int cachePort = cachePort(key);
@@ -170,7 +198,7 @@ public final class ClientTls implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
             // Only the newest cached session for this key may be offered, and none without a live record.
-            pruneCache(cacheHost, cachePort, record.isPresent());
+            pruneCache(context, cacheHost, cachePort, record.isPresent());
             handler = context.newHandler(alloc, cacheHost, cachePort);
             ticketsOn(handler.engine());
         } else {
@@ -183,7 +211,7 @@ public final class ClientTls implements AutoCloseable {
             p.setServerNames(List.of(new SNIHostName(peer.sni())));
             engine.setSSLParameters(p);
         }
-        return new Attempt(handler, HelloInspector.forClient(), peer, key, resumption, record.orElse(null),
+        return new Attempt(context, handler, HelloInspector.forClient(), peer, key, resumption, record.orElse(null),
                 cacheHost, cachePort);
     }
 
@@ -211,7 +239,7 @@ public final class ClientTls implements AutoCloseable {
         }
     }
 
-    private List<SSLSession> cached(String host, int port) {
+    private static List<SSLSession> cached(SslContext context, String host, int port) {
         SSLSessionContext sc = context.sessionContext();
         List<SSLSession> out = new ArrayList<>();
         for (byte[] id : Collections.list(sc.getIds())) {
@@ -224,13 +252,13 @@ public final class ClientTls implements AutoCloseable {
         return out;
     }
 
-    private Optional<SSLSession> newestCached(String host, int port) {
-        List<SSLSession> all = cached(host, port);
+    private static Optional<SSLSession> newestCached(SslContext context, String host, int port) {
+        List<SSLSession> all = cached(context, host, port);
         return all.isEmpty() ? Optional.empty() : Optional.of(all.getLast());
     }
 
-    private void pruneCache(String host, int port, boolean keepNewest) {
-        List<SSLSession> all = cached(host, port);
+    private static void pruneCache(SslContext context, String host, int port, boolean keepNewest) {
+        List<SSLSession> all = cached(context, host, port);
         for (int i = 0; i < all.size() - (keepNewest ? 1 : 0); i++) {
             all.get(i).invalidate();
         }
@@ -238,6 +266,8 @@ public final class ClientTls implements AutoCloseable {
 
     /** One connection's TLS, from before the handshake until the first reply after it. */
     public final class Attempt {
+        /** Whose session cache holds this attempt's sessions. */
+        private final SslContext context;
         private final SslHandler ssl;
         private final HelloInspector inspector;
         private final TlsPeer peer;
@@ -248,8 +278,9 @@ public final class ClientTls implements AutoCloseable {
         private final int cachePort;
         private volatile byte[] sessionAtHandshake;
 
-        private Attempt(SslHandler ssl, HelloInspector inspector, TlsPeer peer, String key, boolean resumption,
-                TicketRecord record, String cacheHost, int cachePort) {
+        private Attempt(SslContext context, SslHandler ssl, HelloInspector inspector, TlsPeer peer, String key,
+                boolean resumption, TicketRecord record, String cacheHost, int cachePort) {
+            this.context = context;
             this.ssl = ssl;
             this.inspector = inspector;
             this.peer = peer;
@@ -263,7 +294,7 @@ public final class ClientTls implements AutoCloseable {
         }
 
         private byte[] newestId() {
-            return resumption ? newestCached(cacheHost, cachePort).map(SSLSession::getId).orElse(new byte[0])
+            return resumption ? newestCached(context, cacheHost, cachePort).map(SSLSession::getId).orElse(new byte[0])
                     : new byte[0];
         }
 
@@ -398,5 +429,8 @@ public final class ClientTls implements AutoCloseable {
     @Override
     public void close() {
         ReferenceCountUtil.release(context);
+        if (synContext != context) {
+            ReferenceCountUtil.release(synContext);
+        }
     }
 }

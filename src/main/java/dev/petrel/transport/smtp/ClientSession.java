@@ -11,6 +11,7 @@ import dev.petrel.tls.TlsPeer;
 import dev.petrel.tls.TlsSessionInfo;
 import dev.petrel.tls.Verification;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 
@@ -25,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The opening of a client SMTP session, step by step for a caller that reads it as a sequence (the probe on
@@ -42,9 +44,18 @@ public final class ClientSession implements AutoCloseable {
     private CompletableFuture<List<Reply>> early;
     private ClientTls.Attempt tls;
     private ClientOutcome tlsOutcome;
+    /** TLS prepared for the 220 that will end an early {@code EHLO,STARTTLS}, and its handshake. */
+    private ClientTls.Attempt tlsAfterEarly;
+    private CompletableFuture<Void> handshakeAfterEarly;
 
     public ClientSession(SmtpClientConnection connection, String heloName, Duration replyTimeout) {
+        this(connection, heloName, replyTimeout, null);
+    }
+
+    private ClientSession(SmtpClientConnection connection, String heloName, Duration replyTimeout,
+            ClientTls.Attempt implicitTls) {
         this.connection = connection;
+        this.tls = implicitTls;
         this.heloName = heloName;
         this.longestWait = replyTimeout.multipliedBy(2).plusSeconds(5);
         this.early = connection.earlyReplies();
@@ -69,23 +80,36 @@ public final class ClientSession implements AutoCloseable {
     public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
             String heloName, Duration connectTimeout, Duration replyTimeout, boolean fastOpen, ClientOutput early)
             throws IOException {
-        return connect(group, type, remote, null, local -> heloName, connectTimeout, replyTimeout, fastOpen, early);
+        return connect(group, type, remote, null, local -> heloName, connectTimeout, replyTimeout, fastOpen, early,
+                null);
     }
 
     /**
      * As above, from {@code local} when not null (the transport's {@code interface}), with the EHLO name made
      * from the local address once connected ({@code helo_data} using {@code $sending_ip_address}); an
-     * {@code early} group, written before that, must then not need it.
+     * {@code early} group, written before that, must then not need it. With {@code implicitTls} (making a
+     * {@link #beginImplicitTls}), TLS from the first octet: it is made here, on the caller's thread, while the
+     * channel registers on its event loop; its ClientHello goes with the connect, in the SYN where Fast Open
+     * allows; {@link #tlsOnConnect()} waits for the handshake.
      */
     public static ClientSession connect(EventLoopGroup group, Class<? extends Channel> type, InetSocketAddress remote,
             InetAddress local, Function<InetAddress, String> heloName, Duration connectTimeout, Duration replyTimeout,
-            boolean fastOpen, ClientOutput early) throws IOException {
+            boolean fastOpen, ClientOutput early, Supplier<ClientTls.Attempt> implicitTls) throws IOException {
+        CompletableFuture<ClientTls.Attempt> tls = implicitTls == null ? null : new CompletableFuture<>();
         CompletableFuture<SmtpClientConnection> connecting = SmtpClientConnection.connect(group, type, remote, local,
-                connectTimeout, replyTimeout, fastOpen, early);
+                connectTimeout, replyTimeout, fastOpen, early, tls);
+        if (tls != null) {
+            try {
+                tls.complete(implicitTls.get());
+            } catch (RuntimeException e) {
+                tls.completeExceptionally(e);
+            }
+        }
         SmtpClientConnection connection = await(connecting, connectTimeout.plusSeconds(5),
                 () -> connecting.thenAccept(SmtpClientConnection::close));
         try {
-            return new ClientSession(connection, heloName.apply(connection.localAddress()), replyTimeout);
+            return new ClientSession(connection, heloName.apply(connection.localAddress()), replyTimeout,
+                    tls == null ? null : tls.join());
         } catch (RuntimeException e) {
             connection.close();
             throw e;
@@ -113,8 +137,9 @@ public final class ClientSession implements AutoCloseable {
     }
 
     /**
-     * Writes {@code group} (EHLO first) now, without waiting for the greeting: early pipelining on implicit TLS,
-     * after the handshake. Its replies are {@link #early()}.
+     * Writes {@code group} (EHLO first) now, without waiting for the greeting or for a handshake in progress
+     * (the TLS handler holds it until the handshake is done): early pipelining inside TLS. Its replies are
+     * {@link #early()}.
      */
     public void sendEarly(ClientOutput group) {
         early = connection.send(group);
@@ -127,22 +152,28 @@ public final class ClientSession implements AutoCloseable {
         return replies;
     }
 
-    /** Completes the handshake after the 220 that ended an early {@code EHLO,STARTTLS}. */
-    public void startTlsAfterEarly(ClientTls clientTls, TlsPeer peer, boolean resumption) throws IOException {
-        ClientTls.Attempt attempt = begin(clientTls, peer, resumption);
-        await(connection.startTlsAfterEarly(attempt));
-        tls = attempt;
+    /**
+     * Prepares the TLS for the 220 that will end an early {@code EHLO,STARTTLS} while the group is in flight
+     * (the ticket lookup and the engine), so that the handshake starts the moment the 220 arrives.
+     */
+    public void prepareTlsAfterEarly(ClientTls clientTls, TlsPeer peer, boolean resumption) {
+        tlsAfterEarly = begin(clientTls, peer, resumption);
+        handshakeAfterEarly = connection.startTlsAfterEarly(tlsAfterEarly);
+    }
+
+    /** Waits for the handshake after the 220 that ended an early {@code EHLO,STARTTLS}. */
+    public void startTlsAfterEarly() throws IOException {
+        await(handshakeAfterEarly);
+        tls = tlsAfterEarly;
         ehlo = null;
     }
 
-    /** Sends EHLO pipelined with {@code rest} (early pipelining inside TLS); the EHLO's reply comes first. */
-    public List<Reply> ehloWith(List<ClientOutput> rest) throws IOException {
+    /** EHLO followed by {@code rest} in one group (early pipelining inside TLS): for {@link #sendEarly}. */
+    public CommandGroup withEhlo(List<ClientOutput> rest) {
         List<ClientOutput> group = new ArrayList<>(rest.size() + 1);
         group.add(SmtpCommand.of(Verb.EHLO, heloName));
         group.addAll(rest);
-        List<Reply> replies = send(new CommandGroup(group));
-        ehlo = replies.getFirst().code() == 250 ? replies.getFirst() : null;
-        return replies;
+        return new CommandGroup(group);
     }
 
     /** The EHLO reply in force: none before the first, and none again after STARTTLS until the next. */
@@ -164,11 +195,20 @@ public final class ClientSession implements AutoCloseable {
         return reply;
     }
 
-    /** TLS from the first octet ({@code protocol = smtps}): call before reading the greeting. */
-    public void tlsOnConnect(ClientTls clientTls, TlsPeer peer, boolean resumption) throws IOException {
-        ClientTls.Attempt attempt = begin(clientTls, peer, resumption);
-        await(connection.tlsOnConnect(attempt));
-        tls = attempt;
+    /**
+     * Prepares implicit TLS ({@code protocol = smtps}) for {@link #connect}, before there is a connection: the
+     * ticket lookup and the engine, on the caller's thread. {@code peer}'s local address is the one the
+     * connection will have ({@link SourceAddress}). With {@code fastOpen} on a channel type that can do it,
+     * the ClientHello is made to fit in the SYN.
+     */
+    public static ClientTls.Attempt beginImplicitTls(ClientTls clientTls, TlsPeer peer, boolean resumption,
+            Class<? extends Channel> type, boolean fastOpen) {
+        return clientTls.begin(ByteBufAllocator.DEFAULT, peer, resumption, fastOpen && FastOpenProbe.possible(type));
+    }
+
+    /** Waits for the handshake of the implicit TLS given to {@link #connect}: call before reading the greeting. */
+    public void tlsOnConnect() throws IOException {
+        await(connection.implicitTls());
     }
 
     private ClientTls.Attempt begin(ClientTls clientTls, TlsPeer peer, boolean resumption) {

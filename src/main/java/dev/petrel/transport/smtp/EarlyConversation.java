@@ -27,9 +27,34 @@ final class EarlyConversation {
         this.early = early;
     }
 
+    /**
+     * The opening of implicit TLS: the handshake, begun with the connect, and the early group when
+     * {@code withGroup}. Unless the certificate must verify first ({@code tls_verify_hosts}) or the message's
+     * {@code headers_add} names the TLS session, the group is written at once: the TLS handler holds it until
+     * the handshake is done and sends it with our Finished. Returns the message as written.
+     */
+    static Message implicitTls(SmtpTransaction transaction, ClientSession session, HostPolicy policy,
+            EarlyPipelining early, Message message, boolean withGroup) throws IOException, HostFailure {
+        boolean now = withGroup && !policy.requireVerify() && transaction.writableBeforeTls();
+        Message written = now ? transaction.written(message) : message;
+        if (now) {
+            session.sendEarly(TransactionCommands.early(Path.IMPLICIT_TLS, early.recorded(), policy, written));
+        }
+        session.tlsOnConnect();
+        if (withGroup && !now) {
+            transaction.verifiedBeforeSending();
+            written = transaction.written(message);
+            session.sendEarly(TransactionCommands.early(Path.IMPLICIT_TLS, early.recorded(), policy, written));
+        }
+        return written;
+    }
+
     List<DeliveryResult> run(Message message, Path path) throws IOException, HostFailure {
         // A group ending in the message (BDAT) waits for its last reply under data_timeout.
         session.connection().replyTimeout(path == Path.CLEARTEXT ? policy.dataTimeout() : policy.commandTimeout());
+        if (path == Path.STARTTLS) {
+            transaction.prepareTlsAfterEarly();
+        }
         Reply banner = session.greeting();
         if (banner.code() != 220) {
             return refused(message, path, banner);
@@ -66,8 +91,15 @@ final class EarlyConversation {
             early.settle();
             return transaction.transactionChecked(message, ServerExtensions.of(ehlo));
         }
+        boolean inside = early.afterStartTls(message);
+        boolean now = inside && !policy.requireVerify() && transaction.writableBeforeTls();
+        if (now) {
+            // Written now, held by the TLS handler until the handshake is done, and sent with our Finished.
+            message = transaction.written(message);
+            session.sendEarly(session.withEhlo(TransactionCommands.group(message, early.recorded(), policy)));
+        }
         transaction.startTlsAfterEarly();
-        if (!early.afterStartTls(message)) {
+        if (!inside) {
             ServerExtensions ext = transaction.hello();
             transaction.tlsEstablished();
             early.tlsEhlo(session.ehloInForce());
@@ -75,15 +107,18 @@ final class EarlyConversation {
             return transaction.transactionChecked(message, ext);
         }
         ServerExtensions recorded = early.recorded();
-        message = transaction.written(message);
-        List<Reply> inside = session.ehloWith(TransactionCommands.group(message, recorded, policy));
-        transaction.tlsEstablished();
-        if (inside.getFirst().code() != 250) {
-            return refused(message, Path.STARTTLS, inside.getFirst());
+        if (!now) {
+            message = transaction.written(message);
+            session.sendEarly(session.withEhlo(TransactionCommands.group(message, recorded, policy)));
         }
-        early.tlsEhlo(inside.getFirst());
+        List<Reply> replies = session.early();
+        transaction.tlsEstablished();
+        if (replies.getFirst().code() != 250) {
+            return refused(message, Path.STARTTLS, replies.getFirst());
+        }
+        early.tlsEhlo(replies.getFirst());
         early.settle();
-        return transaction.pipelined(message, recorded, inside.subList(1, inside.size()));
+        return transaction.pipelined(message, recorded, replies.subList(1, replies.size()));
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.petrel.transport.smtp;
 
+import dev.petrel.tls.TlsPeer;
+import dev.petrel.transport.RemoteHost;
+
 import java.net.InetAddress;
 import java.time.Duration;
 
@@ -24,6 +27,12 @@ import java.time.Duration;
 record HostPolicy(String heloName, boolean smtps, boolean tryTls, boolean requireTls, boolean requireVerify,
                   boolean resumption, String sni, boolean pipelining, boolean chunking, boolean pipeConnect,
                   Duration commandTimeout, Duration dataTimeout, boolean fastOpen, InetAddress bind) {
+
+    /** The far end as the ticket store keys it; {@code local}: the connection's local address. */
+    TlsPeer tlsPeer(RemoteHost host, int port, InetAddress local) {
+        String name = host.name().equals(host.address().getHostAddress()) ? null : host.name();
+        return new TlsPeer(name, host.address(), port, local, sni);
+    }
 
     /** The same host again, in cleartext, after a TLS session could not be set up. */
     HostPolicy withoutTls() {

@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * {@code petrel probe}: like Postfix's posttls-finger, makes N sequential SMTP connections with the same
@@ -68,12 +69,16 @@ public final class Probe {
     private static void connection(int n, EventLoopGroup group, ClientTls tls, InetAddress address,
             String serverName, int port, Mode mode, PrintStream out) throws IOException {
         String ehloName = InetAddress.getLoopbackAddress().getHostName();
-        try (ClientSession session = ClientSession.connect(group, NioSocketChannel.class,
-                new InetSocketAddress(address, port), ehloName, TIMEOUT, TIMEOUT)) {
+        InetSocketAddress remote = new InetSocketAddress(address, port);
+        TlsPeer before = new TlsPeer(serverName, address, port, SourceAddress.toward(remote, null), serverName);
+        Supplier<ClientTls.Attempt> implicit = mode != Mode.TLS_ON_CONNECT ? null
+                : () -> ClientSession.beginImplicitTls(tls, before, true, NioSocketChannel.class, false);
+        try (ClientSession session = ClientSession.connect(group, NioSocketChannel.class, remote, null,
+                local -> ehloName, TIMEOUT, TIMEOUT, false, null, implicit)) {
             String prefix = "connection " + n + ": ";
             TlsPeer peer = new TlsPeer(serverName, address, port, session.connection().localAddress(), serverName);
-            if (mode == Mode.TLS_ON_CONNECT) {
-                session.tlsOnConnect(tls, peer, true);
+            if (implicit != null) {
+                session.tlsOnConnect();
             }
             out.println(prefix + "banner: " + String.join(" / ", session.greeting().wireLines()));
             out.println(prefix + "ehlo: " + String.join(" ", extensions(session)));

@@ -19,7 +19,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -59,6 +58,8 @@ public final class SmtpClientConnection implements AutoCloseable {
     /** The group written as soon as the channel exists (early pipelining), null for none. */
     private final ClientOutput early;
     private final CompletableFuture<List<Reply>> earlyReplies = new CompletableFuture<>();
+    /** The handshake of implicit TLS, begun with the connect; never completes without one. */
+    private final CompletableFuture<Void> implicitTls = new CompletableFuture<>();
     private volatile Channel channel;
     private volatile FastOpenProbe fastOpen = FastOpenProbe.NOT_USED;
 
@@ -68,6 +69,7 @@ public final class SmtpClientConnection implements AutoCloseable {
     private ScheduledFuture<?> timer;
     private Reply lastReply;
     private int discardedAfterStartTls;
+    private final ClientHandshakes handshakes = new ClientHandshakes(this::fail);
 
     private SmtpClientConnection(Duration replyTimeout, ClientOutput early) {
         this.replyTimeoutNanos = replyTimeout.toNanos();
@@ -92,10 +94,16 @@ public final class SmtpClientConnection implements AutoCloseable {
      * When {@code early} ends in STARTTLS, reading stops at its 220 until {@link #startTlsAfterEarly}
      * supplies the TLS attempt (which needs the local address). {@code local} (the transport's
      * {@code interface}) is bound before the connect; null leaves the choice to the kernel.
+     *
+     * <p>{@code tls} (null: none) is implicit TLS ({@code protocol = smtps}), begun before the connect: the
+     * caller prepares it while the channel registers, and the connect waits for it. Netty's TLS handler, added
+     * to a channel set for Fast Open, queues its ClientHello unflushed, and the connect takes it along in the
+     * SYN; on any other connect it writes the ClientHello once connected. Its handshake is
+     * {@link #implicitTls()}; {@code early} must then be null (the group goes after the handshake).
      */
     public static CompletableFuture<SmtpClientConnection> connect(EventLoopGroup group, Class<? extends Channel> type,
             InetSocketAddress remote, InetAddress local, Duration connectTimeout, Duration replyTimeout,
-            boolean fastOpen, ClientOutput early) {
+            boolean fastOpen, ClientOutput early, CompletableFuture<ClientTls.Attempt> tls) {
         SmtpClientConnection connection = new SmtpClientConnection(replyTimeout, early);
         CompletableFuture<SmtpClientConnection> result = new CompletableFuture<>();
         Bootstrap bootstrap = new Bootstrap().group(group).channel(type)
@@ -104,6 +112,7 @@ public final class SmtpClientConnection implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connection.channel = ch;
+                        connection.handshakes.channel(ch);
                         ch.pipeline().addLast("replies", connection.decoder)
                                 .addLast("commands", new SmtpClientEncoder())
                                 .addLast("session", connection.new Events());
@@ -116,36 +125,58 @@ public final class SmtpClientConnection implements AutoCloseable {
         bootstrap.register().addListener(registered -> {
             if (!registered.isSuccess()) {
                 release(early);
-                result.completeExceptionally(new IOException(registered.cause().getMessage(), registered.cause()));
-                return;
-            }
-            // On the channel's event loop, queued (not flushed: that would fail before the connect) so that the
-            // connect can take it along; what the SYN could not carry is flushed once connected.
-            if (early != null) {
-                connection.channel.write(early).addListener(f -> {
-                    if (!f.isSuccess()) {
-                        connection.fail(new IOException("write failed: " + f.cause().getMessage(), f.cause()));
-                    }
-                });
-            } else if (tfo) {
-                connection.channel.write(Unpooled.EMPTY_BUFFER);
-            }
-            (local == null ? connection.channel.connect(remote)
-                    : connection.channel.connect(remote, new InetSocketAddress(local, 0))).addListener(f -> {
-                if (f.isSuccess()) {
-                    connection.channel.flush();
-                    result.complete(connection);
-                } else {
-                    connection.fail(new IOException(f.cause().getMessage(), f.cause()));
-                    // Netty's message already names the address ("Connection refused: /192.0.2.1:25").
-                    result.completeExceptionally(new IOException(f.cause().getMessage(), f.cause()));
+                if (tls != null) {
+                    tls.thenAccept(ClientHandshakes::unused);
                 }
-            });
-            if (tfo) {
-                connection.fastOpen = FastOpenProbe.afterConnect(connection.channel, early != null);
+                result.completeExceptionally(new IOException(registered.cause().getMessage(), registered.cause()));
+            } else if (tls == null) {
+                connection.open(remote, local, early, null, tfo, connectTimeout.plus(replyTimeout), result);
+            } else {
+                tls.whenComplete((attempt, error) -> connection.channel.eventLoop().execute(() -> {
+                    if (error == null) {
+                        connection.open(remote, local, null, attempt, tfo, connectTimeout.plus(replyTimeout), result);
+                    } else {
+                        connection.channel.close();
+                        result.completeExceptionally(error);
+                    }
+                }));
             }
         });
         return result;
+    }
+
+    /**
+     * On the event loop, once registered: the first write queued (not flushed: that would fail before the
+     * connect) so that the connect can take it along; what the SYN could not carry is flushed once connected.
+     */
+    private void open(InetSocketAddress remote, InetAddress local, ClientOutput early, ClientTls.Attempt tls,
+            boolean tfo, Duration handshakeTimeout, CompletableFuture<SmtpClientConnection> result) {
+        if (tls != null) {
+            // Its wait starts now, so it includes the connect.
+            handshakes.start(tls, handshakeTimeout, implicitTls);
+        } else if (early != null) {
+            channel.write(early).addListener(f -> {
+                if (!f.isSuccess()) {
+                    fail(new IOException("write failed: " + f.cause().getMessage(), f.cause()));
+                }
+            });
+        } else if (tfo) {
+            channel.write(Unpooled.EMPTY_BUFFER);
+        }
+        (local == null ? channel.connect(remote) : channel.connect(remote, new InetSocketAddress(local, 0)))
+                .addListener(f -> {
+            if (f.isSuccess()) {
+                channel.flush();
+                result.complete(this);
+            } else {
+                fail(new IOException(f.cause().getMessage(), f.cause()));
+                // Netty's message already names the address ("Connection refused: /192.0.2.1:25").
+                result.completeExceptionally(new IOException(f.cause().getMessage(), f.cause()));
+            }
+        });
+        if (tfo) {
+            fastOpen = FastOpenProbe.afterConnect(channel, early != null || tls != null);
+        }
     }
 
     /**
@@ -167,37 +198,27 @@ public final class SmtpClientConnection implements AutoCloseable {
     }
 
     /**
-     * Starts TLS after the 220 that ended the early group ({@code EHLO,STARTTLS}): reading resumes inside TLS.
-     * The future completes once the handshake has succeeded.
+     * TLS for the 220 that ends the early group ({@code EHLO,STARTTLS}), best supplied before that 220 comes
+     * (it is prepared while the group is in flight): the handshake then starts on the 220 itself, without
+     * waiting for the caller; if the 220 came first, reading resumed inside TLS now. The future completes once
+     * the handshake has succeeded; it fails, and the attempt is released, when the group ends otherwise.
      */
     public CompletableFuture<Void> startTlsAfterEarly(ClientTls.Attempt tls) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         boolean queued = onLoop(() -> {
             if (broken != null) {
-                unused(tls);
+                ClientHandshakes.unused(tls);
                 done.completeExceptionally(broken);
-                return;
+            } else {
+                handshakes.supplyForEarly220(tls, Duration.ofNanos(replyTimeoutNanos), done, earlyReplies.isDone());
             }
-            handshake(tls, done);
-            channel.config().setAutoRead(true);
         }, done);
         if (!queued) {
-            unused(tls);
+            ClientHandshakes.unused(tls);
         }
         return done;
     }
 
-    /** Starts the handshake on the event loop; {@code done} completes when it has succeeded or failed. */
-    private void handshake(ClientTls.Attempt tls, CompletableFuture<Void> done) {
-        handshake(tls);
-        tls.ssl().handshakeFuture().addListener(f -> {
-            if (f.isSuccess()) {
-                done.complete(null);
-            } else {
-                done.completeExceptionally(handshakeFailure(f.cause()));
-            }
-        });
-    }
 
     private static boolean endsInStartTls(ClientOutput out) {
         ClientOutput last = out instanceof CommandGroup g ? g.parts().getLast() : out;
@@ -225,14 +246,9 @@ public final class SmtpClientConnection implements AutoCloseable {
         return submit(new CommandGroup(group), tls);
     }
 
-    /** Starts TLS before anything else (implicit TLS, {@code protocol = smtps}); the greeting comes over TLS. */
-    public CompletableFuture<Void> tlsOnConnect(ClientTls.Attempt tls) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        boolean queued = onLoop(() -> handshake(tls, done), done);
-        if (!queued) {
-            unused(tls);
-        }
-        return done;
+    /** The handshake of implicit TLS given to {@code connect}: completes once it has succeeded. */
+    public CompletableFuture<Void> implicitTls() {
+        return implicitTls;
     }
 
     /**
@@ -274,7 +290,7 @@ public final class SmtpClientConnection implements AutoCloseable {
         CompletableFuture<List<Reply>> done = new CompletableFuture<>();
         if (!onLoop(() -> write(out, tls, done), done)) {
             release(out);
-            unused(tls);
+            ClientHandshakes.unused(tls);
         }
         return done;
     }
@@ -296,7 +312,7 @@ public final class SmtpClientConnection implements AutoCloseable {
     private void write(ClientOutput out, ClientTls.Attempt tls, CompletableFuture<List<Reply>> done) {
         if (broken != null) {
             release(out);
-            unused(tls);
+            ClientHandshakes.unused(tls);
             done.completeExceptionally(broken);
             return;
         }
@@ -350,47 +366,28 @@ public final class SmtpClientConnection implements AutoCloseable {
         }
         if (head.tls() != null && reply.code() == 220) {
             discardedAfterStartTls += decoder.discardBuffered();
-            handshake(head.tls());
+            handshakes.start(head.tls(), Duration.ofNanos(replyTimeoutNanos));
             head.tls().ssl().handshakeFuture().addListener(f -> {
                 if (f.isSuccess()) {
                     head.done().complete(List.copyOf(head.replies()));
                 } else {
-                    head.done().completeExceptionally(handshakeFailure(f.cause()));
+                    head.done().completeExceptionally(ClientHandshakes.failure(f.cause()));
                 }
             });
         } else if (head.pauseAt220() && reply.code() == 220) {
             // Nothing the server sends before our ClientHello is to be read: drop it, read no more until TLS.
             discardedAfterStartTls += decoder.discardBuffered();
-            channel.config().setAutoRead(false);
+            handshakes.onEarly220(Duration.ofNanos(replyTimeoutNanos));
             head.done().complete(List.copyOf(head.replies()));
         } else {
-            unused(head.tls());
+            ClientHandshakes.unused(head.tls());
+            if (head.pauseAt220()) {
+                handshakes.noEarly220(new IOException("no 220 to STARTTLS"));
+            }
             head.done().complete(List.copyOf(head.replies()));
         }
     }
 
-    /** A TLS attempt that never reached the pipeline: its engine holds native memory until released. */
-    private static void unused(ClientTls.Attempt tls) {
-        if (tls != null) {
-            ReferenceCountUtil.release(tls.ssl().engine());
-        }
-    }
-
-    private void handshake(ClientTls.Attempt tls) {
-        tls.ssl().setHandshakeTimeout(replyTimeoutNanos, TimeUnit.NANOSECONDS);
-        tls.ssl().handshakeFuture().addListener(f -> {
-            if (!f.isSuccess()) {
-                fail(handshakeFailure(f.cause()));
-            }
-        });
-        tls.addFirst(channel.pipeline());
-    }
-
-    private static IOException handshakeFailure(Throwable cause) {
-        return cause instanceof SslHandshakeTimeoutException
-                ? new IOException("TLS handshake timed out", cause)
-                : new IOException("TLS handshake failed: " + cause, cause);
-    }
 
     private void armTimer() {
         cancelTimer();
@@ -411,8 +408,9 @@ public final class SmtpClientConnection implements AutoCloseable {
             broken = cause;
         }
         cancelTimer();
+        handshakes.noEarly220(broken);
         for (Awaited a; (a = awaited.poll()) != null; ) {
-            unused(a.tls());
+            ClientHandshakes.unused(a.tls());
             a.done().completeExceptionally(broken);
         }
         channel.close();

@@ -83,6 +83,11 @@ final class SmtpTransaction {
         return reconnect;
     }
 
+    /** Whether {@link #written} needs nothing of a TLS session: the message may then go while its handshake runs. */
+    boolean writableBeforeTls() {
+        return !headers.usesTls();
+    }
+
     /** The message with {@code headers_add} expanded now (TLS facts worked out only for it); a failure is the message's. */
     Message written(Message message) throws HostFailure {
         if (headers.isEmpty()) {
@@ -137,12 +142,8 @@ final class SmtpTransaction {
     private List<DeliveryResult> converse(Message message) throws IOException, HostFailure {
         EarlyPipelining.Path path = early == null ? null : early.path().orElse(null);
         if (policy.smtps()) {
-            session.tlsOnConnect(clientTls, peer(), policy.resumption());
-            if (path == EarlyPipelining.Path.IMPLICIT_TLS) {
-                verifiedBeforeSending();
-                message = written(message);
-                session.sendEarly(TransactionCommands.early(path, early.recorded(), policy, message));
-            }
+            message = EarlyConversation.implicitTls(this, session, policy, early, message,
+                    path == EarlyPipelining.Path.IMPLICIT_TLS);
         }
         if (path != null) {
             earlyUsed = true;
@@ -188,10 +189,15 @@ final class SmtpTransaction {
         return transactionChecked(message, ext);
     }
 
+    /** The TLS for an early {@code EHLO,STARTTLS}'s 220, prepared while the group is in flight. */
+    void prepareTlsAfterEarly() {
+        session.prepareTlsAfterEarly(clientTls, peer(), policy.resumption());
+    }
+
     /** TLS after an early {@code EHLO,STARTTLS}'s 220. */
     void startTlsAfterEarly() throws IOException, HostFailure {
         try {
-            session.startTlsAfterEarly(clientTls, peer(), policy.resumption());
+            session.startTlsAfterEarly();
         } catch (IOException e) {
             tlsFailed = true;
             throw e;
@@ -201,7 +207,7 @@ final class SmtpTransaction {
     }
 
     /** With {@code tls_verify_hosts}, nothing of the message goes to a server whose certificate failed. */
-    private void verifiedBeforeSending() throws HostFailure {
+    void verifiedBeforeSending() throws HostFailure {
         if (policy.requireVerify() && !session.tlsVerification().verified()) {
             throw verificationFailed(session.tlsVerification().detail());
         }
@@ -437,9 +443,7 @@ final class SmtpTransaction {
     }
 
     private TlsPeer peer() {
-        String name = host.name().equals(host.address().getHostAddress()) ? null : host.name();
-        String sni = policy.sni();
-        return new TlsPeer(name, host.address(), port, session.connection().localAddress(), sni);
+        return policy.tlsPeer(host, port, session.connection().localAddress());
     }
 
     private void expect(Reply r, int code, String after) throws HostFailure {

@@ -11,6 +11,7 @@ import dev.petrel.hints.HintsDb;
 import dev.petrel.smtp.ClientOutput;
 import dev.petrel.spool.SpooledMessage;
 import dev.petrel.tls.ClientTls;
+import dev.petrel.tls.TlsPeer;
 import dev.petrel.transport.Address;
 import dev.petrel.transport.DeliveryResult;
 import dev.petrel.transport.Expansion;
@@ -23,6 +24,7 @@ import dev.petrel.transport.RemoteHost;
 import dev.petrel.transport.Transport;
 import dev.petrel.transport.WaitingMessages;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 
 import java.io.IOException;
@@ -262,10 +264,11 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         }
         ClientOutput first = early == null ? null : early.connectGroup(policy, sent);
         long started = System.nanoTime();
-        try (slot; ClientSession session = ClientSession.connect(group, ClientLoop.channelType(group),
-                new InetSocketAddress(host.address(), port), policy.bind(), heloName(host, policy),
-                config.get(Smtp.CONNECT_TIMEOUT),
-                longest, policy.fastOpen(), first)) {
+        InetSocketAddress remote = new InetSocketAddress(host.address(), port);
+        Class<? extends Channel> type = ClientLoop.channelType(group);
+        try (slot; ClientSession session = ClientSession.connect(group, type, remote, policy.bind(),
+                heloName(host, policy), config.get(Smtp.CONNECT_TIMEOUT), longest, policy.fastOpen(), first,
+                policy.smtps() ? () -> implicitTls(host, remote, policy, type) : null)) {
             session.connection().replyTimeout(policy.commandTimeout());
             transaction = new SmtpTransaction(session, host, port, policy, clientTls, early, started, headers);
             List<DeliveryResult> results = transaction.run(sent);
@@ -297,6 +300,13 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
             log.accept(id + " " + hostField(host, port) + ": internal error: " + e);
             return new Attempt(null, DeliveryResult.deferred(-1, "internal error: " + e), false);
         }
+    }
+
+    /** Implicit TLS begun before the connect, so that its ClientHello can ride in the SYN. */
+    private ClientTls.Attempt implicitTls(RemoteHost host, InetSocketAddress remote, HostPolicy policy,
+            Class<? extends Channel> type) {
+        TlsPeer peer = policy.tlsPeer(host, remote.getPort(), SourceAddress.toward(remote, policy.bind()));
+        return ClientSession.beginImplicitTls(clientTls, peer, policy.resumption(), type, policy.fastOpen());
     }
 
     /** The outcomes are known: the caller logs them before the connection carries other messages. */

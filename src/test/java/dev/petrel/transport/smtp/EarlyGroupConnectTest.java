@@ -116,7 +116,8 @@ class EarlyGroupConnectTest {
         }
         try {
             var connecting = SmtpClientConnection.connect(group, ClientLoop.channelType(group), closed, null,
-                    Duration.ofSeconds(5), Duration.ofSeconds(5), fastOpen, CommandGroup.of(SmtpCommand.of(Verb.EHLO, "c")));
+                    Duration.ofSeconds(5), Duration.ofSeconds(5), fastOpen, CommandGroup.of(SmtpCommand.of(Verb.EHLO, "c")),
+                    null);
             assertThatThrownBy(() -> connecting.get(10, TimeUnit.SECONDS)).hasMessageContaining("refused");
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
