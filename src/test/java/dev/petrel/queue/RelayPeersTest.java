@@ -224,12 +224,8 @@ class RelayPeersTest {
         Path cert = certificate();
         int port = Ports.free();
         try (EximServer exim = tlsExim(port, cert).start()) {
-            List<String> options = new java.util.ArrayList<>(List.of("  tls_resumption_hosts = *",
-                    "  tls_verify_hosts = *", "  tls_verify_certificates = " + cert));
-            options.addAll(List.of(HEADERS_ADD));
-            start(manualroute(port), options.toArray(String[]::new));
-            deliver("a@relay.test");
-            String second = deliver("b@relay.test");
+            String second = relayTwoWithHeadersAdd(port, "  tls_resumption_hosts = *", "  tls_verify_hosts = *",
+                    "  tls_verify_certificates = " + cert);
 
             assertThat(mainLog().get(2)).startsWith(second + " => b@relay.test ").containsPattern(" X=TLS1\\.[23]:[^ ]+\\* ");
             String a = storedFor(exim, "a@relay.test");
@@ -256,12 +252,8 @@ class RelayPeersTest {
         Path cert = certificate();
         int port = Ports.free();
         try (EximServer exim = tlsExim(port, cert).start()) {
-            List<String> options = new java.util.ArrayList<>(List.of("  tls_resumption_hosts = *",
-                    "  hosts_pipe_connect = *", "  tls_verify_certificates = " + cert));
-            options.addAll(List.of(HEADERS_ADD));
-            start(manualroute(port), options.toArray(String[]::new));
-            deliver("a@relay.test");
-            String second = deliver("b@relay.test");
+            String second = relayTwoWithHeadersAdd(port, "  tls_resumption_hosts = *", "  hosts_pipe_connect = *",
+                    "  tls_verify_certificates = " + cert);
 
             assertThat(mainLog().get(2)).startsWith(second + " => b@relay.test ").contains(" L* ");
             String b = storedFor(exim, "b@relay.test");
@@ -300,6 +292,15 @@ class RelayPeersTest {
                     + "X-Resumption-Bits: (?:23|31)\nX-TLS: (TLS1\\.[23]) \\1:[A-Z0-9_-]+:[0-9]+ to 127\\.0\\.0\\.1 "
                     + "\\[127\\.0\\.0\\.1\\] from 127\\.0\\.0\\.2\n");
         }
+    }
+
+    /** Petrel towards {@code port} with {@link #HEADERS_ADD} and {@code options}: a@ then b@relay.test; b's id. */
+    private String relayTwoWithHeadersAdd(int port, String... options) throws Exception {
+        List<String> all = new java.util.ArrayList<>(List.of(options));
+        all.addAll(List.of(HEADERS_ADD));
+        start(manualroute(port), all.toArray(String[]::new));
+        deliver("a@relay.test");
+        return deliver("b@relay.test");
     }
 
     /** The message Exim stored for {@code rcpt} (its Received: line names it), with LF line ends. */
