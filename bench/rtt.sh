@@ -6,6 +6,7 @@
 #   bench/rtt.sh                 # N=7 messages per cell after 3 warm-up ones, one-way delay 25 ms (RTT 50 ms)
 #   bench/rtt.sh 5 25 2          # N DELAY_MS WARMUP
 #   PAIRS="petrel-petrel exim-exim" MODES="clear early" bench/rtt.sh
+#   WARM=0 bench/rtt.sh          # Petrel's JVMs cold: no warm-up load before the cells (see WARM below)
 #
 # One message per new connection. The warm-up messages of each cell leave what the fast modes live on: the
 # server's EHLO in the client's hints (early pipelining), a TLS ticket (resumption) and the kernel's TCP Fast
