@@ -346,13 +346,13 @@ connection_trace() { # MARK [DT [summary]]
         held[i] = t[i] - from
         if (cl[i]) own_c += held[i]; else own_s += held[i]
       }
-      outside = (dt != "" && settle >= 0) ? dt * 1000 - settle : -1
+      outside = (dt != "" && settle >= 0) ? dt * 1000 - settle : ""
       if (summary) { printf "%.1f\t%.1f\t%.1f\n", own_s, own_c, outside; exit }
       for (i = 1; i <= n; i++)
         printf "%8.1f ms %s %-4s %5d%s%s%s\n", t[i], (cl[i] ? "client -> server" : "server -> client"),
           fl[i], len[i], (ex[i] ? " " ex[i] : ""), (cl[i] ? "" : "   (arrives +" d " ms)"),
           (held[i] != "" ? sprintf("   [%s +%.1f ms]", (cl[i] ? "client" : "server"), held[i]) : "")
-      if (outside >= 0)
+      if (outside != "")
         printf "own time: server %.1f ms, client %.1f ms between and %.1f ms before the SYN and after the last reply (DT %.0f ms)\n",
           own_s, own_c, outside, dt * 1000
     }'
