@@ -222,8 +222,10 @@ public final class Spool implements Closeable {
         try (FileChannel out = reused ? FileChannel.open(temp, StandardOpenOption.WRITE)
                 : FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             long written = reception.writeTo(out, ByteBuffer.wrap(EnvelopeCodec.encode(id, envelope)));
-            // A spare is written over from the start (its blocks reused) and cut to what was written.
-            out.truncate(written);
+            if (reused) {
+                // A spare is written over from the start (its blocks reused) and cut to what was written.
+                out.truncate(written);
+            }
             out.force(false);
         } catch (IOException e) {
             Files.deleteIfExists(temp);

@@ -224,12 +224,8 @@ class RelayPeersTest {
         Path cert = certificate();
         int port = Ports.free();
         try (EximServer exim = tlsExim(port, cert).start()) {
-            List<String> options = new java.util.ArrayList<>(List.of("  tls_resumption_hosts = *",
-                    "  tls_verify_hosts = *", "  tls_verify_certificates = " + cert));
-            options.addAll(List.of(HEADERS_ADD));
-            start(manualroute(port), options.toArray(String[]::new));
-            deliver("a@relay.test");
-            String second = deliver("b@relay.test");
+            String second = relayTwoWithHeadersAdd(port, "  tls_resumption_hosts = *", "  tls_verify_hosts = *",
+                    "  tls_verify_certificates = " + cert);
 
             assertThat(mainLog().get(2)).startsWith(second + " => b@relay.test ").containsPattern(" X=TLS1\\.[23]:[^ ]+\\* ");
             String a = storedFor(exim, "a@relay.test");
@@ -249,19 +245,15 @@ class RelayPeersTest {
     /**
      * With early pipelining the message is written in the group sent right after the resumed handshake, before
      * any reply over TLS: whether Exim's TLS 1.3 ticket (0x08) has come by then is a race on loopback, so the
-     * header says 0x17 or 0x1F, what was known when it left (docs/behaviour.md, "headers_add").
+     * header says 0x17 or 0x1F, what was known when it left (docs/behaviour.md, "headers_add and headers_remove").
      */
     @Test
     void headersAddInAnEarlyPipelinedGroupSaysWhatWasKnownWhenItLeft() throws Exception {
         Path cert = certificate();
         int port = Ports.free();
         try (EximServer exim = tlsExim(port, cert).start()) {
-            List<String> options = new java.util.ArrayList<>(List.of("  tls_resumption_hosts = *",
-                    "  hosts_pipe_connect = *", "  tls_verify_certificates = " + cert));
-            options.addAll(List.of(HEADERS_ADD));
-            start(manualroute(port), options.toArray(String[]::new));
-            deliver("a@relay.test");
-            String second = deliver("b@relay.test");
+            String second = relayTwoWithHeadersAdd(port, "  tls_resumption_hosts = *", "  hosts_pipe_connect = *",
+                    "  tls_verify_certificates = " + cert);
 
             assertThat(mainLog().get(2)).startsWith(second + " => b@relay.test ").contains(" L* ");
             String b = storedFor(exim, "b@relay.test");
@@ -269,6 +261,46 @@ class RelayPeersTest {
             assertThat(exim.mainlog()).filteredOn(l -> l.contains("<= alice@test.ex") && l.contains(" L* "))
                     .singleElement().asString().contains(" H=(petrel.test) [127.0.0.2] ");
         }
+    }
+
+    /**
+     * Implicit TLS pipelined early: a headers_add that names {@code $tls_out_*} holds the early group until the
+     * handshake is done, so the header names the real session and its resumption, not a session not yet there.
+     */
+    @Test
+    void headersAddNamingTheSessionOnAnEarlyImplicitTlsConnection() throws Exception {
+        int tlsPort = Ports.free();
+        Files.createDirectories(dir.resolve("receiver"));
+        try (DaemonProcess petrel = new DaemonProcess(dir.resolve("receiver"), "tls_resumption_hosts = *",
+                "tls_on_connect_ports = " + tlsPort).alsoListeningOn(tlsPort)) {
+            petrel.start();
+            start("""
+                    smtps:
+                      driver = manualroute
+                      transport = remote_smtp
+                      route_list = * 127.0.0.1::%d
+                    """.formatted(tlsPort), "  protocol = smtps", "  tls_resumption_hosts = *",
+                    "  hosts_pipe_connect = *", HEADERS_ADD[0], HEADERS_ADD[1], HEADERS_ADD[2], HEADERS_ADD[3]);
+            deliver("bob@localhost");
+            String second = deliver("carol@localhost");
+
+            assertThat(mainLog().get(2)).startsWith(second + " => carol@localhost ").contains(" L* ")
+                    .containsPattern(" X=TLS1\\.[23]:[^ ]+\\* ");
+            petrel.awaitLog(l -> l.contains("=> carol"), Duration.ofSeconds(20));
+            String stored = Files.readString(petrel.maildirFiles("carol").getFirst());
+            assertThat(stored).containsPattern("\nX-Resumption: session resumed(?:, also new ticket)?\n"
+                    + "X-Resumption-Bits: (?:23|31)\nX-TLS: (TLS1\\.[23]) \\1:[A-Z0-9_-]+:[0-9]+ to 127\\.0\\.0\\.1 "
+                    + "\\[127\\.0\\.0\\.1\\] from 127\\.0\\.0\\.2\n");
+        }
+    }
+
+    /** Petrel towards {@code port} with {@link #HEADERS_ADD} and {@code options}: a@ then b@relay.test; b's id. */
+    private String relayTwoWithHeadersAdd(int port, String... options) throws Exception {
+        List<String> all = new java.util.ArrayList<>(List.of(options));
+        all.addAll(List.of(HEADERS_ADD));
+        start(manualroute(port), all.toArray(String[]::new));
+        deliver("a@relay.test");
+        return deliver("b@relay.test");
     }
 
     /** The message Exim stored for {@code rcpt} (its Received: line names it), with LF line ends. */
