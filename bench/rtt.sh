@@ -456,35 +456,32 @@ mode_name() {
 }
 pair_name() { echo "$1" | sed 's/petrel/Petrel/g; s/exim/Exim/g; s/postfix/Postfix/g; s/-/ → /'; }
 
-table() {
-  echo "RTT ${RTT_MS} ms (netdelay, ${DELAY} ms each way), median of $N deliveries after $WARMUP warm-up ones, Petrel JVMs warmed with WARM=$WARM, $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo
+# A markdown table, a row per mode and a column per pair: each cell printed by the awk PROGRAM (given p, m and
+# rtt) from FILE's lines (tab-separated, pair and mode first).
+grid() { # FILE PROGRAM
   printf '| mode |'; for pair in $PAIRS; do printf ' %s |' "$(pair_name "$pair")"; done; echo
   printf '|---|'; for _ in $PAIRS; do printf -- '---|'; done; echo
   for mode in $MODES; do
     printf '| %s |' "$(mode_name "$mode")"
-    for pair in $PAIRS; do
-      awk -F'\t' -v p="$pair" -v m="$mode" -v rtt="$RTT_MS" '$1 == p && $2 == m {
-          if ($3 == "-") printf " failed |"; else if ($3 == "n/a") printf " n/a |"; else printf " %.3f s, **%.1f RTT** |", $3, $3 * 1000 / rtt }' "$results"
-    done
+    for pair in $PAIRS; do awk -F'\t' -v p="$pair" -v m="$mode" -v rtt="$RTT_MS" "$2" "$1"; done
     echo
   done
+}
+
+table() {
+  echo "RTT ${RTT_MS} ms (netdelay, ${DELAY} ms each way), median of $N deliveries after $WARMUP warm-up ones, Petrel JVMs warmed with WARM=$WARM, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  grid "$results" '$1 == p && $2 == m {
+    if ($3 == "-") printf " failed |"; else if ($3 == "n/a") printf " n/a |"; else printf " %.3f s, **%.1f RTT** |", $3, $3 * 1000 / rtt }'
   echo
   echo "Own time per delivery from the trace (medians of the cell's deliveries, ms; see rtt-traces.md): the server's"
   echo "(each segment it sends, from what it answers arriving), the client's between its SYN and the reply that"
   echo "settles the message, and the client's before its SYN and after that reply (DT minus the reply's arrival)."
-  echo "Each answer includes about 0.2 ms of netdelay's. WARM=$WARM messages per mode warmed each Petrel JVM first."
+  echo "Each answer includes about 0.2 ms of netdelay's; a slightly negative last figure is DT's rounding to the ms."
+  echo "Exim's client logs after QUIT's 221, so its last figure holds that round trip. WARM=$WARM messages per mode"
+  echo "warmed each Petrel JVM first."
   echo
-  printf '| mode |'; for pair in $PAIRS; do printf ' %s |' "$(pair_name "$pair")"; done; echo
-  printf '|---|'; for _ in $PAIRS; do printf -- '---|'; done; echo
-  for mode in $MODES; do
-    printf '| %s |' "$(mode_name "$mode")"
-    for pair in $PAIRS; do
-      awk -F'\t' -v p="$pair" -v m="$mode" '$1 == p && $2 == m { printf " server %s, client %s + %s |", $3, $4, $5; f = 1 }
-        END { if (!f) printf " - |" }' "$own_results"
-    done
-    echo
-  done
+  grid "$own_results" '$1 == p && $2 == m { printf " server %s, client %s + %s |", $3, $4, $5; f = 1 } END { if (!f) printf " - |" }'
   echo
   echo "Log flags of the last delivery in each cell (the client's => line; Postfix's delays= and TLS line):"
   echo
