@@ -6,6 +6,7 @@
 #   bench/rtt.sh                 # N=7 messages per cell after 3 warm-up ones, one-way delay 25 ms (RTT 50 ms)
 #   bench/rtt.sh 5 25 2          # N DELAY_MS WARMUP
 #   PAIRS="petrel-petrel exim-exim" MODES="clear early" bench/rtt.sh
+#   WARM=0 bench/rtt.sh          # Petrel's JVMs cold: no warm-up load before the cells (see WARM below)
 #
 # One message per new connection. The warm-up messages of each cell leave what the fast modes live on: the
 # server's EHLO in the client's hints (early pipelining), a TLS ticket (resumption) and the kernel's TCP Fast
@@ -19,6 +20,14 @@
 # pipelining (no PIPECONNECT) and no client TCP Fast Open: those two cells are n/a.
 # The client is fed by smtp-source over its namespace's loopback (no delay), one message at a time.
 #
+# WARM=N (default 2000; 0 = off): before any cell, each Petrel JVM (client and server) handles N messages per
+# mode over its own namespace's loopback, so that what is timed is compiled code, as in a daemon that has run
+# for a while, not the interpreter and C1 (a cell's 3 + 7 messages are far below C2's thresholds). The client
+# relays to a second Petrel server in petA (127.0.0.1), the server takes from a second Petrel client in petB
+# (to 198.18.0.2, not through the delay line); neither changes what a cell lives on: the client's EHLO records,
+# tickets and Fast Open cookies for 198.18.0.2 come only from the cells' own warm-up messages, and the server's
+# spool is emptied of the warm-up messages afterwards. The extra JVMs are stopped before the first cell.
+#
 # Output: a table (seconds and round trips = time / RTT, medians) on standard output, and with
 # OUT=DIR (default bench/results) DIR/rtt.md, DIR/rtt.svg (a chart of round trips per mode and pair) and
 # DIR/rtt-traces.md: the last delivery of each cell packet by packet, as netdelay saw it (NETDELAY_TRACE).
@@ -27,6 +36,7 @@ set -euo pipefail
 N=${1:-7}
 DELAY=${2:-25}
 WARMUP=${3:-3}
+WARM=${WARM:-2000}
 PAIRS=${PAIRS:-"petrel-petrel petrel-exim exim-petrel exim-exim postfix-postfix"}
 MODES=${MODES:-"clear early tls tlsearly smtps"}
 
@@ -76,7 +86,7 @@ POSTFIX_SMTP=2526 POSTFIX_SMTPS=4651 POSTFIX_CLIENT=2627
 route() { # MODE -> route_list for that mode's domains
   local mode=$1 p e
   if [ "$mode" = smtps ]; then p=$PETREL_SMTPS e=$EXIM_SMTPS; else p=$PETREL_SMTP e=$EXIM_SMTP; fi
-  echo "$mode.petrel.rtt $SERVER_IP::$p ; $mode.exim.rtt $SERVER_IP::$e"
+  echo "$mode.petrel.rtt $SERVER_IP::$p ; $mode.exim.rtt $SERVER_IP::$e ; $mode.warm.rtt 127.0.0.1::$p"
 }
 
 # What each mode asks of a transport (the option names are Exim's; both clients read them).
@@ -96,14 +106,14 @@ client_routing() { # the routers and transports both clients share
     cat <<CONF
 r_$m:
   driver = manualroute
-  domains = $m.petrel.rtt : $m.exim.rtt
+  domains = $m.petrel.rtt : $m.exim.rtt : $m.warm.rtt
   transport = t_$m
   route_list = $(route "$m")
 CONF
   done
   echo "begin transports"
   for m in $MODES; do
-    printf 't_%s:\n  driver = smtp\n  hosts_try_fastopen = *\n%s\n' "$m" "$(transport_options "$m")"
+    printf 't_%s:\n  driver = smtp\n  hosts_try_fastopen = *\n  connection_max_messages = 1\n%s\n' "$m" "$(transport_options "$m")"
   done
 }
 
@@ -122,16 +132,17 @@ start_petrel_in() { # NS DIR CONFIG
   pids+=($!)
 }
 
-mkdir -p "$work/petrel-server" "$work/petrel-client"
-cat >"$work/petrel-server/petrel.conf" <<CONF
+petrel_server_conf() { # DIR ADDRESS
+mkdir -p "$1"
+cat >"$1/petrel.conf" <<CONF
 primary_hostname = petrel.rtt
-local_interfaces = $SERVER_IP.$PETREL_SMTP : $SERVER_IP.$PETREL_SMTPS
+local_interfaces = $2.$PETREL_SMTP : $2.$PETREL_SMTPS
 tls_on_connect_ports = $PETREL_SMTPS
 tls_certificate = $work/tls/cert.pem
 tls_privatekey = $work/tls/key.pem
 tls_resumption_hosts = *
-spool_directory = $work/petrel-server/spool
-log_file_path = $work/petrel-server/log/%slog
+spool_directory = $1/spool
+log_file_path = $1/log/%slog
 log_selector = +pipelining +tls_resumption
 queue_only = true
 domainlist local_domains = *
@@ -142,20 +153,29 @@ everything:
 begin transports
 mailbox:
   driver = appendfile
-  directory = $work/petrel-server/mail
+  directory = $1/mail
   maildir_format
 CONF
-{
-  cat <<CONF
+}
+petrel_client_conf() { # DIR
+  mkdir -p "$1"
+  {
+    cat <<CONF
 primary_hostname = client.petrel.rtt
 local_interfaces = 127.0.0.1.$PETREL_CLIENT
-spool_directory = $work/petrel-client/spool
-log_file_path = $work/petrel-client/log/%slog
+spool_directory = $1/spool
+log_file_path = $1/log/%slog
 log_selector = +pipelining +tls_resumption +deliver_time +millisec
 hostlist relay_from_hosts = 127.0.0.1
 CONF
-  client_routing
-} >"$work/petrel-client/petrel.conf"
+    client_routing
+  } >"$1/petrel.conf"
+}
+petrel_server_conf "$work/petrel-server" $SERVER_IP
+petrel_client_conf "$work/petrel-client"
+# The warm-up's peers: a server for the client in petA, a client for the server in petB (see WARM above).
+petrel_server_conf "$work/warm-server" 127.0.0.1
+petrel_client_conf "$work/warm-client"
 
 # --- Exim -----------------------------------------------------------------------------------------------
 exim_conf() { # DIR ROLE(server|client)
@@ -244,6 +264,13 @@ case " $PAIRS " in *" postfix-postfix "*) start_postfix ;; esac
 # --- start everything -----------------------------------------------------------------------------------
 start_petrel_in "$B" "$work/petrel-server" "$work/petrel-server/petrel.conf"
 start_petrel_in "$A" "$work/petrel-client" "$work/petrel-client/petrel.conf"
+warm_pids=()
+if [ "$WARM" -gt 0 ]; then
+  start_petrel_in "$A" "$work/warm-server" "$work/warm-server/petrel.conf"
+  warm_pids+=("${pids[-1]}")
+  start_petrel_in "$B" "$work/warm-client" "$work/warm-client/petrel.conf"
+  warm_pids+=("${pids[-1]}")
+fi
 start_exim_in "$B" "$work/exim-server"
 start_exim_in "$A" "$work/exim-client"
 ns_listening() { # NS IP PORT
@@ -251,7 +278,9 @@ ns_listening() { # NS IP PORT
 }
 for i in $(seq 1 600); do
   ns_listening "$B" $SERVER_IP $PETREL_SMTP && ns_listening "$B" $SERVER_IP $EXIM_SMTP \
-    && ns_listening "$A" 127.0.0.1 $PETREL_CLIENT && ns_listening "$A" 127.0.0.1 $EXIM_CLIENT && break
+    && ns_listening "$A" 127.0.0.1 $PETREL_CLIENT && ns_listening "$A" 127.0.0.1 $EXIM_CLIENT \
+    && { [ "$WARM" = 0 ] || { ns_listening "$A" 127.0.0.1 $PETREL_SMTPS && ns_listening "$B" 127.0.0.1 $PETREL_CLIENT; }; } \
+    && break
   [ "$i" = 600 ] && { echo "servers did not start; see $work" >&2; KEEP=1; exit 1; }
   sleep 0.1
 done
@@ -286,13 +315,46 @@ send_one() { # CLIENT RCPT
 }
 
 # The segments of the first connection after line MARK of the trace, times from its SYN, both directions
-# on the sender's clock (a segment reaches the other side DELAY ms later).
-connection_trace() { # MARK
-  tail -n +"$(($1 + 1))" "$NETDELAY_TRACE" | awk -v d="$DELAY" '
+# on the sender's clock (a segment reaches the other side DELAY ms later); with DT (seconds), each side's own
+# time too. A side's own time for a segment it sends (data, or its FIN before QUIT) is from the later of the
+# other side's last segment with something to answer (data, SYN, SYN-ACK, FIN) reaching it and its own
+# previous segment, to this one leaving; it includes netdelay's own ~0.2 ms a leg. Counted up to the reply
+# that settles the delivery: the server's last data to reach the client within DT (+1 ms for DT's rounding;
+# DT starts before the SYN). DT minus that reply's arrival is the client's time before the SYN and after it.
+# (Exim's client logs its delivery after QUIT's 221: for it that reply is the 221.)
+# With "summary", one line: server, client between, client before/after (ms).
+connection_trace() { # MARK [DT [summary]]
+  tail -n +"$(($1 + 1))" "$NETDELAY_TRACE" | awk -v d="$DELAY" -v dt="${2:-}" -v summary="${3:-}" '
     !port && $2 == ">" && $5 == "S" { port = $3; start = $1 }
     port && (($2 == ">" && $3 == port) || ($2 == "<" && $4 == port)) {
-      printf "%8.1f ms %s %-4s %5d%s%s\n", $1 - start, ($2 == ">" ? "client -> server" : "server -> client"),
-        $5, $6, ($7 ? " " $7 : ""), ($2 == "<" ? "   (arrives +" d " ms)" : "")
+      n++; t[n] = $1 - start; cl[n] = ($2 == ">"); fl[n] = $5; len[n] = $6; ex[n] = $7
+    }
+    function answerable(i) { return len[i] > 0 || fl[i] ~ /[SF]/ }
+    END {
+      limit = (dt != "") ? dt * 1000 + 1 : 1e9
+      settle = -1
+      for (i = 1; i <= n; i++) if (!cl[i] && len[i] > 0 && t[i] + d <= limit) settle = t[i] + d
+      own_s = own_c = 0; prev[0] = prev[1] = -1
+      for (i = 1; i <= n; i++) {
+        held[i] = ""
+        if (!(len[i] > 0 || (fl[i] ~ /F/ && !cl[i]))) continue
+        if (cl[i] ? t[i] >= settle : t[i] + d > settle) continue
+        from = prev[cl[i]]
+        for (j = 1; j <= n; j++) if (cl[j] != cl[i] && answerable(j) && t[j] + d <= t[i] && t[j] + d > from) from = t[j] + d
+        prev[cl[i]] = t[i]
+        if (from < 0) continue
+        held[i] = t[i] - from
+        if (cl[i]) own_c += held[i]; else own_s += held[i]
+      }
+      outside = (dt != "" && settle >= 0) ? dt * 1000 - settle : ""
+      if (summary) { printf "%.1f\t%.1f\t%.1f\n", own_s, own_c, outside; exit }
+      for (i = 1; i <= n; i++)
+        printf "%8.1f ms %s %-4s %5d%s%s%s\n", t[i], (cl[i] ? "client -> server" : "server -> client"),
+          fl[i], len[i], (ex[i] ? " " ex[i] : ""), (cl[i] ? "" : "   (arrives +" d " ms)"),
+          (held[i] != "" ? sprintf("   [%s +%.1f ms]", (cl[i] ? "client" : "server"), held[i]) : "")
+      if (outside != "")
+        printf "own time: server %.1f ms, client %.1f ms between and %.1f ms before the SYN and after the last reply (DT %.0f ms)\n",
+          own_s, own_c, outside, dt * 1000
     }'
 }
 
@@ -306,8 +368,45 @@ dt_seconds() {
 postfix_tls() { grep -o 'TLS connection established to [^ ]*: [^ ]* with cipher [^ ]*' "$(client_log postfix)" | tail -1 \
   | sed 's/.*: \(TLSv[^ ]*\) with cipher \(.*\)/\1:\2/'; }
 
-results="$work/results.tsv"
+# --- warm-up of the Petrel JVMs (WARM) ------------------------------------------------------------------
+petrel_cli() { # NS ARGS...: a Petrel command in a namespace
+  local ns=$1; shift
+  $ns "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$jar_cp" dev.petrel.cli.Main "$@"
+}
+# WARM messages per mode through the Petrel client listening on NS's loopback, addressed to SERVER's domains;
+# returns once its log shows them delivered, or when that count has not moved for 20 s (a warning then).
+warm_through() { # NS LOG SERVER(warm|petrel)
+  local want n last=-1 still=0
+  want=$((WARM * $(echo $MODES | wc -w)))
+  for m in $MODES; do
+    $1 env LD_LIBRARY_PATH="$POSTFIX_LD_LIBRARY_PATH" "$SMTP_SOURCE" -s 4 -m "$WARM" -f sender@client.rtt \
+      -t "rtt@$m.$3.rtt" "127.0.0.1:$PETREL_CLIENT" >/dev/null
+  done
+  while :; do
+    n=$(grep -cE " => rtt@[a-z]+\.$3\.rtt " "$2" 2>/dev/null || true)
+    [ "$n" -ge "$want" ] && return 0
+    if [ "$n" = "$last" ]; then still=$((still + 1)); else still=0 last=$n; fi
+    [ $still -ge 40 ] && { echo "warm-up through $2: $n of $want delivered; going on" >&2; return 0; }
+    sleep 0.5
+  done
+}
+warm_started=$(date +%s)
+if [ "$WARM" -gt 0 ]; then
+  warm_jobs=()
+  case " $PAIRS " in *" petrel-"*) warm_through "$A" "$work/petrel-client/log/mainlog" warm & warm_jobs+=($!) ;; esac
+  case " $PAIRS " in *"-petrel "*) warm_through "$B" "$work/warm-client/log/mainlog" petrel & warm_jobs+=($!) ;; esac
+  for j in "${warm_jobs[@]}"; do wait "$j"; done
+  for p in "${warm_pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  # The server keeps what it accepts (queue_only): the warm-up's messages go, so that its spool directory is
+  # as small as without a warm-up.
+  ids=$(petrel_cli "$B" queue list -C "$work/petrel-server/petrel.conf" | awk '$4 ~ /^</ { print $3 }')
+  [ -z "$ids" ] || petrel_cli "$B" queue remove -C "$work/petrel-server/petrel.conf" $ids >/dev/null
+  echo "warm-up: $WARM messages per mode and Petrel JVM in $(($(date +%s) - warm_started)) s" >&2
+fi
+
+results="$work/results.tsv" own_results="$work/own.tsv"
 : >"$results"
+: >"$own_results"
 for pair in $PAIRS; do
   client=${pair%-*} server=${pair#*-}
   for mode in $MODES; do
@@ -318,12 +417,13 @@ for pair in $PAIRS; do
     fi
     ok=1
     for _ in $(seq 1 "$WARMUP"); do send_one "$client" "$rcpt" >/dev/null || { ok=0; break; }; done
-    times=() last=""
+    times=() last="" own=()
     if [ $ok = 1 ]; then
       for _ in $(seq 1 "$N"); do
         mark=$(wc -l <"$NETDELAY_TRACE")
         last=$(send_one "$client" "$rcpt") || { ok=0; break; }
         times+=("$(echo "$last" | dt_seconds)")
+        own+=("$(connection_trace "$mark" "${times[-1]}" summary)")
       done
     fi
     if [ $ok = 1 ]; then
@@ -334,7 +434,10 @@ for pair in $PAIRS; do
         [ "$mode" = clear ] || flags="$flags $(postfix_tls)"
       fi
       printf '%s\t%s\t%s\t%s\n' "$pair" "$mode" "$med" "$flags" >>"$results"
-      { echo "## $pair $mode: $(echo "$last" | dt_seconds) s"; echo; echo '```'; connection_trace "$mark"; echo '```'; echo; } >>"$work/traces.md"
+      { echo "## $pair $mode: $(echo "$last" | dt_seconds) s"; echo; echo '```'; connection_trace "$mark" "${times[-1]}"; echo '```'; echo; } >>"$work/traces.md"
+      printf '%s\t%s' "$pair" "$mode" >>"$own_results"
+      for k in 1 2 3; do printf '\t%s' "$(printf '%s\n' "${own[@]}" | cut -f$k | median)" >>"$own_results"; done
+      echo >>"$own_results"
     else
       printf '%s\t%s\t-\tfailed\n' "$pair" "$mode" >>"$results"
     fi
@@ -353,19 +456,32 @@ mode_name() {
 }
 pair_name() { echo "$1" | sed 's/petrel/Petrel/g; s/exim/Exim/g; s/postfix/Postfix/g; s/-/ → /'; }
 
-table() {
-  echo "RTT ${RTT_MS} ms (netdelay, ${DELAY} ms each way), median of $N deliveries after $WARMUP warm-up ones, $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo
+# A markdown table, a row per mode and a column per pair: each cell printed by the awk PROGRAM (given p, m and
+# rtt) from FILE's lines (tab-separated, pair and mode first).
+grid() { # FILE PROGRAM
   printf '| mode |'; for pair in $PAIRS; do printf ' %s |' "$(pair_name "$pair")"; done; echo
   printf '|---|'; for _ in $PAIRS; do printf -- '---|'; done; echo
   for mode in $MODES; do
     printf '| %s |' "$(mode_name "$mode")"
-    for pair in $PAIRS; do
-      awk -F'\t' -v p="$pair" -v m="$mode" -v rtt="$RTT_MS" '$1 == p && $2 == m {
-          if ($3 == "-") printf " failed |"; else if ($3 == "n/a") printf " n/a |"; else printf " %.3f s, **%.1f RTT** |", $3, $3 * 1000 / rtt }' "$results"
-    done
+    for pair in $PAIRS; do awk -F'\t' -v p="$pair" -v m="$mode" -v rtt="$RTT_MS" "$2" "$1"; done
     echo
   done
+}
+
+table() {
+  echo "RTT ${RTT_MS} ms (netdelay, ${DELAY} ms each way), median of $N deliveries after $WARMUP warm-up ones, Petrel JVMs warmed with WARM=$WARM, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  grid "$results" '$1 == p && $2 == m {
+    if ($3 == "-") printf " failed |"; else if ($3 == "n/a") printf " n/a |"; else printf " %.3f s, **%.1f RTT** |", $3, $3 * 1000 / rtt }'
+  echo
+  echo "Own time per delivery from the trace (medians of the cell's deliveries, ms; see rtt-traces.md): the server's"
+  echo "(each segment it sends, from what it answers arriving), the client's between its SYN and the reply that"
+  echo "settles the message, and the client's before its SYN and after that reply (DT minus the reply's arrival)."
+  echo "Each answer includes about 0.2 ms of netdelay's; a slightly negative last figure is DT's rounding to the ms."
+  echo "Exim's client logs after QUIT's 221, so its last figure holds that round trip. WARM=$WARM messages per mode"
+  echo "warmed each Petrel JVM first."
+  echo
+  grid "$own_results" '$1 == p && $2 == m { printf " server %s, client %s + %s |", $3, $4, $5; f = 1 } END { if (!f) printf " - |" }'
   echo
   echo "Log flags of the last delivery in each cell (the client's => line; Postfix's delays= and TLS line):"
   echo
