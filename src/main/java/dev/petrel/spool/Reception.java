@@ -87,8 +87,10 @@ public final class Reception {
         }
     }
 
-    /** Writes {@code head} (the envelope) and then the message data; one system call when the data is in memory. */
-    /** Writes {@code head} and the data to {@code out} from its position; returns the octets written. */
+    /**
+     * Writes {@code head} (the envelope) and then the message data to {@code out} from its position, in one
+     * system call when the data is in memory; returns the octets written.
+     */
     long writeTo(FileChannel out, ByteBuffer head) throws IOException {
         long headLength = head.remaining();
         if (spill == null) {

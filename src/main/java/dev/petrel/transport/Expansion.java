@@ -74,6 +74,23 @@ public record Expansion(Map<String, String> variables) {
         return out.toString();
     }
 
+    /**
+     * One item of a transport option's list ({@code headers_add}, {@code headers_remove}), expanded; null for a
+     * forced failure, which in Exim makes the item do nothing.
+     *
+     * @throws IllegalArgumentException naming the option, the item and the transport: defer the delivery
+     */
+    public String expandItem(String item, String option, String transport) {
+        try {
+            return expand(item);
+        } catch (ForcedFailure e) {
+            return null;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("failed to expand " + option + " item \"" + item + "\" in "
+                    + transport + " transport: " + e.getMessage(), e);
+        }
+    }
+
     /** One pass over a template; {@code skip} parses a branch that is not taken without expanding it, as Exim does. */
     private static final class Parser {
         private final String t;

@@ -59,16 +59,10 @@ public final class HeadersAdd {
         }
         StringBuilder lines = new StringBuilder();
         for (String item : items) {
-            String text;
-            try {
-                text = expansion.expand(item);
-            } catch (Expansion.ForcedFailure e) {
-                continue;
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("failed to expand headers_add item \"" + item + "\" in "
-                        + transport + " transport: " + e.getMessage(), e);
+            String text = expansion.expandItem(item, "headers_add", transport);
+            if (text != null) {
+                addHeaderLines(text, lines, id);
             }
-            addHeaderLines(text, lines, id);
         }
         return lines.isEmpty() ? data : insert(data, lines.toString().getBytes(StandardCharsets.UTF_8));
     }

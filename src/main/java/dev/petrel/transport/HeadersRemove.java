@@ -71,19 +71,16 @@ public final class HeadersRemove {
     private List<String> names(Expansion expansion) {
         List<String> names = new ArrayList<>();
         for (String item : items) {
-            try {
-                String name = expansion.expand(item).strip();
-                if (name.endsWith(":")) {
-                    name = name.substring(0, name.length() - 1).strip();
-                }
-                if (!name.isEmpty()) {
-                    names.add(name.toLowerCase(Locale.ROOT));
-                }
-            } catch (Expansion.ForcedFailure e) {
-                // As Exim: a forced failure removes nothing.
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("failed to expand headers_remove item \"" + item + "\" in "
-                        + transport + " transport: " + e.getMessage(), e);
+            String name = expansion.expandItem(item, "headers_remove", transport);
+            if (name == null) {
+                continue;
+            }
+            name = name.strip();
+            if (name.endsWith(":")) {
+                name = name.substring(0, name.length() - 1).strip();
+            }
+            if (!name.isEmpty()) {
+                names.add(name.toLowerCase(Locale.ROOT));
             }
         }
         return names;
