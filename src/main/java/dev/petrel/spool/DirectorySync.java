@@ -27,11 +27,20 @@ public final class DirectorySync {
 
     /** Call after a rename, link or unlink in the directory; returns once that change is on stable storage. */
     public void changedAndWait() throws IOException {
-        long mine;
-        synchronized (this) {
-            mine = ++changes;
-        }
-        awaitDurable(mine);
+        awaitDurable(changed());
+    }
+
+    /**
+     * Call after a change that need not be durable yet: the next fsync covers it, whoever asks for it. Returns
+     * the change's number for {@link #isDurable}.
+     */
+    public synchronized long changed() {
+        return ++changes;
+    }
+
+    /** Whether change {@code number} (from {@link #changed}) is on stable storage. */
+    public synchronized boolean isDurable(long number) {
+        return durable >= number;
     }
 
     private void awaitDurable(long mine) throws IOException {

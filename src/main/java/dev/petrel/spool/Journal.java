@@ -23,6 +23,9 @@ record Journal(Set<String> delivered, boolean frozen, int warnings) {
 
     static Journal read(Path file) throws IOException {
         List<String> lines;
+        if (!Files.exists(file)) { // the usual case, and asking costs no exception
+            return new Journal(Set.of(), false, 0);
+        }
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {

@@ -30,7 +30,6 @@ import java.util.concurrent.Executors;
  */
 public final class Spool implements Closeable {
     private static final int COMMIT_THREADS = 32;
-    private static final int SPARE_FILES = 256;
 
     private final Path input;
     private final DirectorySync directorySync;
@@ -45,8 +44,8 @@ public final class Spool implements Closeable {
         this.input = input;
         this.idFormat = idFormat;
         this.lock = lock;
-        this.spares = lock == null ? null : new SpareFiles(input, SPARE_FILES);
         this.directorySync = new DirectorySync(input);
+        this.spares = lock == null ? null : new SpareFiles(input, directorySync);
         this.committers = Executors.newFixedThreadPool(COMMIT_THREADS, Thread.ofPlatform().name("spool-commit-", 0)
                 .daemon(true).factory());
     }
@@ -190,7 +189,11 @@ public final class Spool implements Closeable {
         }
     }
 
-    /** Takes a message out of the queue once all its recipients are dealt with. */
+    /**
+     * Takes a message out of the queue once all its recipients are dealt with. The removal is not fsync'd: the
+     * next arrival's directory fsync covers it, and a power cut before that brings the message back to be
+     * delivered again (as Exim and Postfix do), never loses one.
+     */
     public void remove(String id) throws IOException {
         if (!MessageId.isValid(id)) {
             throw new NoSuchFileException(id + ": not a message id");
@@ -199,8 +202,10 @@ public final class Spool implements Closeable {
         if (spares == null || !spares.keep(file, id)) {
             Files.delete(file);
         }
-        Files.deleteIfExists(input.resolve(id + "-J"));
-        directorySync.changedAndWait();
+        Path journal = input.resolve(id + "-J");
+        if (Files.exists(journal)) { // most messages never had one; asking costs no exception
+            Files.deleteIfExists(journal);
+        }
     }
 
     CompletableFuture<Void> commit(Reception reception, Envelope envelope) {
@@ -217,12 +222,13 @@ public final class Spool implements Closeable {
 
     private void writeDurably(Reception reception, Envelope envelope) throws IOException {
         String id = reception.messageId();
-        Path temp = input.resolve(id + ".tmp");
-        boolean reused = spares != null && spares.take(temp);
-        try (FileChannel out = reused ? FileChannel.open(temp, StandardOpenOption.WRITE)
+        Path spare = spares == null ? null : spares.take();
+        FileChannel reused = spare == null ? null : openSpare(spare);
+        Path temp = reused != null ? spare : input.resolve(id + ".tmp");
+        try (FileChannel out = reused != null ? reused
                 : FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             long written = reception.writeTo(out, ByteBuffer.wrap(EnvelopeCodec.encode(id, envelope)));
-            if (reused) {
+            if (reused != null) {
                 // A spare is written over from the start (its blocks reused) and cut to what was written.
                 out.truncate(written);
             }
@@ -235,6 +241,15 @@ public final class Spool implements Closeable {
         directorySync.changedAndWait();
         if (reception.spilled()) {
             Files.deleteIfExists(spillPath(id));
+        }
+    }
+
+    /** A spare opened to be written over; null when it has gone (an operator tidying the spool). */
+    private static FileChannel openSpare(Path spare) {
+        try {
+            return FileChannel.open(spare, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            return null;
         }
     }
 

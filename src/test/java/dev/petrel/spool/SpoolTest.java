@@ -175,6 +175,14 @@ class SpoolTest {
             assertThat(spool.contains(first)).isFalse();
             assertThat(input.resolve(first + ".spare")).as("kept, not deleted").exists();
 
+            String between = spool.newMessageId();
+            r = spool.receive(between);
+            r.append("Subject: between\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+            r.commit(Envelope.local("a@test.ex", List.of("b@test.ex"))).join();
+            assertThat(input.resolve(first + ".spare"))
+                    .as("not written into before the rename that made it a spare is on disk").exists();
+            assertThat((Long) Files.getAttribute(input.resolve(between), "unix:ino")).isNotEqualTo(inode);
+
             String second = spool.newMessageId();
             r = spool.receive(second);
             r.append("Subject: small\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -188,6 +196,7 @@ class SpoolTest {
                         .as("nothing of the longer message before it").isEqualTo("Subject: small\r\n\r\nhi\r\n");
             }
             spool.remove(second);
+            spool.remove(between);
 
             String large = spool.newMessageId();
             r = spool.receive(large);
