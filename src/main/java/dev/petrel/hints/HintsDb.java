@@ -3,6 +3,8 @@ package dev.petrel.hints;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,8 +16,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -31,12 +35,20 @@ public final class HintsDb implements AutoCloseable {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*(-[A-Za-z0-9_.]+)?");
     private static final int BUSY_TIMEOUT_MS = 5_000;
 
+    /** Beyond this many records the keys are not kept in memory: reading them again would cost more than it saves. */
+    private static final int KEYS_KEPT = 10_000;
+
     private final Path file;
+    private final Path wal;
     private final Connection connection;
     private final Clock clock;
+    /** The keys as last read (null: too many to keep); valid while {@link #keysRead} is the files' state. Guarded by this. */
+    private Set<String> keys;
+    private FileState keysRead;
 
     private HintsDb(Path file, Connection connection, Clock clock) {
         this.file = file;
+        this.wal = file.resolveSibling(file.getFileName() + "-wal");
         this.connection = connection;
         this.clock = clock;
     }
@@ -87,6 +99,9 @@ public final class HintsDb implements AutoCloseable {
     }
 
     public synchronized Optional<Hint> get(String key) throws IOException {
+        if (!mayContain(key)) {
+            return Optional.empty();
+        }
         try (PreparedStatement p = connection.prepareStatement("SELECT stamp, value FROM hints WHERE key = ?")) {
             p.setString(1, key);
             try (ResultSet r = p.executeQuery()) {
@@ -191,6 +206,56 @@ public final class HintsDb implements AutoCloseable {
             return out;
         } catch (SQLException e) {
             throw failure("dump", e);
+        }
+    }
+
+    /**
+     * False when {@code key} is certainly not in the database. Most lookups are misses (a delivery asks the
+     * retry database about its domain, address and host, which have no records while all goes well), and a
+     * miss answered from memory costs two {@code stat} calls instead of an SQLite read transaction. Every
+     * commit, by this process or another, changes the database file or its write-ahead log (their size or
+     * modification time), and then the keys are read again. (A commit can escape this only by rewriting a
+     * log of the same size in the same clock tick as the last look; a record missed so is seen at the next
+     * commit, and meanwhile a delivery is merely tried once more than its retry time says.)
+     */
+    private boolean mayContain(String key) throws IOException {
+        FileState now = FileState.of(file, wal); // before the read, so that a commit during it shows next time
+        if (!now.equals(keysRead)) {
+            keysRead = now;
+            keys = readKeys();
+        }
+        return keys == null || keys.contains(key);
+    }
+
+    /** The keys; null when there are more than {@link #KEYS_KEPT}. */
+    private Set<String> readKeys() throws IOException {
+        Set<String> read = new HashSet<>();
+        try (PreparedStatement p = connection.prepareStatement("SELECT key FROM hints LIMIT " + (KEYS_KEPT + 1));
+                ResultSet r = p.executeQuery()) {
+            while (r.next()) {
+                read.add(r.getString(1));
+            }
+        } catch (SQLException e) {
+            throw failure("read", e);
+        }
+        return read.size() > KEYS_KEPT ? null : read;
+    }
+
+    /** What {@code stat} says of the database and its log; null fields for a file that is not there. */
+    private record FileState(long size, FileTime modified, long walSize, FileTime walModified) {
+        static FileState of(Path file, Path wal) {
+            BasicFileAttributes f = attributes(file);
+            BasicFileAttributes w = attributes(wal);
+            return new FileState(f == null ? -1 : f.size(), f == null ? null : f.lastModifiedTime(),
+                    w == null ? -1 : w.size(), w == null ? null : w.lastModifiedTime());
+        }
+
+        private static BasicFileAttributes attributes(Path path) {
+            try {
+                return Files.readAttributes(path, BasicFileAttributes.class);
+            } catch (IOException e) {
+                return null;
+            }
         }
     }
 

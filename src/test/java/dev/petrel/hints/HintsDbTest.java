@@ -27,6 +27,22 @@ class HintsDbTest {
             "semi;colon", "percent%_", "uni\u00e9\u4e2d", "", " spaced ", "back\\slash", "line\nbreak");
 
     @Test
+    void aRecordWrittenByAnotherConnectionIsSeenAtOnceThoughMissesAreAnsweredFromMemory() throws Exception {
+        try (HintsDb daemon = HintsDb.open(spool, "retry"); HintsDb queueRun = HintsDb.open(spool, "retry")) {
+            for (int i = 0; i < 300; i++) { // quicker than the clock's tick: the files' sizes must tell
+                String key = "R:host" + i;
+                assertThat(daemon.get(key)).as("miss %d", i).isEmpty();
+                queueRun.put(key, ("record " + i).getBytes(StandardCharsets.US_ASCII));
+                assertThat(daemon.get(key)).as("written by the other %d", i).isPresent();
+                queueRun.delete(key);
+                assertThat(daemon.get(key)).as("deleted by the other %d", i).isEmpty();
+                daemon.put(key, new byte[] {1});
+                assertThat(queueRun.get(key)).as("written by the first %d", i).isPresent();
+            }
+        }
+    }
+
+    @Test
     void awkwardKeysRoundTripAndNothingIsInjected() throws Exception {
         try (HintsDb db = HintsDb.open(spool, "misc")) {
             for (String key : AWKWARD) {

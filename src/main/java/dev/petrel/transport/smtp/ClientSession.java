@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -274,7 +273,7 @@ public final class ClientSession implements AutoCloseable {
     /** The value of {@code future}, or the IOException that ended the connection; {@code giveUp} if none comes. */
     private static <T> T await(CompletableFuture<T> future, Duration bound, Runnable giveUp) throws IOException {
         try {
-            return future.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+            return Watchdog.get(future, bound);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw cause instanceof IOException io ? new IOException(io.getMessage(), io)

@@ -88,6 +88,22 @@ public final class ConnectionOffers {
         /** Waits up to {@code patience} for a connection to take this offer; true if one did. */
         boolean awaitTaken(Duration patience) throws InterruptedException {
             try {
+                Watchdog.get(taken, patience);
+                return true;
+            } catch (TimeoutException e) {
+                return false;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /**
+         * As {@link #awaitTaken}, for the short waits repeated while no connection comes free: a timer of the
+         * JDK's for each, since a wait bounded by the {@link Watchdog} leaves a little garbage on the future
+         * each time it runs out.
+         */
+        boolean awaitTakenAgain(Duration patience) throws InterruptedException {
+            try {
                 taken.get(patience.toNanos(), TimeUnit.NANOSECONDS);
                 return true;
             } catch (TimeoutException e) {
@@ -112,7 +128,7 @@ public final class ConnectionOffers {
          */
         Optional<List<DeliveryResult>> awaitDone(Duration limit) throws InterruptedException, TimeoutException {
             try {
-                return Optional.ofNullable(done.get(limit.toNanos(), TimeUnit.NANOSECONDS));
+                return Optional.ofNullable(Watchdog.get(done, limit));
             } catch (ExecutionException e) {
                 throw new IllegalStateException(e);
             }

@@ -114,7 +114,7 @@ final class Reuse {
                     }
                     break;
                 }
-                taken = offer.awaitTaken(Duration.ofNanos(Math.min(left, RECHECK.toNanos())));
+                taken = offer.awaitTakenAgain(Duration.ofNanos(Math.min(left, RECHECK.toNanos())));
             }
             Optional<List<DeliveryResult>> done = offer.awaitDone(bound);
             if (done.isPresent()) {
