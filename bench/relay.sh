@@ -2,7 +2,7 @@
 # Delivery against arrival, two cases.
 #
 #   bench/relay.sh [SESSIONS] [MESSAGES] [SIZE] [DRAIN_SECONDS] [SEEN]      local delivery; defaults 8 5000 5000 300 0
-#   bench/relay.sh smtp [SESSIONS] [MESSAGES] [SIZE] [ROUNDS] [WARMUP] [-d]  relaying; defaults 8 2000 5000 3 5
+#   bench/relay.sh smtp [SESSIONS] [MESSAGES] [SIZE] [ROUNDS] [WARMUP] [-d]  relaying; defaults 8 2000 5000 3 10
 #   SERVERS="petrel postfix" bench/relay.sh smtp ...                        a subset of the four
 #   PETREL_TREE=dir bench/relay.sh smtp ...          Petrel built in another tree (target/petrel.jar, target/lib)
 #
@@ -20,7 +20,7 @@
 # with relayhost, Exim's smtp transport via manualroute), defaults everywhere else. The figure is end to end:
 # from smtp-source's first connection until the sink has dumped every message (one file per transaction, -d),
 # in messages per second, and each MTA's CPU per message (all its processes, by cgroup; root only). WARMUP
-# untimed rounds (Petrel's JIT: code run once per message is compiled by C2 only after some 10000 messages;
+# untimed rounds (Petrel's JIT: C2 keeps compiling per-message code for some 20000 messages, bench/README.md;
 # Postfix's processes; none for Exim, which forks afresh for each message anyway), then the median of ROUNDS, the servers interleaved so that
 # background noise hits all alike. "floor" is smtp-source straight into an smtp-sink with no MTA between them:
 # what the load generator and the sink alone take on this machine, the bound of every figure. A trailing -d makes smtp-source send many messages per connection;
@@ -33,12 +33,18 @@ root="$here/.."
 
 # The relaying case: bench/relay.sh smtp [SESSIONS] [MESSAGES] [SIZE] [ROUNDS] [WARMUP] [-d]
 relaying() {
-  local sessions=${1:-8} messages=${2:-2000} size=${3:-5000} rounds=${4:-3} warmup=${5:-5} mode=${6:-}
+  local sessions=${1:-8} messages=${2:-2000} size=${3:-5000} rounds=${4:-3} warmup=${5:-10} mode=${6:-}
   bench_prepare
   local tree=${PETREL_TREE:-$root}
   [ -n "${PETREL_TREE:-}" ] || "$root/bin/petrel" version >/dev/null   # builds the jar if needed
   work="$(mktemp -d /tmp/petrel-relay.XXXXXX)"
   chmod 755 "$work"   # the postfix and Debian-exim users must reach their directories inside it
+  # The sinks' dumps (a file per message) go to memory, not to the disk the MTAs' spools are on: on this
+  # machine's ext4 every file created scans past the inodes freed in the last minute, so dumps written and
+  # deleted there round after round made the harness slower as a run went on, and each round paid for the
+  # files the round before it had freed (bench/README.md, "Relaying").
+  sinks="$(mktemp -d /dev/shm/petrel-relay-sinks.XXXXXX)"
+  chmod 755 "$sinks"
   petrel_port=$(free_port); postfix_port=$(free_port); exim_port=$(free_port)
   declare -A sink_port=([petrel]=$(free_port) [postfix]=$(free_port) [exim]=$(free_port) [floor]=$(free_port))
   floor_port=${sink_port[floor]}   # "floor": smtp-source straight into its sink, no MTA between them
@@ -48,7 +54,8 @@ relaying() {
     "$work/petrel.conf"
 
   petrel_pid=""
-  trap 'stop_sink; for name in ${SERVERS:-petrel postfix exim floor}; do cpu_untrack "$name"; done; stop_servers' EXIT
+  trap 'stop_sink; for name in ${SERVERS:-petrel postfix exim floor}; do cpu_untrack "$name"; done; stop_servers
+        if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $sinks" >&2; else rm -rf "$sinks"; fi' EXIT
   local servers=${SERVERS:-petrel postfix exim floor} name r
   for name in $servers; do
     case $name in
@@ -78,7 +85,7 @@ relaying() {
       { [ "$name" = exim ] || [ "$name" = floor ]; } && [ "$r" -le "$warmup" ] && continue
       local port_var="${name}_port" t c0
       c0=$(cpu_ms "$name")
-      t=$(relay_round "${!port_var}" "${sink_port[$name]}" "$work/sink-$name-$r") || {
+      t=$(relay_round "${!port_var}" "${sink_port[$name]}" "$sinks/sink-$name-$r") || {
         echo "FAIL: $name did not relay all $messages messages in round $r; its log ends:" >&2
         tail -n 5 "$work/petrel/log/mainlog" "$work/postfix/maillog" "$work/exim/log/mainlog" >&2 2>/dev/null || true
         exit 1; }
