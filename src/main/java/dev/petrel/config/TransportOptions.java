@@ -63,11 +63,9 @@ public final class TransportOptions {
         /** Local addresses to connect from: the first of the host's family ({@code OutgoingInterface}). */
         public static final Option<String> INTERFACE = TABLE.add("interface", EXPANDABLE, null);
         public static final Option<String> TLS_SNI = TABLE.add("tls_sni", EXPANDABLE, null);
-        /** A client certificate is not presented yet: refused rather than ignored. */
-        public static final Option<String> TLS_CERTIFICATE = TABLE.add(
-                Option.of("tls_certificate", EXPANDABLE, null).notImplemented());
-        public static final Option<String> TLS_PRIVATEKEY = TABLE.add(
-                Option.of("tls_privatekey", EXPANDABLE, null).notImplemented());
+        /** The client certificate presented when a server asks ({@code dev.petrel.tls.ClientCredentials}). */
+        public static final Option<String> TLS_CERTIFICATE = TABLE.add("tls_certificate", EXPANDABLE, null);
+        public static final Option<String> TLS_PRIVATEKEY = TABLE.add("tls_privatekey", EXPANDABLE, null);
         public static final Option<HostList> HOSTS_PIPE_CONNECT = TABLE.add("hosts_pipe_connect", HOST_LIST, null);
         public static final Option<HostList> HOSTS_TRY_CHUNKING = TABLE.add("hosts_try_chunking", HOST_LIST, "*");
         public static final Option<HostList> HOSTS_AVOID_PIPELINING = TABLE.add("hosts_avoid_pipelining", HOST_LIST, null);

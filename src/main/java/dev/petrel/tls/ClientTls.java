@@ -84,9 +84,11 @@ public final class ClientTls implements AutoCloseable {
     private final SslContext synContext;
     private final TicketStore store;
     private final X509TrustManager trust;
+    private final ClientKeyManager keys;
 
     private ClientTls(Settings settings, SslContext context, SslContext synContext, TicketStore store,
-            X509TrustManager trust) {
+            X509TrustManager trust, ClientKeyManager keys) {
+        this.keys = keys;
         this.settings = settings;
         this.context = context;
         this.synContext = synContext;
@@ -104,19 +106,22 @@ public final class ClientTls implements AutoCloseable {
      */
     public static ClientTls create(Settings settings, TicketStore store, X509TrustManager trust) {
         try {
-            SslContext context = builder(settings).build();
+            ClientKeyManager keys = new ClientKeyManager();
+            SslContext context = builder(settings, keys).build();
             SslContext synContext = OpenSsl.isAvailable()
-                    ? builder(settings).option(OpenSslContextOption.GROUPS, SYN_GROUPS).build() : context;
-            return new ClientTls(settings, context, synContext, store, trust);
+                    ? builder(settings, keys).option(OpenSslContextOption.GROUPS, SYN_GROUPS).build() : context;
+            return new ClientTls(settings, context, synContext, store, trust, keys);
         } catch (SSLException e) {
             throw new IllegalStateException("cannot set up client TLS: " + e.getMessage(), e);
         }
     }
 
-    private static SslContextBuilder builder(Settings settings) {
+    private static SslContextBuilder builder(Settings settings, ClientKeyManager keys) {
         SslContextBuilder b = SslContextBuilder.forClient()
                 .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
                 .protocols(settings.protocols())
+                // Each connection's own client certificate (TlsPeer.credentials), sent only when asked for.
+                .keyManager(keys)
                 // Verification is done after the handshake and recorded, never enforced here.
                 .trustManager(InsecureTrustManagerFactory.INSTANCE)
                 .endpointIdentificationAlgorithm(null);
@@ -206,6 +211,7 @@ public final class ClientTls implements AutoCloseable {
             noTickets(handler.engine());
         }
         SSLEngine engine = handler.engine();
+        keys.use(engine, peer.credentials());
         if (peer.sni() != null) {
             SSLParameters p = engine.getSSLParameters();
             p.setServerNames(List.of(new SNIHostName(peer.sni())));

@@ -143,14 +143,20 @@ public record ServerCredentials(List<X509Certificate> chain, PrivateKey key, Str
     }
 
     /** A signature by the key that the certificate's public key verifies. */
-    private static void requireMatchingKey(ServerCredentials credentials) throws IOException {
+    static void requireMatchingKey(ServerCredentials credentials) throws IOException {
+        String algorithm = switch (credentials.key().getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> throw new IOException("unsupported key type " + credentials.key().getAlgorithm());
+        };
         try {
             byte[] probe = "petrel".getBytes(StandardCharsets.US_ASCII);
-            Signature signer = Signature.getInstance("SHA256withRSA");
+            Signature signer = Signature.getInstance(algorithm);
             signer.initSign(credentials.key());
             signer.update(probe);
             byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance("SHA256withRSA");
+            Signature verifier = Signature.getInstance(algorithm);
             verifier.initVerify(credentials.chain().getFirst().getPublicKey());
             verifier.update(probe);
             if (!verifier.verify(signature)) {

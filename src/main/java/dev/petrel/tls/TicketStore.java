@@ -36,8 +36,9 @@ public final class TicketStore {
 
     /**
      * Lowercase hex SHA-256 over everything that selects the server's TLS setup: server name, server IP, port,
-     * local IP, protocol and cipher settings, SNI, ALPN. Fields are length-prefixed so no two different
-     * tuples can produce the same input.
+     * local IP, protocol and cipher settings, SNI, ALPN, and the client certificate presented (its SHA-256),
+     * so a session made under one client identity is never offered under another. Fields are length-prefixed
+     * so no two different tuples can produce the same input.
      */
     public static String key(TlsPeer peer, ClientTls.Settings settings) {
         try {
@@ -50,7 +51,8 @@ public final class TicketStore {
                     String.join(",", settings.protocols()),
                     String.join(",", settings.ciphers()),
                     peer.sni() == null ? "" : peer.sni().toLowerCase(Locale.ROOT),
-                    String.join(",", settings.alpn())}) {
+                    String.join(",", settings.alpn()),
+                    peer.credentials() == null ? "" : peer.credentials().fingerprint()}) {
                 byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
                 sha.update(new byte[] {(byte) (bytes.length >> 24), (byte) (bytes.length >> 16),
                         (byte) (bytes.length >> 8), (byte) bytes.length});

@@ -12,9 +12,16 @@ import java.util.Objects;
  * @param port the port connected to
  * @param localIp the local address used, or null when not bound
  * @param sni the SNI sent, or null for none
+ * @param credentials the client certificate presented if the server asks ({@code tls_certificate}), or null
  */
-public record TlsPeer(String serverName, InetAddress serverIp, int port, InetAddress localIp, String sni) {
+public record TlsPeer(String serverName, InetAddress serverIp, int port, InetAddress localIp, String sni,
+        ClientCredentials credentials) {
     public TlsPeer {
         Objects.requireNonNull(serverIp, "serverIp");
+    }
+
+    /** Without a client certificate. */
+    public TlsPeer(String serverName, InetAddress serverIp, int port, InetAddress localIp, String sni) {
+        this(serverName, serverIp, port, localIp, sni, null);
     }
 }

@@ -32,6 +32,7 @@ public final class EximServer extends EximInstance implements AutoCloseable {
     private String logSelector = EximClient.DEFAULT_LOG_SELECTOR;
     private String primaryHostname = "server.petrel.test";
     private String tlsAdvertiseHosts = "";
+    private int tlsOnConnectPort = -1;
     private final List<String> mainOptions = new ArrayList<>();
     private final List<String> rcptAcl = new ArrayList<>();
     private String bannerDelay;
@@ -89,6 +90,31 @@ public final class EximServer extends EximInstance implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         this.tlsAdvertiseHosts = "*";
+        return this;
+    }
+
+    /**
+     * Asks TLS clients for a certificate signed by the CA in {@code caPem} (copied where the Exim user can read
+     * it): {@code required} makes a client without one fail the handshake ({@code tls_verify_hosts = *}), else it
+     * is only checked ({@code tls_try_verify_hosts = *}). Call after {@link #tls}.
+     */
+    public EximServer verifyClients(Path caPem, boolean required) {
+        Path ca = Peers.eximOwnedDir(workDir.resolve("tls")).resolve("client-ca.pem");
+        try {
+            Files.copy(caPem, ca, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(ca, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        mainOptions.add("tls_verify_certificates = " + ca);
+        mainOptions.add((required ? "tls_verify_hosts" : "tls_try_verify_hosts") + " = *");
+        return this;
+    }
+
+    /** Also listens on {@code port} with TLS from the first octet ({@code tls_on_connect_ports}). */
+    public EximServer tlsOnConnect(int port) {
+        this.tlsOnConnectPort = port;
+        mainOptions.add("tls_on_connect_ports = " + port);
         return this;
     }
 
@@ -235,7 +261,8 @@ public final class EximServer extends EximInstance implements AutoCloseable {
     public String configuration() {
         StringBuilder c = mainSection(primaryHostname, logSelector);
         c.append("local_interfaces = ").append(Peers.LOOPBACK).append('\n');
-        c.append("daemon_smtp_ports = ").append(port).append('\n');
+        c.append("daemon_smtp_ports = ").append(port).append(tlsOnConnectPort < 0 ? "" : " : " + tlsOnConnectPort)
+                .append('\n');
         c.append("tls_advertise_hosts = ").append(tlsAdvertiseHosts).append('\n');
         c.append("pipelining_connect_advertise_hosts = ").append(pipeConnectAdvertise ? "*" : "").append('\n');
         c.append("smtp_accept_max = 200\n");

@@ -1,6 +1,7 @@
 package dev.petrel.transport.smtp;
 
 import dev.petrel.tls.ClientTls;
+import dev.petrel.tls.TlsErrors;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
@@ -105,6 +106,6 @@ final class ClientHandshakes {
     static IOException failure(Throwable cause) {
         return cause instanceof SslHandshakeTimeoutException
                 ? new IOException("TLS handshake timed out", cause)
-                : new IOException("TLS handshake failed: " + cause, cause);
+                : new IOException("TLS handshake failed: " + TlsErrors.describe(cause), cause);
     }
 }

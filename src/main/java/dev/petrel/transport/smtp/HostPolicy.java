@@ -1,5 +1,6 @@
 package dev.petrel.transport.smtp;
 
+import dev.petrel.tls.ClientCredentials;
 import dev.petrel.tls.TlsPeer;
 import dev.petrel.transport.RemoteHost;
 
@@ -23,26 +24,28 @@ import java.time.Duration;
  *     EHLO name fixed before the connection exists)
  * @param fastOpen TCP Fast Open may be tried ({@code hosts_try_fastopen})
  * @param bind the local address to connect from ({@code interface}), null for the kernel's choice
+ * @param credentials the client certificate ({@code tls_certificate}, {@code tls_privatekey}), null for none
  */
 record HostPolicy(String heloName, boolean smtps, boolean tryTls, boolean requireTls, boolean requireVerify,
                   boolean resumption, String sni, boolean pipelining, boolean chunking, boolean pipeConnect,
-                  Duration commandTimeout, Duration dataTimeout, boolean fastOpen, InetAddress bind) {
+                  Duration commandTimeout, Duration dataTimeout, boolean fastOpen, InetAddress bind,
+                  ClientCredentials credentials) {
 
     /** The far end as the ticket store keys it; {@code local}: the connection's local address. */
     TlsPeer tlsPeer(RemoteHost host, int port, InetAddress local) {
         String name = host.name().equals(host.address().getHostAddress()) ? null : host.name();
-        return new TlsPeer(name, host.address(), port, local, sni);
+        return new TlsPeer(name, host.address(), port, local, sni, credentials);
     }
 
     /** The same host again, in cleartext, after a TLS session could not be set up. */
     HostPolicy withoutTls() {
         return new HostPolicy(heloName, smtps, false, requireTls, requireVerify, resumption, sni, pipelining, chunking,
-                pipeConnect, commandTimeout, dataTimeout, fastOpen, bind);
+                pipeConnect, commandTimeout, dataTimeout, fastOpen, bind, credentials);
     }
 
     /** The same host again, at once, after an early {@code EHLO,STARTTLS} met a refused banner or EHLO. */
     HostPolicy withoutEarlyPipelining() {
         return new HostPolicy(heloName, smtps, tryTls, requireTls, requireVerify, resumption, sni, pipelining, chunking,
-                false, commandTimeout, dataTimeout, fastOpen, bind);
+                false, commandTimeout, dataTimeout, fastOpen, bind, credentials);
     }
 }

@@ -2,9 +2,11 @@ package dev.petrel.transport.smtp;
 
 import dev.petrel.config.RetryError;
 import dev.petrel.smtp.Reply;
+import dev.petrel.tls.TlsErrors;
 
 import java.io.IOException;
 import java.util.Locale;
+import javax.net.ssl.SSLException;
 
 /**
  * How a failure with a server is worded for the log and numbered for the retry rules: Exim's
@@ -28,6 +30,15 @@ final class SmtpErrors {
         String m = e.getMessage();
         if (m == null) {
             return e.getClass().getSimpleName();
+        }
+        if (!m.startsWith("TLS")) {
+            // A TLS session broken after its handshake (a TLS 1.3 server refusing the client's certificate
+            // says so only then): the engine's reason, not Java's class names.
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t instanceof SSLException ssl) {
+                    return "TLS session: " + TlsErrors.describe(ssl);
+                }
+            }
         }
         // Netty's connect failures end in the address ("Connection refused: mx./127.0.0.1:25"): H= names it.
         // Its native transport puts the system call first ("connect(..) failed with error(-111): ..."): the

@@ -390,12 +390,15 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         // So may the message itself (cleartext); kept simple: no early pipelining at all for either.
         boolean headersNeedLocal = bind == null && headers.mentions("sending_ip_address");
         boolean pipeConnect = matches(Smtp.HOSTS_PIPE_CONNECT, a) && !heloNeedsLocal && !headersNeedLocal;
-        return new HostPolicy(heloNeedsLocal ? null : e.expand(heloData), config.get(Smtp.PROTOCOL).equals("smtps"),
-                !matches(Smtp.HOSTS_AVOID_TLS, a), matches(Smtp.HOSTS_REQUIRE_TLS, a), matches(Smtp.TLS_VERIFY_HOSTS, a),
+        boolean smtps = config.get(Smtp.PROTOCOL).equals("smtps");
+        boolean tryTls = !matches(Smtp.HOSTS_AVOID_TLS, a);
+        boolean requireTls = matches(Smtp.HOSTS_REQUIRE_TLS, a);
+        return new HostPolicy(heloNeedsLocal ? null : e.expand(heloData), smtps, tryTls, requireTls,
+                matches(Smtp.TLS_VERIFY_HOSTS, a),
                 matches(Smtp.TLS_RESUMPTION_HOSTS, a), sni == null ? null : e.expand(sni),
                 !matches(Smtp.HOSTS_AVOID_PIPELINING, a), matches(Smtp.HOSTS_TRY_CHUNKING, a), pipeConnect,
                 config.get(Smtp.COMMAND_TIMEOUT), config.get(Smtp.DATA_TIMEOUT), matches(Smtp.HOSTS_TRY_FASTOPEN, a),
-                bind);
+                bind, smtps || tryTls || requireTls ? ClientCertificate.forHost(config, e) : null);
     }
 
     private boolean matches(dev.petrel.config.Option<HostList> option, InetAddress address) {
