@@ -224,11 +224,14 @@ class SmtpClientConnectionTest {
 
     @Test
     void aRefusedConnectFails() throws Exception {
-        server = new ScriptedServer("220 x\r\n");
-        InetSocketAddress address = server.address();
-        server.close();
-        assertThatThrownBy(() -> ClientSession.connect(group, NioSocketChannel.class, address, "client.test",
-                Duration.ofSeconds(5), Duration.ofSeconds(5))).isInstanceOf(IOException.class)
-                .hasMessageContaining("refused").hasMessageContaining(":" + address.getPort());
+        // A port bound but never listening refuses connections, and stays ours meanwhile: a closed listener's
+        // port could be taken by another test's server before the connect (it was, once, under load).
+        try (Socket reserved = new Socket()) {
+            reserved.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), reserved.getLocalPort());
+            assertThatThrownBy(() -> ClientSession.connect(group, NioSocketChannel.class, address, "client.test",
+                    Duration.ofSeconds(5), Duration.ofSeconds(5))).isInstanceOf(IOException.class)
+                    .hasMessageContaining("refused").hasMessageContaining(":" + address.getPort());
+        }
     }
 }
