@@ -138,7 +138,7 @@ final class EarlyConversation {
         HostFailure f = SmtpErrors.smtpError("pipelined " + (chunked ? "BDAT " + message.data().length + " LAST"
                 : "DATA"), r, r.code() >= 500 ? SmtpTransaction.ERRNO_SMTPCLOSED : SmtpTransaction.ERRNO_DATA4XX);
         if (r.code() >= 500) {
-            return SmtpTransaction.all(message, DeliveryResult.failed(f.getMessage()),
+            return message.forEveryRecipient(DeliveryResult.failed(f.getMessage()),
                     transaction.facts(true, chunked, r.logText()));
         }
         throw f;

@@ -1,8 +1,11 @@
 package dev.petrel.transport.smtp;
 
 import dev.petrel.spool.MailOptions;
+import dev.petrel.transport.DeliveryResult;
+import dev.petrel.transport.RemoteFacts;
 import dev.petrel.spool.RecipientOptions;
 
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -14,6 +17,11 @@ import java.util.List;
  */
 record Message(String id, String sender, List<String> recipients, byte[] data, boolean eightBit, boolean needsUtf8,
                MailOptions options, List<RecipientOptions> recipientOptions) {
+
+    /** The same outcome for every recipient: the server refused the message itself, not an address. */
+    List<DeliveryResult> forEveryRecipient(DeliveryResult result, RemoteFacts facts) {
+        return Collections.nCopies(recipients.size(), result.withRemote(facts, false));
+    }
 
     Message withData(byte[] text) {
         return text == data ? this

@@ -388,7 +388,6 @@ public final class SmtpClientConnection implements AutoCloseable {
         }
     }
 
-
     private void armTimer() {
         cancelTimer();
         timer = channel.eventLoop().schedule(() -> fail(new IOException("timed out waiting for a reply")),

@@ -257,14 +257,15 @@ final class SmtpTransaction {
         try {
             message = written(spooled);
         } catch (HostFailure f) {
-            return all(spooled, DeliveryResult.deferred(-1, f.getMessage()), facts(false, false, null));
+            return spooled.forEveryRecipient(DeliveryResult.deferred(-1, f.getMessage()), facts(false, false, null));
         }
         if (message.needsUtf8() && !ext.smtpUtf8()) {
-            return all(message, DeliveryResult.failed("message needs SMTPUTF8 (an address is not ASCII), but "
-                    + "the server does not offer it"), facts(false, false, null));
+            return message.forEveryRecipient(DeliveryResult.failed(
+                    "message needs SMTPUTF8 (an address is not ASCII), but the server does not offer it"),
+                    facts(false, false, null));
         }
         if (ext.tooBig(message.data().length)) {
-            return all(message, DeliveryResult.failed("message is too big for the remote server ("
+            return message.forEveryRecipient(DeliveryResult.failed("message is too big for the remote server ("
                     + message.data().length + " octets; its SIZE limit is " + ext.size() + ")"), facts(false, false, null));
         }
         return transaction(message, ext);
@@ -338,7 +339,8 @@ final class SmtpTransaction {
             }
             HostFailure f = SmtpErrors.smtpError(pl + envelope.getFirst().line(), mail, ERRNO_MAIL4XX);
             if (mail.code() >= 500) {
-                return all(message, DeliveryResult.failed(f.getMessage()), facts(pipelined, chunked, mail.logText()));
+                return message.forEveryRecipient(DeliveryResult.failed(f.getMessage()),
+                        facts(pipelined, chunked, mail.logText()));
             }
             if (mail.code() != 421) {
                 quit(); // the server is still talking: leave it properly before trying the next host
@@ -424,15 +426,6 @@ final class SmtpTransaction {
             }
         }
         return results;
-    }
-
-    /** The same outcome for every recipient: the server refused the message itself, not an address. */
-    static List<DeliveryResult> all(Message message, DeliveryResult result, RemoteFacts facts) {
-        List<DeliveryResult> out = new ArrayList<>();
-        for (int i = 0; i < message.recipients().size(); i++) {
-            out.add(result.withRemote(facts, false));
-        }
-        return out;
     }
 
     RemoteFacts facts(boolean pipelined, boolean chunked, String reply) {
