@@ -2,6 +2,7 @@ package dev.petrel.transport;
 
 import dev.petrel.config.EximList;
 
+import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,22 @@ public record Expansion(Map<String, String> variables) {
 
     public static Expansion forRecipient(Address address) {
         return new Expansion(Map.of("local_part", address.localPart(), "domain", address.domain()));
+    }
+
+    /**
+     * The variables of a delivery to a remote host: {@code $primary_hostname}, {@code $host},
+     * {@code $host_address}, and {@code $sending_ip_address} once the local address is known ({@code local}
+     * not null).
+     */
+    public static Expansion forHost(String primaryHostname, RemoteHost host, InetAddress local) {
+        Map<String, String> v = new HashMap<>();
+        v.put("primary_hostname", primaryHostname);
+        v.put("host", host.name());
+        v.put("host_address", host.address().getHostAddress());
+        if (local != null) {
+            v.put("sending_ip_address", local.getHostAddress());
+        }
+        return new Expansion(v);
     }
 
     /** The same variables and more; {@code more} wins where a name is in both. */

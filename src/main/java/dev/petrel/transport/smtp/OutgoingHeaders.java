@@ -51,12 +51,6 @@ record OutgoingHeaders(HeadersRemove remove, HeadersAdd add, String primaryHostn
         }
         TlsSessionInfo tls = usesTls() ? tlsNow.get() : null;
         Map<String, String> v = new HashMap<>();
-        v.put("primary_hostname", primaryHostname);
-        v.put("host", host.name());
-        v.put("host_address", host.address().getHostAddress());
-        if (local != null) {
-            v.put("sending_ip_address", local.getHostAddress());
-        }
         v.put("tls_out_cipher", tls == null ? "" : tls.eximCipherField());
         v.put("tls_out_ver", tls == null ? "" : tls.protocol());
         v.put("tls_out_bits", tls == null ? "0" : Integer.toString(tls.bits()));
@@ -64,7 +58,7 @@ record OutgoingHeaders(HeadersRemove remove, HeadersAdd add, String primaryHostn
         v.put("tls_out_certificate_verified", tls != null && tls.certificateVerified() ? "1" : "0");
         v.put("tls_out_peerdn", tls == null || tls.peerDn() == null ? "" : tls.peerDn());
         v.put("tls_out_sni", tls == null || sni == null ? "" : sni);
-        Expansion e = new Expansion(v);
+        Expansion e = Expansion.forHost(primaryHostname, host, local).with(v);
         return message.withData(add.apply(remove.apply(message.data(), e), e, message.id()));
     }
 }

@@ -36,7 +36,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -361,8 +360,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
     }
 
     private Expansion expansion(RemoteHost host) {
-        return new Expansion(Map.of("primary_hostname", primaryHostname, "host", host.name(),
-                "host_address", host.address().getHostAddress()));
+        return Expansion.forHost(primaryHostname, host, null);
     }
 
     /** {@code helo_data} with {@code $sending_ip_address} too, once the connection has a local address. */
@@ -370,9 +368,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         if (policy.heloName() != null) {
             return local -> policy.heloName();
         }
-        return local -> new Expansion(Map.of("primary_hostname", primaryHostname, "host", host.name(),
-                "host_address", host.address().getHostAddress(), "sending_ip_address", local.getHostAddress()))
-                .expand(config.get(Smtp.HELO_DATA));
+        return local -> Expansion.forHost(primaryHostname, host, local).expand(config.get(Smtp.HELO_DATA));
     }
 
     /** @throws IllegalArgumentException for an option that does not expand, or an {@code interface} that is no IP address */
@@ -381,8 +377,7 @@ public final class SmtpTransport implements Transport, Reuse.Targets {
         String option = config.get(Smtp.INTERFACE);
         InetAddress bind = OutgoingInterface.choose(option == null ? null : expansion(host).expand(option), a,
                 config.name());
-        Expansion e = bind == null ? expansion(host)
-                : expansion(host).with(Map.of("sending_ip_address", bind.getHostAddress()));
+        Expansion e = Expansion.forHost(primaryHostname, host, bind);
         String sni = config.get(Smtp.TLS_SNI);
         String heloData = config.get(Smtp.HELO_DATA);
         // The EHLO of an early group is written before the connection has a local address to name, unless bound.
