@@ -3,8 +3,6 @@ package dev.petrel.hints;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -42,9 +40,10 @@ public final class HintsDb implements AutoCloseable {
     private final Path wal;
     private final Connection connection;
     private final Clock clock;
-    /** The keys as last read (null: too many to keep); valid while {@link #keysRead} is the files' state. Guarded by this. */
+    /** The keys as last read (null: too many to keep); valid while the files' stamps are these. Guarded by this. */
     private Set<String> keys;
-    private FileState keysRead;
+    private FileStamp fileRead;
+    private FileStamp walRead;
 
     private HintsDb(Path file, Connection connection, Clock clock) {
         this.file = file;
@@ -219,9 +218,12 @@ public final class HintsDb implements AutoCloseable {
      * commit, and meanwhile a delivery is merely tried once more than its retry time says.)
      */
     private boolean mayContain(String key) throws IOException {
-        FileState now = FileState.of(file, wal); // before the read, so that a commit during it shows next time
-        if (!now.equals(keysRead)) {
-            keysRead = now;
+        // Stamped before the read, so that a commit during it shows next time.
+        FileStamp fileNow = FileStamp.of(file);
+        FileStamp walNow = FileStamp.of(wal);
+        if (!fileNow.equals(fileRead) || !walNow.equals(walRead)) {
+            fileRead = fileNow;
+            walRead = walNow;
             keys = readKeys();
         }
         return keys == null || keys.contains(key);
@@ -239,24 +241,6 @@ public final class HintsDb implements AutoCloseable {
             throw failure("read", e);
         }
         return read.size() > KEYS_KEPT ? null : read;
-    }
-
-    /** What {@code stat} says of the database and its log; null fields for a file that is not there. */
-    private record FileState(long size, FileTime modified, long walSize, FileTime walModified) {
-        static FileState of(Path file, Path wal) {
-            BasicFileAttributes f = attributes(file);
-            BasicFileAttributes w = attributes(wal);
-            return new FileState(f == null ? -1 : f.size(), f == null ? null : f.lastModifiedTime(),
-                    w == null ? -1 : w.size(), w == null ? null : w.lastModifiedTime());
-        }
-
-        private static BasicFileAttributes attributes(Path path) {
-            try {
-                return Files.readAttributes(path, BasicFileAttributes.class);
-            } catch (IOException e) {
-                return null;
-            }
-        }
     }
 
     private IOException failure(String what, SQLException e) {

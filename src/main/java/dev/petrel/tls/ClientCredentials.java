@@ -1,10 +1,10 @@
 package dev.petrel.tls;
 
+import dev.petrel.hints.FileStamp;
+
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
@@ -39,18 +39,7 @@ public record ClientCredentials(List<X509Certificate> chain, PrivateKey key, Str
     private record FilePair(Path certificate, Path privateKey) {
     }
 
-    /** What a file looked like when it was parsed: a replaced or rewritten file differs in one of these. */
-    private record Stamp(Object fileKey, long modified, long size) {
-        static Stamp of(Path file) throws IOException {
-            if (file == null) {
-                return null;
-            }
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return new Stamp(a.fileKey(), a.lastModifiedTime().toMillis(), a.size());
-        }
-    }
-
-    private record Loaded(Stamp certificate, Stamp privateKey, ClientCredentials credentials) {
+    private record Loaded(FileStamp certificate, FileStamp privateKey, ClientCredentials credentials) {
     }
 
     /**
@@ -75,8 +64,8 @@ public record ClientCredentials(List<X509Certificate> chain, PrivateKey key, Str
 
     private static ClientCredentials loadCached(Path certificate, Path privateKey) throws IOException {
         FilePair files = new FilePair(certificate, privateKey);
-        Stamp certStamp = Stamp.of(certificate);
-        Stamp keyStamp = Stamp.of(privateKey);
+        FileStamp certStamp = FileStamp.of(certificate);
+        FileStamp keyStamp = privateKey == null ? null : FileStamp.of(privateKey);
         Loaded cached = CACHE.get(files);
         if (cached != null && cached.certificate().equals(certStamp) && Objects.equals(cached.privateKey(), keyStamp)) {
             return cached.credentials();
